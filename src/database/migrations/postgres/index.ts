@@ -1,0 +1,4 @@
+import { Initial1763800000000 } from './1763800000000-Initial';
+
+/** Ordered; the same class names and timestamps as the sqlite list. */
+export const POSTGRES_MIGRATIONS = [Initial1763800000000];

@@ -1,0 +1,60 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BoolColumn, EpochColumn, JsonColumn } from '../database/columns';
+
+export interface PropertyValue {
+  id?: string;
+  type?: { identifier: string; type?: string };
+  typedValue?: Record<string, unknown>;
+  deletionDate?: number;
+  encryptedSelf?: string;
+}
+
+/** A tenant. Groups nest through superGroupId; `path` is `/root/.../id/` for subtree queries. */
+@Entity('groups')
+export class GroupEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  rev: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  @Index('idx_groups_super_group')
+  @Column({ name: 'super_group_id', type: 'varchar', length: 64, nullable: true })
+  superGroupId: string | null;
+
+  @Index('idx_groups_path')
+  @Column({ type: 'varchar', length: 2048 })
+  path: string;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  type: string | null;
+
+  @BoolColumn({ name: 'super_admin' })
+  superAdmin: boolean;
+
+  @JsonColumn()
+  properties: PropertyValue[] | null;
+
+  @JsonColumn()
+  tags: unknown[] | null;
+
+  @JsonColumn({ name: 'default_user_roles' })
+  defaultUserRoles: Record<string, string[]> | null;
+
+  @EpochColumn({ nullable: false })
+  created: number;
+
+  @EpochColumn({ nullable: false })
+  modified: number;
+
+  @EpochColumn({ name: 'deletion_date' })
+  deletionDate: number | null;
+
+  /** Ancestors root first, derived from path. */
+  get ancestorIds(): string[] {
+    return this.path.split('/').filter(Boolean).slice(0, -1);
+  }
+}

@@ -1,0 +1,73 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { EpochColumn, JsonColumn } from '../database/columns';
+
+/**
+ * A practitioner or organisation users act for. Searchable fields are columns; the rest of the
+ * iCure HealthcareParty document lives in `extra`.
+ */
+@Entity('healthcare_parties')
+@Index('idx_hcp_group_last_name', ['groupId', 'lastName', 'id'])
+@Index('idx_hcp_group_parent', ['groupId', 'parentId'])
+export class HealthcarePartyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id: string;
+
+  @PrimaryColumn({ name: 'group_id', type: 'varchar', length: 64 })
+  groupId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  rev: string;
+
+  @EpochColumn({ nullable: false })
+  created: number;
+
+  @EpochColumn({ nullable: false })
+  modified: number;
+
+  @EpochColumn({ name: 'deletion_date' })
+  deletionDate: number | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  name: string | null;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 255, nullable: true })
+  lastName: string | null;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 255, nullable: true })
+  firstName: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  nihii: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ssin: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  cbe: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ehp: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  speciality: string | null;
+
+  @Column({ name: 'nihii_spec_code', type: 'varchar', length: 64, nullable: true })
+  nihiiSpecCode: string | null;
+
+  @Column({ name: 'parent_id', type: 'varchar', length: 64, nullable: true })
+  parentId: string | null;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 64, nullable: true })
+  userId: string | null;
+
+  /** Normalised search words (lower case, accents folded), space separated. */
+  @Column({ name: 'search_terms', type: 'text', nullable: true })
+  searchTerms: string | null;
+
+  /** Postal codes of the addresses, space separated, for speciality/post-code ranges. */
+  @Column({ name: 'postal_codes', type: 'varchar', length: 1024, nullable: true })
+  postalCodes: string | null;
+
+  @JsonColumn()
+  extra: Record<string, unknown> | null;
+}

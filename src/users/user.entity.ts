@@ -1,0 +1,131 @@
+import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import { BoolColumn, EpochColumn, JsonColumn } from '../database/columns';
+import type { PropertyValue } from '../groups/group.entity';
+
+export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
+
+/** A user of one group. Every field of iCure's User plus what the other profiles need. */
+@Entity('users')
+@Unique('uq_users_group_login', ['groupId', 'login'])
+@Unique('uq_users_group_email', ['groupId', 'email'])
+@Unique('uq_users_group_mobile_phone', ['groupId', 'mobilePhone'])
+@Unique('uq_users_group_external_id', ['groupId', 'externalId'])
+@Index('idx_users_group_login_id', ['groupId', 'login', 'id'])
+@Index('idx_users_group_hcp', ['groupId', 'healthcarePartyId'])
+@Index('idx_users_group_patient', ['groupId', 'patientId'])
+export class UserEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id: string;
+
+  /** Part of the primary key: the same id may exist in two tenants without either learning of it. */
+  @PrimaryColumn({ name: 'group_id', type: 'varchar', length: 64 })
+  groupId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  rev: string;
+
+  @EpochColumn({ nullable: false })
+  created: number;
+
+  @EpochColumn({ nullable: false })
+  modified: number;
+
+  @EpochColumn({ name: 'deletion_date' })
+  deletionDate: number | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  login: string | null;
+
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email: string | null;
+
+  @Column({ name: 'mobile_phone', type: 'varchar', length: 32, nullable: true })
+  mobilePhone: string | null;
+
+  @Column({ name: 'external_id', type: 'varchar', length: 256, nullable: true })
+  externalId: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  name: string | null;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 255, nullable: true })
+  firstName: string | null;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 255, nullable: true })
+  lastName: string | null;
+
+  @Column({ name: 'date_of_birth', type: 'varchar', length: 10, nullable: true })
+  dateOfBirth: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  language: string | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'ACTIVE' })
+  status: UserStatus;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  type: string | null;
+
+  /** argon2id string, or a legacy 64-hex SHA-256 upgraded at the next login. Never leaves the core. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 512, nullable: true })
+  passwordHash: string | null;
+
+  /** TOTP secret (base32). Never leaves the core. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  secret: string | null;
+
+  @BoolColumn({ name: 'use_2fa' })
+  use2fa: boolean;
+
+  @JsonColumn()
+  roles: string[] | null;
+
+  @JsonColumn()
+  permissions: unknown[] | null;
+
+  @JsonColumn()
+  properties: PropertyValue[] | null;
+
+  @JsonColumn({ name: 'auto_delegations' })
+  autoDelegations: Record<string, string[]> | null;
+
+  @JsonColumn()
+  metadata: Record<string, string> | null;
+
+  @Column({ name: 'healthcare_party_id', type: 'varchar', length: 64, nullable: true })
+  healthcarePartyId: string | null;
+
+  @Column({ name: 'patient_id', type: 'varchar', length: 64, nullable: true })
+  patientId: string | null;
+
+  @Column({ name: 'device_id', type: 'varchar', length: 64, nullable: true })
+  deviceId: string | null;
+
+  @EpochColumn({ name: 'created_date' })
+  createdDate: number | null;
+
+  @EpochColumn({ name: 'terms_of_use_date' })
+  termsOfUseDate: number | null;
+
+  @BoolColumn()
+  confirmed: boolean;
+
+  @BoolColumn()
+  clinical: boolean;
+
+  @BoolColumn()
+  template: boolean;
+
+  @BoolColumn({ name: 'native_signup' })
+  nativeSignup: boolean;
+
+  /** Profile-level role label (e.g. "parent" for /v1/users registrations). */
+  @Column({ name: 'account_role', type: 'varchar', length: 32, nullable: true })
+  accountRole: string | null;
+
+  @Column({ name: 'failed_login_count', type: 'integer', default: 0 })
+  failedLoginCount: number;
+
+  @EpochColumn({ name: 'locked_until' })
+  lockedUntil: number | null;
+}
