@@ -1,0 +1,82 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import secureJson from 'secure-json-parse';
+import { AppModule } from './app.module';
+import { Clock } from './common/clock';
+import { sendError } from './common/http/exception.filter';
+import { ProfileRegistry } from './common/http/profile-registry';
+import { JsonLogger } from './common/json-logger';
+import { AppConfig } from './config/config';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the configured application (used by main.ts, tests, the OpenAPI script and the bench). */
+export async function createApp(config: AppConfig, opts: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    trustProxy: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.clock), adapter, {
+    logger: new JsonLogger(config.logLevel),
+    abortOnError: false,
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  const registry = app.get(ProfileRegistry);
+
+  // JSON bodies: `null` accepted (iCure's bodyless POST/PUT), empty treated as absent, prototype
+  // pollution keys dropped; text/plain `null` (what fetch labels a bare `null`) is accepted too.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (_req, body: string, done) => {
+    if (body.trim() === '') return done(null, undefined);
+    try {
+      done(null, secureJson.parse(body, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+    } catch {
+      done(Object.assign(new Error('Malformed JSON body'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+    }
+  });
+  fastify.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body: string, done) => done(null, body.trim() === 'null' || body === '' ? undefined : body));
+  fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => sendError(registry, err, req, reply));
+  fastify.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', String(req.id));
+  });
+
+  app.enableCors({
+    origin: true,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  await fastify.ready();
+  return app;
+}
+
+export function setupSwagger(app: NestFastifyApplication): void {
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Caregate')
+      .setDescription(
+        'Multi-tenant user and identity service. Log in with `POST /rest/v2/auth/login`, then use **Authorize** with the returned token (bearer) — or use Basic with login and password. Profiles: native (`/rest/v2`), accounts (`/v1/users`, X-User-Token), Infermedica-style (`/api/mgp/v1/users`), Nabla-style (`/v1/copilot-api/server/users`).',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .addBasicAuth({ type: 'http', scheme: 'basic' }, 'basic')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-User-Token' }, 'x-user-token')
+      .build(),
+    { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` },
+  );
+  SwaggerModule.setup('api', app, doc, { jsonDocumentUrl: 'api-json', swaggerOptions: { persistAuthorization: true } });
+}

@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { BootstrapService } from './bootstrap/bootstrap.service';
+import { Clock } from './common/clock';
+import { ProfileExceptionFilter } from './common/http/exception.filter';
+import { ProfileRegistry } from './common/http/profile-registry';
+import { CoreValidationPipe } from './common/http/validation.pipe';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { GroupsModule } from './groups/groups.module';
+import { HealthController } from './health/health.controller';
+import { HealthcarePartiesModule } from './healthcare-parties/healthcare-parties.module';
+import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule],
+      controllers: [HealthController],
+      providers: [
+        BootstrapService,
+        { provide: ProfileRegistry, useValue: new ProfileRegistry(new NativeErrorRenderer()) },
+        { provide: APP_FILTER, useClass: ProfileExceptionFilter },
+        { provide: APP_PIPE, useClass: CoreValidationPipe },
+      ],
+      exports: [ProfileRegistry],
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { UnauthorizedError } from '../common/errors';
+import { RequestContext } from '../common/request-context';
+import { GroupsService } from '../groups/groups.service';
+import { UserEntity } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
+import { AuthenticatedUser, CredentialsService } from './credentials.service';
+import { SessionsService } from './sessions/sessions.service';
+import { TokenService } from './tokens/token.service';
+
+export interface LoginResult {
+  user: UserEntity;
+  token: string;
+  refreshToken?: string;
+  sessionId: string;
+}
+
+/** Login, refresh, logout and invalidation: one session per login, tokens bound to it. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly sessions: SessionsService,
+    private readonly tokens: TokenService,
+    private readonly users: UsersRepository,
+    private readonly groups: GroupsService,
+  ) {}
+
+  /** `username` may be `groupId/login`; `preferredGroupId` picks among several matching groups. */
+  async login(username: string, password: string, opts: { preferredGroupId?: string; durationSeconds?: number } = {}): Promise<LoginResult> {
+    const auth = await this.credentials.authenticate(username, password, { preferredGroupId: opts.preferredGroupId });
+    return this.openSession(auth, opts.durationSeconds);
+  }
+
+  /** Would these credentials log in? Counts like a login attempt, opens no session. */
+  async check(username: string, password: string): Promise<UserEntity> {
+    return (await this.credentials.authenticate(username, password)).user;
+  }
+
+  async openSession(auth: AuthenticatedUser, durationSeconds?: number): Promise<LoginResult> {
+    const ctx = RequestContext.system(auth.user.groupId, auth.ancestorGroupIds);
+    const session = await this.sessions.create(ctx, auth.user.id, auth.matches.map((m) => `${m.groupId}/${m.id}`));
+    const ttl = durationSeconds === undefined ? undefined : Math.max(60, Math.min(durationSeconds, this.tokens.accessTtlSeconds));
+    return {
+      user: auth.user,
+      sessionId: session.id,
+      token: this.tokens.signAccess({ ...CredentialsService.principalOf(auth, 'jwt'), sessionId: session.id }, ttl),
+      refreshToken: this.tokens.signRefresh({ userId: auth.user.id, groupId: auth.user.groupId, sessionId: session.id, expiresAt: session.expiresAt }),
+    };
+  }
+
+  /** A new access token for the refresh token's live session; the refresh token stays valid. */
+  async refresh(refreshToken: string | undefined): Promise<LoginResult> {
+    const claims = this.tokens.verifyRefresh(refreshToken);
+    const auth = await this.loadActive(claims.grp, claims.sub);
+    const ctx = RequestContext.system(claims.grp, auth.ancestorGroupIds);
+    await this.sessions.requireLive(ctx, claims.sid, claims.sub);
+    return { user: auth.user, sessionId: claims.sid, token: this.tokens.signAccess({ ...CredentialsService.principalOf(auth, 'jwt'), sessionId: claims.sid }) };
+  }
+
+  /** Ends the session of a refresh token (POST /auth/invalidate). */
+  async invalidate(refreshToken: string | undefined): Promise<void> {
+    const claims = this.tokens.verifyRefresh(refreshToken);
+    await this.sessions.revoke(RequestContext.system(claims.grp), claims.sid, 'invalidate');
+  }
+
+  /** Ends the caller's session (bearer) — Basic callers have none, which is fine. */
+  async logout(ctx: RequestContext): Promise<void> {
+    const sid = ctx.user.sessionId;
+    if (sid) await this.sessions.revoke(ctx, sid, 'logout');
+  }
+
+  /** The user and group chain behind a token, only while the user is active. */
+  async loadActive(groupId: string, userId: string): Promise<{ user: UserEntity; ancestorGroupIds: string[]; matches: UserEntity[] }> {
+    const ctx = RequestContext.system(groupId);
+    const user = await this.users.findOneInGroup(ctx, userId);
+    const group = user && (await this.groups.findById(ctx, groupId));
+    if (!user || !group || user.status !== 'ACTIVE') throw new UnauthorizedError('BAD_CREDENTIALS', 'User is no longer active');
+    return { user, ancestorGroupIds: group.ancestorIds, matches: [user] };
+  }
+}

@@ -1,0 +1,31 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeError } from './normalize-error';
+import { ProfileRegistry } from './profile-registry';
+
+const log = new Logger('Errors');
+
+/** Sends any error in the shape of the profile that owns the URL; 5xx are logged, never detailed. */
+export function sendError(registry: ProfileRegistry, err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const error = normalizeError(err);
+  const requestId = String(req.id);
+  if (error.code === 'INTERNAL') {
+    log.error({ msg: 'unhandled error', requestId, url: req.url, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+  }
+  const out = registry.rendererFor(req.url).render({ error, requestId, url: req.url });
+  void reply
+    .status(out.status)
+    .headers({ 'content-type': 'application/json; charset=utf-8', ...(out.headers ?? {}) })
+    .send(out.body === undefined ? undefined : JSON.stringify(out.body));
+}
+
+/** The global filter: every profile's errors go through its registered renderer. */
+@Catch()
+export class ProfileExceptionFilter implements ExceptionFilter {
+  constructor(private readonly registry: ProfileRegistry) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendError(this.registry, exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/guards/decorators';
+
+@ApiTags('health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(private readonly ds: DataSource) {}
+
+  @Get()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database answers (503 otherwise)' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; database: string }> {
+    try {
+      await this.ds.query('SELECT 1');
+      return { status: 'ok', database: 'up' };
+    } catch {
+      void reply.status(503);
+      return { status: 'unavailable', database: 'down' };
+    }
+  }
+}

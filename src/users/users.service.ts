@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { newId, nextRev } from '../common/ids';
+import { RequestContext } from '../common/request-context';
+import { PasswordHasher } from '../auth/password/password-hasher';
+import { PasswordPolicy } from '../auth/password/password-policy';
+import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+/** A blank user with every column at its default; services fill what they know. */
+export function blankUser(now: number): UserEntity {
+  return Object.assign(new UserEntity(), {
+    id: newId(),
+    rev: nextRev(),
+    created: now,
+    modified: now,
+    deletionDate: null,
+    login: null,
+    email: null,
+    mobilePhone: null,
+    externalId: null,
+    name: null,
+    firstName: null,
+    lastName: null,
+    dateOfBirth: null,
+    language: null,
+    status: 'ACTIVE',
+    type: 'database',
+    passwordHash: null,
+    secret: null,
+    use2fa: false,
+    roles: [],
+    permissions: [],
+    properties: [],
+    autoDelegations: {},
+    metadata: null,
+    healthcarePartyId: null,
+    patientId: null,
+    deviceId: null,
+    createdDate: now,
+    termsOfUseDate: null,
+    confirmed: false,
+    clinical: false,
+    template: false,
+    nativeSignup: false,
+    accountRole: null,
+    failedLoginCount: 0,
+    lockedUntil: null,
+  } satisfies Omit<UserEntity, 'groupId'>);
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The caller's own user (404 if it was deleted since the token was issued). */
+  getCurrent(ctx: RequestContext): Promise<UserEntity> {
+    return this.users.getInGroup(ctx, ctx.userId);
+  }
+
+  get(ctx: RequestContext, id: string): Promise<UserEntity> {
+    return this.users.getInGroup(ctx, id);
+  }
+
+  /** Creates a user in ctx's group with a password checked against the policy. */
+  async createWithPassword(ctx: RequestContext, fields: Partial<UserEntity>, password: string | undefined): Promise<UserEntity> {
+    const user = Object.assign(blankUser(this.clock.now()), fields);
+    if (password !== undefined) {
+      this.policy.assertAcceptable(password);
+      user.passwordHash = await this.hasher.hash(password);
+    }
+    return this.users.insert(ctx, user);
+  }
+}
