@@ -8,7 +8,13 @@ const swc = ['@swc/jest', {
   },
   module: { type: 'commonjs' },
 }];
-const common = { transform: { '^.+\\.ts$': swc }, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// Some dependencies ship ESM only (otplib's @scure/@noble, @fastify/static's content-disposition): compile those to CommonJS as well.
+const common = {
+  transform: { '^.+\\.(ts|js|mjs)$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@scure|@noble|@otplib|otplib|content-disposition)/)'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+};
 module.exports = {
   maxWorkers: 2,
   projects: [

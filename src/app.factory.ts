@@ -1,13 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import secureJson from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
-import { sendError } from './common/http/exception.filter';
-import { ProfileRegistry } from './common/http/profile-registry';
 import { JsonLogger } from './common/json-logger';
 import { AppConfig } from './config/config';
 
@@ -30,7 +27,6 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  const registry = app.get(ProfileRegistry);
 
   // JSON bodies: `null` accepted (iCure's bodyless POST/PUT), empty treated as absent, prototype
   // pollution keys dropped; text/plain `null` (what fetch labels a bare `null`) is accepted too.
@@ -44,7 +40,6 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
     }
   });
   fastify.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body: string, done) => done(null, body.trim() === 'null' || body === '' ? undefined : body));
-  fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => sendError(registry, err, req, reply));
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));
   });

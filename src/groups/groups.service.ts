@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { NotFoundError } from '../common/errors';
+import { ForbiddenError, NotFoundError } from '../common/errors';
 import { nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import { GroupEntity } from './group.entity';
@@ -20,6 +20,17 @@ export class GroupsService {
   /** A group the caller may see: its own group or a descendant of it. Other tenants are 404. */
   async getVisible(ctx: RequestContext, id: string): Promise<GroupEntity> {
     return NotFoundError.assert(await this.groups.findInSubtree(ctx, ctx.groupId, id), 'Group', id);
+  }
+
+  /**
+   * The context for acting in `groupId` on an `inGroup/{groupId}` route: allowed for an
+   * ADMINISTRATOR of that group or of one of its ancestors; otherwise 403. Unknown group: 404.
+   */
+  async actInGroup(ctx: RequestContext, groupId: string): Promise<RequestContext> {
+    const target = NotFoundError.assert(await this.groups.findById(ctx, groupId), 'Group', groupId);
+    const administers = ctx.isAdmin && (target.id === ctx.groupId || target.ancestorIds.includes(ctx.groupId));
+    if (!administers) throw new ForbiddenError(`You are not an administrator of group ${groupId} or of one of its ancestors`);
+    return ctx.inGroup(target.id, target.ancestorIds);
   }
 
   findById(ctx: RequestContext, id: string): Promise<GroupEntity | null> {

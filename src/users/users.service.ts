@@ -4,6 +4,8 @@ import { newId, nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import { PasswordHasher } from '../auth/password/password-hasher';
 import { PasswordPolicy } from '../auth/password/password-policy';
+import { SessionsService } from '../auth/sessions/sessions.service';
+import { UserStatus } from './user.entity';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -55,6 +57,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly sessions: SessionsService,
     private readonly clock: Clock,
   ) {}
 
@@ -75,5 +78,19 @@ export class UsersService {
       user.passwordHash = await this.hasher.hash(password);
     }
     return this.users.insert(ctx, user);
+  }
+
+  /**
+   * Enables or disables a user. Anything but ACTIVE ends every session at once: refresh tokens
+   * fail immediately and access tokens are refused by the revocation cache.
+   */
+  async setStatus(ctx: RequestContext, id: string, status: UserStatus, reason: 'disabled' | 'cancelled' = 'disabled'): Promise<UserEntity> {
+    const user = await this.users.getInGroup(ctx, id);
+    if (user.status !== status) {
+      user.rev = await this.users.updateWithRev(ctx, id, user.rev, { status, modified: this.clock.now() });
+      user.status = status;
+    }
+    if (status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, reason);
+    return user;
   }
 }

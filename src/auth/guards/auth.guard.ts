@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Strategy } from 'passport';
+import { Clock } from '../../common/clock';
 import { ForbiddenError, UnauthorizedError } from '../../common/errors';
 import { Principal, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
@@ -47,6 +48,7 @@ export class AuthGuard implements CanActivate {
     private readonly revocations: RevocationCache,
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async canActivate(ec: ExecutionContext): Promise<boolean> {
@@ -80,7 +82,7 @@ export class AuthGuard implements CanActivate {
     const token = extractAccessToken(req as never);
     if (!token) return null;
     const cached = this.verified.get(token);
-    if (cached && cached.expMs > Date.now()) {
+    if (cached && cached.expMs > this.clock.now()) {
       if (cached.principal.sessionId && this.revocations.isRevoked(cached.principal.sessionId)) throw new UnauthorizedError('BAD_CREDENTIALS', 'Session ended');
       return cached.principal;
     }

@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import * as jwt from 'jsonwebtoken';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Inject } from '@nestjs/common';
+import { Clock } from '../../common/clock';
 import { Principal } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RevocationCache } from '../sessions/revocation-cache';
@@ -23,6 +24,7 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, 'jwt') {
     @Inject(APP_CONFIG) config: AppConfig,
     keys: KeyStore,
     private readonly revocations: RevocationCache,
+    clock: Clock,
   ) {
     super({
       jwtFromRequest: extractAccessToken,
@@ -38,6 +40,12 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, 'jwt') {
         // jsonwebtoken accepts a KeyObject; the typing of passport-jwt predates it.
         return done(null, key.key as unknown as Buffer);
       },
+    });
+    // exp/nbf are judged by the injected clock (tests move time instead of sleeping);
+    // jsonwebtoken copies its options on every verify, so the getter is read per token.
+    Object.defineProperty((this as unknown as { _verifOpts: object })._verifOpts, 'clockTimestamp', {
+      get: () => Math.floor(clock.now() / 1000),
+      enumerable: true,
     });
   }
 

@@ -1,0 +1,24 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has the documented defaults with no environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', nodeEnv: 'development', databaseUrl: undefined, smsProvider: 'log' });
+    expect(c.argon2).toEqual({ memoryKiB: 19456, timeCost: 2, parallelism: 1 });
+    expect(c.password.minLength).toBe(12);
+    expect(c.sqliteFile).toMatch(/data[\\/]caregate\.sqlite$/);
+    expect(c.admin).toEqual({ login: 'admin', password: undefined });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT="abc": expected an integer from 0 to 65535'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: expected a URL with scheme postgres:// or postgresql://'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, silent'],
+    [{ CAREGATE_ADMIN_PASSWORD: 'short' }, 'CAREGATE_ADMIN_PASSWORD: expected at least 12 characters'],
+    [{ NODE_ENV: 'production' }, 'SMS_PROVIDER=log is for development only'],
+    [{ SMS_PROVIDER: 'http' }, 'SMS_HTTP_URL: required when SMS_PROVIDER=http'],
+  ])('refuses %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

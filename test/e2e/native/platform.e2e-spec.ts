@@ -1,0 +1,36 @@
+import { startApp, TestApp } from '../../support/test-app';
+
+describe('platform: health, Swagger, CORS', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(() => t.close());
+
+  it('serves liveness and readiness without auth', async () => {
+    await t.http().get('/health').expect(200, { status: 'ok' });
+    await t.http().get('/health/ready').expect(200, { status: 'ok', database: 'up' });
+  });
+
+  it('serves Swagger UI at /api and the OpenAPI document at /api-json with bearer and basic schemes', async () => {
+    const ui = await t.http().get('/api').expect(200);
+    expect(ui.text).toContain('swagger-ui');
+    const doc = await t.http().get('/api-json').expect(200);
+    expect(Object.keys(doc.body.components.securitySchemes)).toEqual(expect.arrayContaining(['bearer', 'basic']));
+    expect(doc.body.paths['/rest/v2/auth/login']).toBeDefined();
+    expect(doc.body.paths['/rest/v2/user/current'].get.security).toEqual(expect.arrayContaining([{ bearer: [] }, { basic: [] }]));
+  });
+
+  it('reflects the Origin with credentials for the iCure client headers', async () => {
+    const res = await t
+      .http()
+      .options('/rest/v2/user/current')
+      .set('Origin', 'https://app.example.org')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization,refresh-token,x-requested-with,content-type')
+      .expect(204);
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.org');
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    expect(res.headers['access-control-allow-headers']).toContain('refresh-token');
+  });
+});
