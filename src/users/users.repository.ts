@@ -77,14 +77,14 @@ export class UsersRepository {
    * Optimistic update: applies `patch` only if the stored rev is `rev`. Missing -> 404, stale -> 409.
    * Returns the new rev.
    */
-  async updateWithRev(ctx: RequestContext, id: string, rev: string, patch: QueryDeepPartialEntity<UserEntity>): Promise<string> {
+  async updateWithRev(ctx: RequestContext, id: string, rev: string, patch: Partial<UserEntity>): Promise<string> {
     const newRev = nextRev(rev);
     let affected: number | undefined;
     try {
       const res = await this.repo(ctx)
         .createQueryBuilder()
         .update(UserEntity)
-        .set({ ...patch, rev: newRev })
+        .set({ ...patch, rev: newRev } as QueryDeepPartialEntity<UserEntity>)
         .where('group_id = :groupId AND id = :id AND rev = :rev AND deletion_date IS NULL', { groupId: ctx.groupId, id, rev })
         .execute();
       affected = res.affected;
@@ -113,6 +113,11 @@ export class UsersRepository {
       .execute();
     const row = await this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id }, select: { id: true, failedLoginCount: true } });
     return row?.failedLoginCount ?? 0;
+  }
+
+  /** Permanent removal of one user row (hard delete). */
+  async deleteRow(ctx: RequestContext, id: string): Promise<void> {
+    await this.repo(ctx).delete({ groupId: ctx.groupId, id });
   }
 }
 

@@ -1,4 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ForbiddenError, ValidationError } from '../common/errors';
+import { OffsetPage } from '../common/pagination';
+import { AppTokensService } from '../auth/app-tokens/app-tokens.service';
+import { LEGACY_SHA256 } from '../auth/password/password-hasher';
 import { Clock } from '../common/clock';
 import { newId, nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
@@ -10,6 +14,9 @@ import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 
 /** A blank user with every column at its default; services fill what they know. */
+/** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
+export type UserInput = Partial<Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil'>> & { password?: string | null };
+
 export function blankUser(now: number): UserEntity {
   return Object.assign(new UserEntity(), {
     id: newId(),
@@ -58,6 +65,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly sessions: SessionsService,
+    private readonly appTokens: AppTokensService,
     private readonly clock: Clock,
   ) {}
 
@@ -72,12 +80,92 @@ export class UsersService {
 
   /** Creates a user in ctx's group with a password checked against the policy. */
   async createWithPassword(ctx: RequestContext, fields: Partial<UserEntity>, password: string | undefined): Promise<UserEntity> {
-    const user = Object.assign(blankUser(this.clock.now()), fields);
-    if (password !== undefined) {
-      this.policy.assertAcceptable(password);
-      user.passwordHash = await this.hasher.hash(password);
+    return this.create(ctx, { ...fields, password });
+  }
+
+  /**
+   * Creates a user in ctx's group. Contact fields are normalised (trimmed, email lower-cased,
+   * blank -> null); roles and permissions are kept only when the caller is an administrator;
+   * uniqueness of login, email, phone and external id per group comes from the database (409).
+   */
+  async create(ctx: RequestContext, input: UserInput): Promise<UserEntity> {
+    const { password, ...fields } = input;
+    const user = Object.assign(blankUser(this.clock.now()), this.normalise(fields));
+    if (fields.id !== undefined) user.id = fields.id;
+    if (!ctx.isAdmin) {
+      user.roles = [];
+      user.permissions = [];
     }
+    if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password);
     return this.users.insert(ctx, user);
+  }
+
+  /**
+   * Partial update. With `rev`, the write applies only to that revision (stale -> 409); without,
+   * to the revision read here (a concurrent writer still gets 409, never a lost update).
+   * Role and permission changes need an administrator.
+   */
+  async update(ctx: RequestContext, id: string, input: UserInput, opts: { rev?: string } = {}): Promise<UserEntity> {
+    const current = await this.users.getInGroup(ctx, id);
+    const { password, ...fields } = input;
+    const patch: Partial<UserEntity> = this.normalise(fields);
+    delete patch.id;
+    delete (patch as { groupId?: string }).groupId;
+    const touchesRoles = (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) || (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []));
+    if (touchesRoles && !ctx.isAdmin) throw new ForbiddenError('Only an administrator may change roles or permissions');
+    if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
+    patch.modified = this.clock.now();
+    const rev = await this.users.updateWithRev(ctx, id, opts.rev ?? current.rev, patch);
+    const updated = Object.assign(current, patch, { rev });
+    if (patch.status !== undefined && patch.status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, 'disabled');
+    return updated;
+  }
+
+  /** Offset page of live users ordered by creation then id. */
+  async listPage(ctx: RequestContext, page: number, pageSize: number): Promise<OffsetPage<UserEntity>> {
+    const qb = this.users.scoped(ctx).orderBy('u.created', 'ASC').addOrderBy('u.id', 'ASC');
+    const [items, total] = await qb.skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    return { items, total, page, pageSize };
+  }
+
+  /** Soft delete: the row stays with a deletionDate; sessions end at once. */
+  async softDelete(ctx: RequestContext, id: string): Promise<UserEntity> {
+    const current = await this.users.getInGroup(ctx, id);
+    const now = this.clock.now();
+    const rev = await this.users.updateWithRev(ctx, id, current.rev, { deletionDate: now, modified: now });
+    await this.sessions.revokeAllForUser(ctx, id, 'deleted');
+    return Object.assign(current, { deletionDate: now, rev });
+  }
+
+  /** Permanent delete (administrators only): the row, its app tokens and sessions are gone. */
+  async hardDelete(ctx: RequestContext, id: string): Promise<void> {
+    if (!ctx.isAdmin) throw new ForbiddenError('Only an administrator may delete users permanently');
+    await this.users.getInGroup(ctx, id);
+    await this.sessions.purgeForUser(ctx, id);
+    await this.appTokens.purgeForUser(ctx, id);
+    await this.users.deleteRow(ctx, id);
+  }
+
+  /**
+   * A clear password is checked against the policy and hashed with argon2id; a 64-hex value is
+   * kept as a legacy SHA-256 hash (upgraded at the next login).
+   */
+  async encodePassword(password: string): Promise<string> {
+    if (LEGACY_SHA256.test(password)) return password;
+    this.policy.assertAcceptable(password);
+    return this.hasher.hash(password);
+  }
+
+  private normalise(fields: Partial<UserEntity>): Partial<UserEntity> {
+    const out: Partial<UserEntity> = { ...fields };
+    const blankToNull = (v: string | null | undefined) => (v === undefined ? undefined : v === null || v.trim() === '' ? null : v.trim());
+    if ('email' in fields) out.email = blankToNull(fields.email)?.toLowerCase() ?? null;
+    if ('mobilePhone' in fields) out.mobilePhone = blankToNull(fields.mobilePhone) ?? null;
+    if ('login' in fields) out.login = blankToNull(fields.login) ?? null;
+    if ('externalId' in fields) out.externalId = fields.externalId ?? null;
+    if (out.email && out.email.length > 320) throw ValidationError.field('email', 'Email is too long (maximum is 320 characters)', out.email);
+    for (const k of Object.keys(out) as (keyof UserEntity)[]) if (out[k] === undefined) delete out[k];
+    return out;
   }
 
   /**
