@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import secureJson from 'secure-json-parse';
 import { AppModule } from './app.module';
@@ -51,7 +51,6 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   });
-  app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();
   await fastify.ready();
@@ -59,7 +58,12 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
 }
 
 export function setupSwagger(app: NestFastifyApplication): void {
-  const doc = SwaggerModule.createDocument(
+  SwaggerModule.setup('api', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'api-json', swaggerOptions: { persistAuthorization: true } });
+}
+
+/** The OpenAPI document of every profile (served at /api-json, committed as openapi.json). */
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Caregate')
@@ -73,5 +77,4 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .build(),
     { operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}` },
   );
-  SwaggerModule.setup('api', app, doc, { jsonDocumentUrl: 'api-json', swaggerOptions: { persistAuthorization: true } });
 }

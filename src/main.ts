@@ -15,6 +15,15 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  // Graceful shutdown: stop accepting, finish in-flight requests, close the database, then exit.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void app.close().then(() => {
+        process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: `Caregate stopped (${signal})` })}\n`);
+        process.exit(0);
+      });
+    });
+  }
   process.stdout.write(
     `${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: `Caregate listening on http://${config.host}:${config.port} (Swagger UI at /api, database ${config.databaseUrl ? 'postgres' : config.sqliteFile})` })}\n`,
   );
