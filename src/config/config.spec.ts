@@ -10,12 +10,16 @@ describe('loadConfig', () => {
     expect(c.admin).toEqual({ login: 'admin', password: undefined });
   });
 
+  it('starts in production without SMS settings (SMS then fails with 503)', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).smsProvider).toBeUndefined();
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT="abc": expected an integer from 0 to 65535'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: expected a URL with scheme postgres:// or postgresql://'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, silent'],
     [{ CAREGATE_ADMIN_PASSWORD: 'short' }, 'CAREGATE_ADMIN_PASSWORD: expected at least 12 characters'],
-    [{ NODE_ENV: 'production' }, 'SMS_PROVIDER=log is for development only'],
+    [{ NODE_ENV: 'production', SMS_PROVIDER: 'log' }, 'SMS_PROVIDER=log is for development only'],
     [{ SMS_PROVIDER: 'http' }, 'SMS_HTTP_URL: required when SMS_PROVIDER=http'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -16,7 +16,8 @@ export interface AppConfig {
   redisUrl?: string;
   smtpUrl?: string;
   mailFrom: string;
-  smsProvider: 'log' | 'http';
+  /** Unset in production unless configured: SMS delivery then fails with 503. */
+  smsProvider?: 'log' | 'http';
   smsHttpUrl?: string;
   registrationGroup?: string;
   admin: { login: string; password?: string };
@@ -68,7 +69,7 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'REDIS_URL', default: '(unset)', description: 'Redis for cross-instance session revocation and rate limits' },
   { name: 'SMTP_URL', default: '(unset: email delivery fails with 503)', description: 'nodemailer SMTP URL, e.g. `smtp://user:pass@mail:587`' },
   { name: 'MAIL_FROM', default: 'Caregate <no-reply@caregate.local>', description: 'Sender of emails' },
-  { name: 'SMS_PROVIDER', default: 'log', description: '`log` (development only) or `http`' },
+  { name: 'SMS_PROVIDER', default: 'log (unset in production)', description: '`log` (development only, refused in production) or `http`; unset in production: SMS fails with 503' },
   { name: 'SMS_HTTP_URL', default: '(unset)', description: 'Gateway URL for `SMS_PROVIDER=http`' },
   { name: 'CAREGATE_REGISTRATION_GROUP', default: '(unset: registration off)', description: 'Group that self-registrations join' },
   { name: 'CAREGATE_ADMIN_LOGIN', default: 'admin', description: 'Bootstrap administrator login (first start only)' },
@@ -162,9 +163,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
   const nodeEnv = r.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
   const dataDir = path.resolve(r.str('CAREGATE_DATA_DIR', './data'));
-  const smsProvider = r.oneOf('SMS_PROVIDER', 'log', ['log', 'http'] as const);
+  const smsExplicit = r.raw('SMS_PROVIDER') !== undefined;
+  const smsChosen = r.oneOf('SMS_PROVIDER', 'log', ['log', 'http'] as const);
+  const smsProvider = smsExplicit || nodeEnv !== 'production' ? smsChosen : undefined;
   const smsHttpUrl = r.url('SMS_HTTP_URL', ['http:', 'https:']);
-  if (smsProvider === 'log' && nodeEnv === 'production') {
+  if (smsExplicit && smsProvider === 'log' && nodeEnv === 'production') {
     r.problems.push('SMS_PROVIDER=log is for development only: set SMS_PROVIDER=http and SMS_HTTP_URL in production');
   }
   if (smsProvider === 'http' && !smsHttpUrl) r.problems.push('SMS_HTTP_URL: required when SMS_PROVIDER=http');
