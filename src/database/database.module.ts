@@ -28,6 +28,6 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.ds.isInitialized) await this.ds.destroy();
+    if (this.ds.isInitialized) await this.ds.destroy().catch(() => undefined);
   }
 }

@@ -1,4 +1,6 @@
-import { startApp, TestApp } from '../../support/test-app';
+import { DataSource } from 'typeorm';
+import { basic } from '../../support/fixtures';
+import { ADMIN_LOGIN, ADMIN_PASSWORD, startApp, TestApp } from '../../support/test-app';
 
 describe('platform: health, Swagger, CORS', () => {
   let t: TestApp;
@@ -32,5 +34,12 @@ describe('platform: health, Swagger, CORS', () => {
     expect(res.headers['access-control-allow-origin']).toBe('https://app.example.org');
     expect(res.headers['access-control-allow-credentials']).toBe('true');
     expect(res.headers['access-control-allow-headers']).toContain('refresh-token');
+  });
+
+  it('a server fault is a 500 with only a request reference, and readiness turns 503', async () => {
+    await t.get(DataSource).destroy();
+    await t.http().get('/health/ready').expect(503, { status: 'unavailable', database: 'down' });
+    const res = await t.http().get('/rest/v2/user/current').set(basic(ADMIN_LOGIN, ADMIN_PASSWORD)).expect(500);
+    expect(res.body).toEqual({ message: `Internal server error, reference ${res.body.requestId}`, code: 'INTERNAL', status: 500, requestId: expect.any(String) });
   });
 });
