@@ -26,6 +26,7 @@ export const TEST_ENV: Record<string, string> = {
 
 export interface TestApp {
   app: NestFastifyApplication;
+  db: TestDatabase;
   config: AppConfig;
   /** supertest against the in-process server. */
   http: () => TestAgent;
@@ -39,8 +40,9 @@ export interface TestApp {
  * Boots the real application on a fresh migrated database (SQLite, or PostgreSQL when
  * TEST_DATABASE_URL is set). `env` overrides configuration variables for this app only.
  */
-export async function startApp(opts: { env?: Record<string, string>; clock?: Clock; listen?: boolean } = {}): Promise<TestApp> {
-  const db: TestDatabase = await freshDatabase();
+export async function startApp(opts: { env?: Record<string, string>; clock?: Clock; listen?: boolean; shareDatabaseWith?: TestApp } = {}): Promise<TestApp> {
+  const shared = opts.shareDatabaseWith?.db;
+  const db: TestDatabase = shared ? { ...shared, drop: async () => undefined } : await freshDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-data-'));
   const config = loadConfig({
     ...TEST_ENV,
@@ -58,6 +60,7 @@ export async function startApp(opts: { env?: Record<string, string>; clock?: Clo
   }
   return {
     app,
+    db,
     config,
     url,
     http: () => request(app.getHttpServer()),
