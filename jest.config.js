@@ -1,17 +1,10 @@
 // One config, three tiers. The database is chosen by TEST_DATABASE_URL (unset -> SQLite).
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-}];
-// Some dependencies ship ESM only (otplib's @scure/@noble, @fastify/static's content-disposition): compile those to CommonJS as well.
+// ts-jest transpiles without type checking (`npm run typecheck` does that); a few dependencies ship
+// ESM only (otplib's @scure/@noble), so those are transpiled to CommonJS too.
+const tsJest = ['ts-jest', { tsconfig: { isolatedModules: true, allowJs: true, module: 'commonjs', target: 'es2022', esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false } }];
 const common = {
-  transform: { '^.+\\.(ts|js|mjs)$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@scure|@noble|@otplib|otplib|content-disposition)/)'],
+  transform: { '^.+\\.(ts|js|mjs)$': tsJest },
+  transformIgnorePatterns: ['/node_modules/(?!(@scure|@noble|@otplib|otplib)/)'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
 };
