@@ -24,5 +24,6 @@ CODE="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/rest/v2/u
 # Graceful shutdown on SIGTERM.
 killtree $APP_PID
 wait $APP_PID 2>/dev/null || true
+for _ in $(seq 1 50); do grep -q 'Caregate stopped' "$LOG" && break; sleep 0.2; done
 grep -q 'Caregate stopped' "$LOG" || { echo "no graceful shutdown line in the log"; tail -5 "$LOG"; exit 1; }
 echo "smoke: install+start, login, protected route, logout -> 401: ok"
