@@ -2,14 +2,20 @@ import { Module } from '@nestjs/common';
 import { AppTokensModule } from '../auth/app-tokens/app-tokens.module';
 import { PasswordModule } from '../auth/password/password.module';
 import { SessionsModule } from '../auth/sessions/sessions.module';
+import { HealthcarePartiesModule } from '../healthcare-parties/healthcare-parties.module';
+import { UserDocumentsService } from './user-documents.service';
+import { UserQueriesService } from './user-queries.service';
+import { UserTokensService } from './user-tokens.service';
 import { UserController } from './native/user.controller';
+import { UserInGroupController } from './native/user-in-group.controller';
+import { GroupsModule } from '../groups/groups.module';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [PasswordModule, AppTokensModule, SessionsModule],
-  controllers: [UserController],
-  providers: [UsersRepository, UsersService],
-  exports: [UsersService, UsersRepository],
+  imports: [PasswordModule, AppTokensModule, SessionsModule, HealthcarePartiesModule, GroupsModule],
+  controllers: [UserController, UserInGroupController],
+  providers: [UsersRepository, UsersService, UserQueriesService, UserTokensService, UserDocumentsService],
+  exports: [UsersService, UsersRepository, UserQueriesService, UserTokensService, UserDocumentsService],
 })
 export class UsersModule {}

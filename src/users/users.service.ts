@@ -10,6 +10,12 @@ import { PasswordHasher } from '../auth/password/password-hasher';
 import { PasswordPolicy } from '../auth/password/password-policy';
 import { SessionsService } from '../auth/sessions/sessions.service';
 import { UserStatus } from './user.entity';
+import { assertSelfOrAdmin } from './user-access';
+import { mergeProperties } from './user-properties';
+import type { PropertyValue } from '../groups/group.entity';
+import { HealthcarePartiesService } from '../healthcare-parties/healthcare-parties.service';
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -66,6 +72,8 @@ export class UsersService {
     private readonly policy: PasswordPolicy,
     private readonly sessions: SessionsService,
     private readonly appTokens: AppTokensService,
+    private readonly hcps: HealthcarePartiesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
 
@@ -107,6 +115,7 @@ export class UsersService {
    */
   async update(ctx: RequestContext, id: string, input: UserInput, opts: { rev?: string } = {}): Promise<UserEntity> {
     const current = await this.users.getInGroup(ctx, id);
+    assertSelfOrAdmin(ctx, id);
     const { password, ...fields } = input;
     const patch: Partial<UserEntity> = this.normalise(fields);
     delete patch.id;
@@ -180,5 +189,31 @@ export class UsersService {
     }
     if (status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, reason);
     return user;
+  }
+
+  /** Merges PropertyStubs by type.identifier (self or admin), within the configured limits. */
+  async setProperties(ctx: RequestContext, id: string, stubs: PropertyValue[]): Promise<UserEntity> {
+    const current = await this.users.getInGroup(ctx, id);
+    assertSelfOrAdmin(ctx, id);
+    const properties = mergeProperties(current.properties ?? [], stubs, this.config.properties);
+    return this.update(ctx, id, { properties }, { rev: current.rev });
+  }
+
+  /** Links the caller to a healthcare party of its group (404 if there is none with that id). */
+  async assignHealthcareParty(ctx: RequestContext, hcpId: string): Promise<UserEntity> {
+    await this.hcps.get(ctx, hcpId);
+    const current = await this.users.getInGroup(ctx, ctx.userId);
+    return this.update(ctx, current.id, { healthcarePartyId: hcpId }, { rev: current.rev });
+  }
+
+  /** Does `password` match the caller's own password? */
+  async checkOwnPassword(ctx: RequestContext, password: string): Promise<boolean> {
+    const user = await this.users.getInGroup(ctx, ctx.userId);
+    return this.hasher.verify(user.passwordHash, password);
+  }
+
+  /** An argon2id hash of `password` with the configured parameters. */
+  hashPassword(password: string): Promise<string> {
+    return this.hasher.hash(password);
   }
 }

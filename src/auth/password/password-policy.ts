@@ -4,9 +4,21 @@ import { CoreError } from '../../common/errors';
 
 export const PASSWORD_MAX_LENGTH = 1024;
 
+let common: Set<string> | undefined;
+
+/** The offline list of common passwords shipped by @zxcvbn-ts/language-common (~49,000 entries). */
+export function commonPasswords(): Set<string> {
+  if (!common) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { dictionary } = require('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> };
+    common = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  }
+  return common;
+}
+
 /**
  * The one password policy every profile uses: a minimum length (default 12), long passwords
- * accepted whole (never truncated), no composition rules.
+ * accepted whole (never truncated), no composition rules, common passwords refused.
  */
 @Injectable()
 export class PasswordPolicy {
@@ -21,6 +33,7 @@ export class PasswordPolicy {
     const length = [...password].length;
     if (length < this.minLength) return [{ code: 'too_short', msg: `Your password is too short (minimum is ${this.minLength} characters)` }];
     if (length > PASSWORD_MAX_LENGTH) return [{ code: 'too_long', msg: `Your password is too long (maximum is ${PASSWORD_MAX_LENGTH} characters)` }];
+    if (commonPasswords().has(password.toLowerCase())) return [{ code: 'common', msg: 'This password is too common: choose a less predictable one' }];
     return [];
   }
 

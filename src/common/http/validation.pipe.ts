@@ -1,7 +1,9 @@
 import { ArgumentMetadata, Injectable, PipeTransform, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { ValidationError, ValidationIssue } from '../errors';
 
-function flatten(errors: ClassValidatorError[], where: string, parent: (string | number)[] = []): ValidationIssue[] {
+export function flatten(errors: ClassValidatorError[], where: string, parent: (string | number)[] = []): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   for (const e of errors) {
     const loc = [...parent, /^\d+$/.test(e.property) ? Number(e.property) : e.property];
@@ -46,5 +48,27 @@ export class CoreValidationPipe implements PipeTransform {
     if (metadata.type === 'query') return this.query.transform(value, metadata);
     if (metadata.type === 'param') return this.param.transform(value, metadata);
     return value;
+  }
+}
+
+/** Validates a JSON array body item by item (e.g. PropertyStub[]), with the same issue format. */
+export class ArrayBodyPipe<T extends object> implements PipeTransform {
+  constructor(private readonly item: new () => T, private readonly maxItems = 1000) {}
+
+  transform(value: unknown): T[] {
+    if (!Array.isArray(value)) throw new ValidationError([{ loc: ['body'], type: 'list_type', msg: 'The body must be a JSON array', input: value }]);
+    if (value.length > this.maxItems) throw new ValidationError([{ loc: ['body'], type: 'too_long', msg: `At most ${this.maxItems} items are allowed` }]);
+    const issues: ValidationIssue[] = [];
+    const out = value.map((v, i) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+        issues.push({ loc: ['body', i], type: 'model_type', msg: 'Each item must be a JSON object', input: v });
+        return v as T;
+      }
+      const instance = plainToInstance(this.item, v);
+      issues.push(...flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), 'body').map((x) => ({ ...x, loc: ['body', i, ...x.loc.slice(1)] })));
+      return instance;
+    });
+    if (issues.length) throw new ValidationError(issues);
+    return out;
   }
 }

@@ -1,0 +1,25 @@
+import { mergeProperties } from './user-properties';
+
+const limits = { maxCount: 3, maxValueBytes: 64 };
+
+describe('mergeProperties', () => {
+  it('replaces by identifier, keeps the stored type, appends unknown ones', () => {
+    const existing = [{ type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'dark' } }];
+    const out = mergeProperties(existing, [{ type: { identifier: 'theme' }, typedValue: { stringValue: 'light' } }, { type: { identifier: 'beta' }, typedValue: { booleanValue: true } }], limits);
+    expect(out).toEqual([
+      { type: { identifier: 'theme', type: 'STRING' }, typedValue: { stringValue: 'light', type: 'STRING' } },
+      { type: { identifier: 'beta', type: 'BOOLEAN' }, typedValue: { booleanValue: true, type: 'BOOLEAN' } },
+    ]);
+  });
+
+  it.each([
+    [[{ type: {} as never, typedValue: { stringValue: 'x' } }], 'VALIDATION'],
+    [[{ type: { identifier: 'x', type: 'WEIRD' } }], 'VALIDATION'],
+    [[{ type: { identifier: 'x', type: 'INTEGER' }, typedValue: { integerValue: 1.5 } }], 'VALIDATION'],
+    [[{ type: { identifier: 'x', type: 'JSON' }, typedValue: { stringValue: '{no' } }], 'VALIDATION'],
+    [[{ type: { identifier: 'x' }, typedValue: { stringValue: 'y'.repeat(100) } }], 'PAYLOAD_TOO_LARGE'],
+    [['a', 'b', 'c', 'd'].map((identifier) => ({ type: { identifier }, typedValue: { booleanValue: true } })), 'VALIDATION'],
+  ])('refuses %j with %s', (stubs, code) => {
+    expect(() => mergeProperties([], stubs as never, limits)).toThrow(expect.objectContaining({ code }));
+  });
+});

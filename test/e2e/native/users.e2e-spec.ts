@@ -1,0 +1,304 @@
+import { createHash } from 'node:crypto';
+import { basic, bearer, createAdmin, createGroup, createUser, loginAs, TestUser, uniq } from '../../support/fixtures';
+import { startApp, TestApp } from '../../support/test-app';
+
+describe('native users (/rest/v2/user)', () => {
+  let t: TestApp;
+  let adminA: TestUser;
+  let userA: TestUser;
+  let adminB: TestUser;
+  let userB: TestUser;
+  let tok: Record<'adminA' | 'userA' | 'adminB' | 'userB', string>;
+  const as = (token: string) => bearer(token);
+
+  beforeAll(async () => {
+    t = await startApp();
+    const a = await createGroup(t);
+    const b = await createGroup(t);
+    adminA = await createAdmin(t, a, { email: `${uniq('adm')}@a.example` });
+    userA = await createUser(t, a, { email: `${uniq('usr')}@a.example` });
+    adminB = await createAdmin(t, b);
+    userB = await createUser(t, b, { fields: { healthcarePartyId: 'hcp-b', patientId: 'pat-b' } });
+    tok = {
+      adminA: (await loginAs(t, adminA)).token,
+      userA: (await loginAs(t, userA)).token,
+      adminB: (await loginAs(t, adminB)).token,
+      userB: (await loginAs(t, userB)).token,
+    };
+  });
+  afterAll(() => t.close());
+
+  async function countUsers(token: string): Promise<number> {
+    const r = await t.http().get('/rest/v2/user').query({ skipPatients: false }).set(as(token)).expect(200);
+    return r.body.rows.length;
+  }
+
+  describe('POST /user (create)', () => {
+    it('creates with login defaulting to email, generated id, hashed password shown as "*"', async () => {
+      const email = `${uniq('new')}@a.example`;
+      const r = await t.http().post('/rest/v2/user').set(as(tok.adminA)).send({ email, passwordHash: 'a brand new password', name: 'New One' }).expect(200);
+      expect(r.body).toMatchObject({ login: email, email, name: 'New One', passwordHash: '*', status: 'ACTIVE', applicationTokens: {}, roles: [] });
+      expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(r.body.rev).toMatch(/^1-/);
+      expect(typeof r.body.created).toBe('number');
+      await t.http().post('/rest/v2/auth/login').send({ username: email, password: 'a brand new password' }).expect(200);
+    });
+
+    it('falls back to the mobile phone as login; keeps a client id', async () => {
+      const id = '6f2b8d3e-1c2a-4b5d-9e8f-0a1b2c3d4e5f';
+      const r = await t.http().post('/rest/v2/user').set(as(tok.adminA)).send({ id, mobilePhone: '+3247000111' }).expect(200);
+      expect(r.body).toMatchObject({ id, login: '+3247000111' });
+    });
+
+    it('ignores roles, permissions and groupId from a non-admin', async () => {
+      const r = await t
+        .http()
+        .post('/rest/v2/user')
+        .set(as(tok.userA))
+        .send({ login: uniq('self'), roles: ['ADMINISTRATOR'], permissions: [{ grants: [{ type: 'ADMIN' }] }], groupId: adminB.groupId })
+        .expect(200);
+      expect(r.body).toMatchObject({ roles: [], permissions: [], groupId: userA.groupId });
+    });
+
+    it.each([
+      ['no login, email nor phone', { name: 'x' }, 400],
+      ['a short password', { login: 'shorty', passwordHash: 'short' }, 400],
+      ['a common password', { login: 'commoner', passwordHash: 'password1234' }, 400],
+      ['an unknown field', { login: 'u1', nope: true }, 400],
+      ['a wrong type', { login: 12 }, 400],
+      ['a bad status', { login: 'u2', status: 'SLEEPING' }, 400],
+      ['use2fa without a secret', { login: 'u3', use2fa: true }, 400],
+    ])('refuses %s (%j) with %i and writes nothing', async (_n, body, status) => {
+      const before = await countUsers(tok.adminA);
+      const r = await t.http().post('/rest/v2/user').set(as(tok.adminA)).send(body).expect(status);
+      expect(r.body).toMatchObject({ status, code: expect.any(String), requestId: expect.any(String) });
+      expect(await countUsers(tok.adminA)).toBe(before);
+    });
+
+    it('a duplicate login in the group is 409; the same login in another group is fine', async () => {
+      await t.http().post('/rest/v2/user').set(as(tok.adminA)).send({ login: userA.login }).expect(409);
+      await t.http().post('/rest/v2/user').set(as(tok.adminB)).send({ login: userA.login }).expect(200);
+    });
+
+    it('401 without credentials', async () => {
+      await t.http().post('/rest/v2/user').send({ login: 'x' }).expect(401);
+    });
+  });
+
+  describe('GET /user/{id}, byEmail, byHealthcarePartyId, byPatientId', () => {
+    it('reads a user of the group; another tenant is 404', async () => {
+      const r = await t.http().get(`/rest/v2/user/${userA.user.id}`).set(as(tok.userA)).expect(200);
+      expect(r.body).toMatchObject({ id: userA.user.id, login: userA.login, groupId: userA.groupId });
+      expect(r.body.secret).toBeUndefined();
+      await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminA)).expect(404);
+      await t.http().get(`/rest/v2/user/${userA.user.id}`).expect(401);
+    });
+
+    it('finds by email (URL-encoded), 404 for another tenant', async () => {
+      const r = await t.http().get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`).set(as(tok.adminA)).expect(200);
+      expect(r.body.id).toBe(userA.user.id);
+      await t.http().get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`).set(as(tok.adminB)).expect(404);
+    });
+
+    it('lists ids by healthcare party and by patient, scoped to the group', async () => {
+      expect((await t.http().get('/rest/v2/user/byHealthcarePartyId/hcp-b').set(as(tok.adminB)).expect(200)).body).toEqual([userB.user.id]);
+      expect((await t.http().get('/rest/v2/user/byPatientId/pat-b').set(as(tok.userB)).expect(200)).body).toEqual([userB.user.id]);
+      expect((await t.http().get('/rest/v2/user/byHealthcarePartyId/hcp-b').set(as(tok.adminA)).expect(200)).body).toEqual([]);
+    });
+  });
+
+  describe('PUT /user (modify)', () => {
+    it('modifies at the current rev, keeps the password with "*", 409 on a stale rev, 404 when missing', async () => {
+      const u = await createUser(t, adminA.groupId);
+      const me = (await loginAs(t, u)).token;
+      const cur = (await t.http().get('/rest/v2/user/current').set(as(me)).expect(200)).body;
+      const v2 = (await t.http().put('/rest/v2/user').set(as(me)).send({ ...cur, name: 'Renamed', passwordHash: '*' }).expect(200)).body;
+      expect(v2).toMatchObject({ name: 'Renamed', passwordHash: '*' });
+      expect(v2.rev).not.toBe(cur.rev);
+      await loginAs(t, u);
+      const stale = await t.http().put('/rest/v2/user').set(as(me)).send({ ...cur, name: 'Stale' }).expect(409);
+      expect(stale.body.code).toBe('STALE_REVISION');
+      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...cur, id: '00000000-0000-4000-8000-000000000000' }).expect(404);
+      await t.http().put('/rest/v2/user').set(as(me)).send({ ...v2, rev: undefined }).expect(409);
+      expect((await t.http().get('/rest/v2/user/current').set(as(me))).body.name).toBe('Renamed');
+    });
+
+    it('a plaintext passwordHash changes the password; a 64-hex value is a legacy hash upgraded at login', async () => {
+      const u = await createUser(t, adminA.groupId);
+      const cur = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA))).body;
+      const legacy = createHash('sha256').update('legacy password 42').digest('hex');
+      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...cur, passwordHash: legacy }).expect(200);
+      await t.http().post('/rest/v2/auth/login').send({ username: `${u.groupId}/${u.login}`, password: 'legacy password 42' }).expect(200);
+      const cur2 = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA))).body;
+      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...cur2, passwordHash: 'another fine password' }).expect(200);
+      await t.http().post('/rest/v2/auth/login').send({ username: `${u.groupId}/${u.login}`, password: 'another fine password' }).expect(200);
+    });
+
+    it('a plain user cannot modify another user (403) nor grant itself roles (403)', async () => {
+      const other = (await t.http().get(`/rest/v2/user/${adminA.user.id}`).set(as(tok.userA))).body;
+      await t.http().put('/rest/v2/user').set(as(tok.userA)).send({ ...other, passwordHash: 'taking over the admin' }).expect(403);
+      const me = (await t.http().get('/rest/v2/user/current').set(as(tok.userA))).body;
+      await t.http().put('/rest/v2/user').set(as(tok.userA)).send({ ...me, roles: ['ADMINISTRATOR'] }).expect(403);
+    });
+
+    it('another tenant is 404', async () => {
+      const b = (await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB))).body;
+      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...b, name: 'hijack' }).expect(404);
+      expect((await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB))).body.name).toBe(b.name);
+    });
+  });
+
+  describe('DELETE /user/{id}', () => {
+    it('admin soft-deletes (DocIdentifier); its sessions end; plain user 403; other tenant 404', async () => {
+      const victim = await createUser(t, adminA.groupId);
+      const vt = (await loginAs(t, victim)).token;
+      await t.http().delete(`/rest/v2/user/${victim.user.id}`).set(as(tok.userA)).expect(403);
+      await t.http().delete(`/rest/v2/user/${victim.user.id}`).set(as(tok.adminB)).expect(404);
+      const r = await t.http().delete(`/rest/v2/user/${victim.user.id}`).set(as(tok.adminA)).expect(200);
+      expect(r.body).toEqual({ id: victim.user.id, rev: expect.stringMatching(/^2-/) });
+      await t.http().get('/rest/v2/user/current').set(as(vt)).expect(401);
+      await t.http().get(`/rest/v2/user/${victim.user.id}`).set(as(tok.adminA)).expect(404);
+    });
+  });
+
+  describe('GET /user (keyset pagination)', () => {
+    it('pages by login with nextKeyPair until the last page', async () => {
+      const g = await createGroup(t);
+      const admin = await createAdmin(t, g, { login: 'aaa-admin' });
+      for (const l of ['b1', 'b2', 'b3', 'b4']) await createUser(t, g, { login: l });
+      await createUser(t, g, { login: 'zz-patient', fields: { patientId: 'p1' } });
+      const token = (await loginAs(t, admin)).token;
+      const seen: string[] = [];
+      let q: Record<string, string | number> = { limit: 2 };
+      for (let i = 0; i < 5; i++) {
+        const r = await t.http().get('/rest/v2/user').query({ ts: Date.now(), ...q }).set(as(token)).expect(200);
+        expect(r.body.pageSize).toBe(2);
+        seen.push(...r.body.rows.map((u: { login: string }) => u.login));
+        if (!r.body.nextKeyPair) break;
+        q = { limit: 2, startKey: r.body.nextKeyPair.startKey, startDocumentId: r.body.nextKeyPair.startKeyDocId };
+      }
+      expect(seen).toEqual(['aaa-admin', 'b1', 'b2', 'b3', 'b4']);
+      const all = await t.http().get('/rest/v2/user').query({ skipPatients: false }).set(as(token)).expect(200);
+      expect(all.body.rows.map((u: { login: string }) => u.login)).toContain('zz-patient');
+      expect(all.body.nextKeyPair).toBeUndefined();
+    });
+
+    it.each([[{ limit: 0 }], [{ limit: -3 }], [{ limit: 'many' }], [{ limit: 10_000_000 }]])('absurd %j is 400', async (q) => {
+      await t.http().get('/rest/v2/user').query(q).set(as(tok.adminA)).expect(400);
+    });
+
+    it('is admin-only (403 for a plain user, 401 without auth)', async () => {
+      await t.http().get('/rest/v2/user').set(as(tok.userA)).expect(403);
+      await t.http().get('/rest/v2/user').expect(401);
+    });
+
+    it('never shows another tenant', async () => {
+      const r = await t.http().get('/rest/v2/user').set(as(tok.adminA)).expect(200);
+      expect(r.body.rows.every((u: { groupId: string }) => u.groupId === adminA.groupId)).toBe(true);
+    });
+  });
+
+  describe('filters', () => {
+    it('filter and match with $type filters; unknown $type is 400', async () => {
+      const ids = (await t.http().post('/rest/v2/user/match').set(as(tok.adminA)).send({ $type: 'UserByIdsFilter', ids: [userA.user.id, userB.user.id] }).expect(200)).body;
+      expect(ids).toEqual([userA.user.id]);
+      const page = await t
+        .http()
+        .post('/rest/v2/user/filter')
+        .query({ limit: 1 })
+        .set(as(tok.adminA))
+        .send({ $type: 'FilterChain', filter: { $type: 'UnionFilter', filters: [{ $type: 'UserByIdsFilter', ids: [userA.user.id] }, { $type: 'UserByNameEmailPhoneFilter', searchString: adminA.login }] } })
+        .expect(200);
+      expect(page.body.rows).toHaveLength(1);
+      expect(page.body.nextKeyPair.startKeyDocId).toEqual(expect.any(String));
+      const complement = await t
+        .http()
+        .post('/rest/v2/user/match')
+        .set(as(tok.adminA))
+        .send({ $type: 'ComplementFilter', superSet: { $type: 'AllUsersFilter' }, subSet: { $type: 'UserByIdsFilter', ids: [userA.user.id] } })
+        .expect(200);
+      expect(complement.body).not.toContain(userA.user.id);
+      expect(complement.body).toContain(adminA.user.id);
+      await t.http().post('/rest/v2/user/match').set(as(tok.adminA)).send({ $type: 'PatientByWhateverFilter' }).expect(400);
+      await t.http().post('/rest/v2/user/filter').set(as(tok.adminA)).send({ filter: {} }).expect(400);
+      await t.http().post('/rest/v2/user/match').set(as(tok.userA)).send({ $type: 'AllUsersFilter' }).expect(403);
+      await t.http().post('/rest/v2/user/match').send({ $type: 'AllUsersFilter' }).expect(401);
+    });
+  });
+
+  describe('properties', () => {
+    it('merges by identifier; limits; self or admin; other tenant 404', async () => {
+      const put = (token: string, id: string, body: unknown) => t.http().put(`/rest/v2/user/${id}/properties`).set(as(token)).send(body as object);
+      const r1 = await put(tok.userA, userA.user.id, [{ type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'dark' } }]).expect(200);
+      const r2 = await put(tok.userA, userA.user.id, [{ type: { identifier: 'theme' }, typedValue: { stringValue: 'light' } }, { type: { identifier: 'n' }, typedValue: { integerValue: 3 } }]).expect(200);
+      expect(r1.body.properties).toHaveLength(1);
+      expect(r2.body.properties).toEqual([
+        { type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'light' } },
+        { type: { identifier: 'n', type: 'INTEGER' }, typedValue: { type: 'INTEGER', integerValue: 3 } },
+      ]);
+      await put(tok.userA, userA.user.id, { not: 'an array' }).expect(400);
+      await put(tok.userA, userA.user.id, [{ type: { identifier: 'big' }, typedValue: { stringValue: 'x'.repeat(20000) } }]).expect(413);
+      await put(tok.userA, adminA.user.id, [{ type: { identifier: 'x' }, typedValue: { booleanValue: true } }]).expect(403);
+      await put(tok.adminA, userB.user.id, [{ type: { identifier: 'x' }, typedValue: { booleanValue: true } }]).expect(404);
+      await t.http().put(`/rest/v2/user/${userA.user.id}/properties`).send([]).expect(401);
+      const after = (await t.http().get(`/rest/v2/user/${userA.user.id}`).set(as(tok.userA))).body;
+      expect(after.properties).toHaveLength(2);
+    });
+  });
+
+  describe('app tokens', () => {
+    it('issues a token (text/plain, once), replaces it per key, checks it, and it works as a password', async () => {
+      const u = await createUser(t, adminA.groupId);
+      const me = (await loginAs(t, u)).token;
+      const first = await t.http().post(`/rest/v2/user/token/${u.user.id}/app`).set(as(me)).set('content-type', 'text/plain').send('null').expect(200);
+      expect(first.headers['content-type']).toMatch(/^text\/plain/);
+      const token1 = first.text;
+      const check = await t.http().get(`/rest/v2/user/token/${u.user.id}`).set(as(me)).set('token', token1).expect(200);
+      expect(check.headers['content-type']).toMatch(/^application\/json/);
+      expect(check.body).toBe(true);
+      await t.http().get('/rest/v2/user/current').set(basic(`${u.groupId}/${u.login}`, token1)).expect(200);
+      const second = await t.http().post(`/rest/v2/user/token/${u.login}/app`).query({ tokenValidity: 60 }).set(as(me)).set('token', 'my-chosen-token-1').expect(200);
+      expect(second.text).toBe('my-chosen-token-1');
+      expect((await t.http().get(`/rest/v2/user/token/${u.user.id}`).set(as(me)).set('token', token1)).body).toBe(false);
+      await t.http().post('/rest/v2/auth/login').send({ username: `${u.groupId}/${u.login}`, password: 'my-chosen-token-1' }).expect(200);
+      const cur = (await t.http().get('/rest/v2/user/current').set(as(me))).body;
+      expect(cur.authenticationTokens.app).toEqual({ creationTime: expect.any(Number), validity: 60 });
+      expect(JSON.stringify(cur)).not.toContain('my-chosen-token-1');
+    });
+
+    it('self or admin only; other tenant 404; bad input 400; 401', async () => {
+      await t.http().post(`/rest/v2/user/token/${adminA.user.id}/k`).set(as(tok.userA)).expect(403);
+      await t.http().post(`/rest/v2/user/token/${userA.user.id}/k`).set(as(tok.adminA)).expect(200);
+      await t.http().post(`/rest/v2/user/token/${userB.user.id}/k`).set(as(tok.adminA)).expect(404);
+      await t.http().post(`/rest/v2/user/token/${userA.user.id}/k`).query({ tokenValidity: 'soon' }).set(as(tok.userA)).expect(400);
+      await t.http().post(`/rest/v2/user/token/${userA.user.id}/k`).set(as(tok.userA)).set('token', 'abc').expect(400);
+      await t.http().get(`/rest/v2/user/token/${userA.user.id}`).set(as(tok.userA)).expect(400);
+      await t.http().post(`/rest/v2/user/token/${userA.user.id}/k`).expect(401);
+    });
+  });
+
+  describe('current user helpers', () => {
+    it('session id for bearer tokens, empty for Basic', async () => {
+      const s = await t.http().get('/rest/v2/user/session').set(as(tok.userA)).expect(200);
+      expect(s.headers['content-type']).toMatch(/^text\/plain/);
+      expect(s.text).toMatch(/^[0-9a-f-]{36}$/);
+      const b = await t.http().get('/rest/v2/user/session').set(basic(`${userA.groupId}/${userA.login}`, userA.password)).expect(200);
+      expect(b.text).toBe('');
+    });
+
+    it('checkPassword answers JSON booleans; encodePassword answers an argon2id string as text', async () => {
+      const yes = await t.http().get('/rest/v2/user/checkPassword').set(as(tok.userA)).set('password', userA.password).expect(200);
+      expect(yes.body).toBe(true);
+      expect((await t.http().get('/rest/v2/user/checkPassword').set(as(tok.userA)).set('password', 'nope nope nope')).body).toBe(false);
+      const enc = await t.http().get('/rest/v2/user/encodePassword').set(as(tok.userA)).set('password', 'whatever it is').expect(200);
+      expect(enc.text).toMatch(/^\$argon2id\$/);
+      await t.http().get('/rest/v2/user/checkPassword').set(as(tok.userA)).expect(400);
+      await t.http().get('/rest/v2/user/encodePassword').expect(401);
+    });
+
+    it('assigns a healthcare party of the group to the current user; unknown or foreign HCP is 404', async () => {
+      await t.http().put('/rest/v2/user/current/hcparty/no-such-hcp').set(as(tok.userA)).set('content-type', 'text/plain').send('null').expect(404);
+      await t.http().put('/rest/v2/user/current/hcparty/x').expect(401);
+    });
+  });
+});
