@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import { CredentialsService } from './credentials.service';
 import { AuthGuard } from './guards/auth.guard';
 import { AuthController } from './native/auth.controller';
+import { UserGroupsController } from '../users/native/user-groups.controller';
 import { PasswordModule } from './password/password.module';
 import { RateLimiter } from './rate-limiter';
 import { SessionsModule } from './sessions/sessions.module';
@@ -17,7 +18,7 @@ import { TokenService } from './tokens/token.service';
 
 @Module({
   imports: [UsersModule, GroupsModule, PasswordModule, AppTokensModule, SessionsModule],
-  controllers: [AuthController],
+  controllers: [AuthController, UserGroupsController],
   providers: [
     KeyStore,
     TokenService,

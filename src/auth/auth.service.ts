@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UnauthorizedError } from '../common/errors';
+import { NotFoundError, UnauthorizedError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
 import { GroupsService } from '../groups/groups.service';
 import { UserEntity } from '../users/user.entity';
@@ -56,6 +56,29 @@ export class AuthService {
     const ctx = RequestContext.system(claims.grp, auth.ancestorGroupIds);
     await this.sessions.requireLive(ctx, claims.sid, claims.sub);
     return { user: auth.user, sessionId: claims.sid, token: this.tokens.signAccess({ ...CredentialsService.principalOf(auth, 'jwt'), sessionId: claims.sid }) };
+  }
+
+  /**
+   * Tokens for the same person in another group its login matched (POST /auth/switch/{groupId}):
+   * the refresh token's session must be live and list that group among its matches.
+   */
+  async switchGroup(refreshToken: string | undefined, groupId: string): Promise<LoginResult> {
+    const claims = this.tokens.verifyRefresh(refreshToken);
+    const session = await this.sessions.requireLive(RequestContext.system(claims.grp), claims.sid, claims.sub);
+    const matches = (session.matchedUserIds ?? `${claims.grp}/${claims.sub}`).split(',');
+    const target = matches.find((m) => m.startsWith(`${groupId}/`));
+    if (!target) throw new NotFoundError('Matching user in group', groupId);
+    const auth = await this.loadActive(groupId, target.slice(groupId.length + 1));
+    const others = await Promise.all(matches.filter((m) => m !== target).map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))));
+    return this.openSession({ ...auth, matches: [auth.user, ...others.filter((u): u is UserEntity => !!u)] });
+  }
+
+  /** The (group, user) pairs the caller's login matched, the current one first. */
+  async matchesOf(ctx: RequestContext): Promise<UserEntity[]> {
+    const session = ctx.user.sessionId ? await this.sessions.find(ctx, ctx.user.sessionId) : null;
+    const pairs = (session?.matchedUserIds ?? `${ctx.groupId}/${ctx.userId}`).split(',');
+    const users = await Promise.all(pairs.map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))));
+    return users.filter((u): u is UserEntity => !!u);
   }
 
   /** Ends the session of a refresh token (POST /auth/invalidate). */

@@ -48,6 +48,7 @@ export class CredentialsService {
       throw new UnauthorizedError('BAD_CREDENTIALS');
     }
     const matched: UserEntity[] = [];
+    const failed: UserEntity[] = [];
     let twoFactorError: unknown;
     for (const user of candidates) {
       const uctx = RequestContext.system(user.groupId);
@@ -61,9 +62,11 @@ export class CredentialsService {
         matched.push(user);
         if (user.failedLoginCount > 0 || user.lockedUntil !== null) await this.users.updateBookkeeping(uctx, user.id, { failedLoginCount: 0, lockedUntil: null });
       } else if (!ok) {
-        await this.recordFailure(uctx, user);
+        failed.push(user);
       }
     }
+    // A login shared by several groups: a success in one is not a failure of the others.
+    if (!matched.length) for (const user of failed) await this.recordFailure(RequestContext.system(user.groupId), user);
     if (!matched.length) {
       if (twoFactorError) throw twoFactorError;
       throw new UnauthorizedError('BAD_CREDENTIALS');

@@ -8,6 +8,7 @@ import { UserQueriesService } from './user-queries.service';
 import { UserTokensService } from './user-tokens.service';
 import { UserController } from './native/user.controller';
 import { UserInGroupController } from './native/user-in-group.controller';
+import { UserGroupsService } from './user-groups.service';
 import { GroupsModule } from '../groups/groups.module';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -15,7 +16,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [PasswordModule, AppTokensModule, SessionsModule, HealthcarePartiesModule, GroupsModule],
   controllers: [UserController, UserInGroupController],
-  providers: [UsersRepository, UsersService, UserQueriesService, UserTokensService, UserDocumentsService],
-  exports: [UsersService, UsersRepository, UserQueriesService, UserTokensService, UserDocumentsService],
+  providers: [UsersRepository, UsersService, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
+  exports: [UsersService, UsersRepository, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
 })
 export class UsersModule {}

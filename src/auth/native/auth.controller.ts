@@ -1,5 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { AppTokensService } from '../app-tokens/app-tokens.service';
+import { NotImplementedError } from '../../common/errors';
+import { GROUP_ID } from '../../common/ids';
 import { RequestContext } from '../../common/request-context';
 import { ValidationError } from '../../common/errors';
 import { UserEntity } from '../../users/user.entity';
@@ -34,7 +37,10 @@ function credentials(body: LoginCredentialsDto): { username: string; password: s
 @ApiTags('auth (native)')
 @Controller('rest/v2/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly appTokens: AppTokensService,
+  ) {}
 
   @Post('login')
   @HttpCode(200)
@@ -98,5 +104,35 @@ export class AuthController {
   @ApiOkResponse({ type: AuthenticationResponseDto })
   async logoutPost(@Ctx() ctx: RequestContext): Promise<AuthenticationResponseDto> {
     return this.logout(ctx);
+  }
+
+  @Post('switch/:groupId')
+  @HttpCode(200)
+  @Public()
+  @AuthRateLimited()
+  @ApiHeader({ name: 'Refresh-Token', required: true })
+  @ApiOperation({ summary: 'Tokens for the same person in another group its login matched', description: '401 bad refresh token; 404 when the group is not among the matches.' })
+  @ApiOkResponse({ type: AuthenticationResponseDto })
+  async switchGroup(@Param('groupId') groupId: string, @Headers('refresh-token') refreshToken?: string): Promise<AuthenticationResponseDto> {
+    if (!GROUP_ID.test(groupId)) throw new ValidationError([{ loc: ['path', 'groupId'], type: 'value_error', msg: 'groupId must match [a-zA-Z0-9_-]{1,64}', input: groupId }]);
+    return toAuthenticationResponse(await this.auth.switchGroup(refreshToken, groupId));
+  }
+
+  @Post('login/:thirdParty')
+  @HttpCode(501)
+  @Public()
+  @ApiOperation({ summary: 'Third-party (OAuth) login: not offered by Caregate (501)' })
+  loginWithThirdPartyToken(@Param('thirdParty') thirdParty: string): never {
+    throw new NotImplementedError(`Login with a ${thirdParty} token is not supported by Caregate: log in with a login and password, or an app token`);
+  }
+
+  @Get('token/:method/:path')
+  @Authenticated()
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'A short-lived (60 s) token of the caller for one method and path; usable as a password' })
+  async token(@Ctx() ctx: RequestContext, @Param('method') method: string, @Param('path') path: string): Promise<string> {
+    const key = `auth:${method.toUpperCase()}:${path}`.slice(0, 255);
+    return this.appTokens.issue(ctx, ctx.userId, key, 60);
   }
 }
