@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     CAREGATE_ADMIN_PASSWORD: PASSWORD,
-    CAREGATE_AUTH_RATE_LIMIT: '100000000',
+    CAREGATE_AUTH_RATE_LIMIT: '1000000',
     DATABASE_URL: '',
   });
   let plain: ChildProcess | undefined;

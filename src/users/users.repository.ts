@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull, QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, QueryDeepPartialEntity } from 'typeorm';
+import { PreparedFind } from '../database/prepared-find';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
@@ -13,7 +14,14 @@ import { UserEntity } from './user.entity';
  */
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  private readonly byId: PreparedFind<UserEntity>;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    ds: DataSource,
+  ) {
+    this.byId = new PreparedFind(ds, UserEntity, 'e.group_id = :groupId AND e.id = :id AND e.deletion_date IS NULL', ['groupId', 'id']);
+  }
 
   repo(ctx: RequestContext) {
     return this.tx.manager(ctx).getRepository(UserEntity);
@@ -24,8 +32,8 @@ export class UsersRepository {
     return this.repo(ctx).createQueryBuilder(alias).where(`${alias}.group_id = :groupId`, { groupId: ctx.groupId }).andWhere(`${alias}.deletion_date IS NULL`);
   }
 
-  findOneInGroup(ctx: RequestContext, id: string): Promise<UserEntity | null> {
-    return this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id, deletionDate: IsNull() } });
+  async findOneInGroup(ctx: RequestContext, id: string): Promise<UserEntity | null> {
+    return (await this.byId.run(this.tx.manager(ctx), [ctx.groupId, id]))[0] ?? null;
   }
 
   async getInGroup(ctx: RequestContext, id: string): Promise<UserEntity> {

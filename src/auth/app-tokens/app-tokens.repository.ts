@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { PreparedFind } from '../../database/prepared-find';
 import { RequestContext } from '../../common/request-context';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AuthenticationTokenEntity } from '../authentication-token.entity';
 
 @Injectable()
 export class AppTokensRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  private readonly forUser: PreparedFind<AuthenticationTokenEntity>;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    ds: DataSource,
+  ) {
+    this.forUser = new PreparedFind(ds, AuthenticationTokenEntity, 'e.group_id = :groupId AND e.user_id = :userId AND e.deletion_date IS NULL', ['groupId', 'userId'], 'e.key');
+  }
 
   private repo(ctx: RequestContext) {
     return this.tx.manager(ctx).getRepository(AuthenticationTokenEntity);
@@ -17,7 +25,7 @@ export class AppTokensRepository {
   }
 
   listForUser(ctx: RequestContext, userId: string): Promise<AuthenticationTokenEntity[]> {
-    return this.repo(ctx).find({ where: { groupId: ctx.groupId, userId, deletionDate: IsNull() }, order: { key: 'ASC' } });
+    return this.forUser.run(this.tx.manager(ctx), [ctx.groupId, userId]);
   }
 
   /** One token per (user, key): the new one replaces the old, atomically. */
