@@ -14,6 +14,7 @@ import { HealthController } from './health/health.controller';
 import { HealthcarePartiesModule } from './healthcare-parties/healthcare-parties.module';
 import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
 import { UsersModule } from './users/users.module';
+import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
 
 @Module({})
 export class AppModule {
@@ -21,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule],
+      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule, InfermedicaModule],
       controllers: [HealthController],
       providers: [
         BootstrapService,

@@ -35,6 +35,8 @@ export interface ValidationIssue {
   msg: string;
   input?: unknown;
   ctx?: Record<string, unknown>;
+  /** Documentation link of the error type, where the wire format shows one (pydantic). */
+  url?: string;
 }
 
 export class CoreError extends Error {

@@ -12,6 +12,7 @@ import { SessionsService } from '../auth/sessions/sessions.service';
 import { UserStatus } from './user.entity';
 import { assertSelfOrAdmin } from './user-access';
 import { mergeProperties } from './user-properties';
+import { assertExternalId, assertMetadata } from './rules/user-attributes.rules';
 import type { PropertyValue } from '../groups/group.entity';
 import { HealthcarePartiesService } from '../healthcare-parties/healthcare-parties.service';
 import { Inject } from '@nestjs/common';
@@ -173,6 +174,8 @@ export class UsersService {
     if ('login' in fields) out.login = blankToNull(fields.login) ?? null;
     if ('externalId' in fields) out.externalId = fields.externalId ?? null;
     if (out.email && out.email.length > 320) throw ValidationError.field('email', 'Email is too long (maximum is 320 characters)', out.email);
+    if ('externalId' in fields) assertExternalId(out.externalId);
+    if ('metadata' in fields) assertMetadata(fields.metadata ?? null);
     for (const k of Object.keys(out) as (keyof UserEntity)[]) if (out[k] === undefined) delete out[k];
     return out;
   }
