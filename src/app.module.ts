@@ -15,6 +15,7 @@ import { HealthcarePartiesModule } from './healthcare-parties/healthcare-parties
 import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
 import { UsersModule } from './users/users.module';
 import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
+import { NablaModule } from './profiles/nabla/nabla.module';
 
 @Module({})
 export class AppModule {
@@ -22,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule, InfermedicaModule],
+      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule, InfermedicaModule, NablaModule],
       controllers: [HealthController],
       providers: [
         BootstrapService,

@@ -186,6 +186,7 @@ export class UsersService {
    */
   async setStatus(ctx: RequestContext, id: string, status: UserStatus, reason: 'disabled' | 'cancelled' = 'disabled'): Promise<UserEntity> {
     const user = await this.users.getInGroup(ctx, id);
+    assertSelfOrAdmin(ctx, id);
     if (user.status !== status) {
       user.rev = await this.users.updateWithRev(ctx, id, user.rev, { status, modified: this.clock.now() });
       user.status = status;

@@ -1,0 +1,35 @@
+import { CoreError, statusOf } from '../../common/errors';
+import type { ErrorRenderInput, ProfileErrorRenderer, RenderedError } from '../../common/http/profile-registry';
+
+/**
+ * Nabla-style errors: `{"message","code","status","requestId"}`; a broken limit is 400 and also
+ * names `field` and `limit`.
+ */
+export class NablaErrorRenderer implements ProfileErrorRenderer {
+  render({ error, requestId }: ErrorRenderInput): RenderedError {
+    const status = statusOf(error.code);
+    const first = error.details.issues?.[0];
+    const field = first?.loc.filter((l) => l !== 'body' && l !== 'path' && l !== 'query').join('.');
+    const limit = first?.ctx?.limit;
+    const headers: Record<string, string> = {};
+    if (error.details.retryAfterSeconds) headers['retry-after'] = String(error.details.retryAfterSeconds);
+    return {
+      status,
+      headers,
+      body: {
+        message: this.message(error, requestId),
+        code: error.code,
+        status,
+        requestId,
+        ...(field ? { field } : {}),
+        ...(typeof limit === 'number' ? { limit } : {}),
+      },
+    };
+  }
+
+  private message(e: CoreError, requestId: string): string {
+    if (e.code === 'INTERNAL') return `Internal server error, reference ${requestId}`;
+    if (e.code === 'VALIDATION') return (e.details.issues ?? []).map((i) => i.msg).join('; ') || e.message;
+    return e.message;
+  }
+}
