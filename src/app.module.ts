@@ -16,6 +16,7 @@ import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
 import { UsersModule } from './users/users.module';
 import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
 import { NablaModule } from './profiles/nabla/nabla.module';
+import { AccountsModule } from './profiles/accounts-v1/accounts.module';
 
 @Module({})
 export class AppModule {
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule, InfermedicaModule, NablaModule],
+      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule, InfermedicaModule, NablaModule, AccountsModule],
       controllers: [HealthController],
       providers: [
         BootstrapService,

@@ -10,11 +10,12 @@ import { UserController } from './native/user.controller';
 import { UserInGroupController } from './native/user-in-group.controller';
 import { UserGroupsService } from './user-groups.service';
 import { GroupsModule } from '../groups/groups.module';
+import { VerificationModule } from '../auth/verification/verification.module';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [PasswordModule, AppTokensModule, SessionsModule, HealthcarePartiesModule, GroupsModule],
+  imports: [PasswordModule, AppTokensModule, SessionsModule, HealthcarePartiesModule, GroupsModule, VerificationModule],
   controllers: [UserController, UserInGroupController],
   providers: [UsersRepository, UsersService, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
   exports: [UsersService, UsersRepository, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],

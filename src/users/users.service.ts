@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ForbiddenError, ValidationError } from '../common/errors';
 import { OffsetPage } from '../common/pagination';
 import { AppTokensService } from '../auth/app-tokens/app-tokens.service';
+import { VerificationCodesService } from '../auth/verification/verification-codes.service';
 import { LEGACY_SHA256 } from '../auth/password/password-hasher';
 import { Clock } from '../common/clock';
 import { newId, nextRev } from '../common/ids';
@@ -74,6 +75,7 @@ export class UsersService {
     private readonly sessions: SessionsService,
     private readonly appTokens: AppTokensService,
     private readonly hcps: HealthcarePartiesService,
+    private readonly codes: VerificationCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -147,12 +149,13 @@ export class UsersService {
     return Object.assign(current, { deletionDate: now, rev });
   }
 
-  /** Permanent delete (administrators only): the row, its app tokens and sessions are gone. */
+  /** Permanent delete (administrators only): the row, its app tokens, codes and sessions are gone. */
   async hardDelete(ctx: RequestContext, id: string): Promise<void> {
     if (!ctx.isAdmin) throw new ForbiddenError('Only an administrator may delete users permanently');
     await this.users.getInGroup(ctx, id);
     await this.sessions.purgeForUser(ctx, id);
     await this.appTokens.purgeForUser(ctx, id);
+    await this.codes.purgeForUser(ctx, id);
     await this.users.deleteRow(ctx, id);
   }
 

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import type { UserEntity } from '../users/user.entity';
+import { MailerService } from './mailer.service';
+import { SmsService } from './sms.service';
+import { MessageKind, renderMessage } from './templates';
+import { ServiceUnavailableError } from '../common/errors';
+
+/** Delivers a message to a user: by SMS when it has a mobile phone, else by email. */
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly mailer: MailerService,
+    private readonly sms: SmsService,
+  ) {}
+
+  async deliver(user: Pick<UserEntity, 'email' | 'mobilePhone' | 'language'>, kind: MessageKind, values: Record<string, string>, opts: { preferEmail?: boolean; template?: { subject?: string; body?: string } } = {}): Promise<'sms' | 'email'> {
+    const msg = renderMessage(kind, user.language, values, opts.template);
+    if (user.mobilePhone && !(opts.preferEmail && user.email)) {
+      await this.sms.send(user.mobilePhone, msg.text);
+      return 'sms';
+    }
+    if (user.email) {
+      await this.mailer.send(user.email, msg);
+      return 'email';
+    }
+    throw new ServiceUnavailableError('The user has neither a mobile phone nor an email address to deliver the message to');
+  }
+}
