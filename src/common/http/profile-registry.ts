@@ -12,6 +12,11 @@ export interface ErrorRenderInput {
   url: string;
 }
 
+/** `Retry-After` for rate-limited errors; every profile sends it the same way. */
+export function retryHeaders(error: CoreError): Record<string, string> {
+  return error.details.retryAfterSeconds ? { 'retry-after': String(error.details.retryAfterSeconds) } : {};
+}
+
 /** A profile's exception filter: turns a core error into its wire shape. */
 export interface ProfileErrorRenderer {
   render(input: ErrorRenderInput): RenderedError;

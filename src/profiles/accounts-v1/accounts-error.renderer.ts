@@ -1,5 +1,5 @@
 import { CoreError, statusOf, ValidationIssue } from '../../common/errors';
-import type { ErrorRenderInput, ProfileErrorRenderer, RenderedError } from '../../common/http/profile-registry';
+import { ErrorRenderInput, ProfileErrorRenderer, RenderedError, retryHeaders } from '../../common/http/profile-registry';
 
 /** Core field names -> the document's. */
 export const FIELD_NAMES: Record<string, string> = {
@@ -31,8 +31,7 @@ function railsMessage(i: ValidationIssue): string {
 /** Rails-style errors: 422 `{"errors":{"field":["msg"]}}`, otherwise `{"errors":"msg"}`. */
 export class AccountsErrorRenderer implements ProfileErrorRenderer {
   render({ error, requestId }: ErrorRenderInput): RenderedError {
-    const headers: Record<string, string> = {};
-    if (error.details.retryAfterSeconds) headers['retry-after'] = String(error.details.retryAfterSeconds);
+    const headers = retryHeaders(error);
     const { status, errors } = this.shape(error, requestId);
     return { status, headers, body: { errors } };
   }

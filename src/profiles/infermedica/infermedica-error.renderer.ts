@@ -1,5 +1,5 @@
 import { CoreError, statusOf, ValidationIssue } from '../../common/errors';
-import type { ErrorRenderInput, ProfileErrorRenderer, RenderedError } from '../../common/http/profile-registry';
+import { ErrorRenderInput, ProfileErrorRenderer, RenderedError, retryHeaders } from '../../common/http/profile-registry';
 
 export const PYDANTIC_URL = 'https://errors.pydantic.dev/2.4/v';
 
@@ -15,8 +15,7 @@ export function toPydanticItem(i: ValidationIssue): Record<string, unknown> {
 export class InfermedicaErrorRenderer implements ProfileErrorRenderer {
   render({ error }: ErrorRenderInput): RenderedError {
     const status = this.status(error);
-    const headers: Record<string, string> = {};
-    if (error.details.retryAfterSeconds) headers['retry-after'] = String(error.details.retryAfterSeconds);
+    const headers = retryHeaders(error);
     return { status, headers, body: { detail: this.detail(error) } };
   }
 

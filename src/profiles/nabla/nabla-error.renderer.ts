@@ -1,5 +1,5 @@
 import { CoreError, statusOf } from '../../common/errors';
-import type { ErrorRenderInput, ProfileErrorRenderer, RenderedError } from '../../common/http/profile-registry';
+import { ErrorRenderInput, ProfileErrorRenderer, RenderedError, retryHeaders } from '../../common/http/profile-registry';
 
 /**
  * Nabla-style errors: `{"message","code","status","requestId"}`; a broken limit is 400 and also
@@ -11,8 +11,7 @@ export class NablaErrorRenderer implements ProfileErrorRenderer {
     const first = error.details.issues?.[0];
     const field = first?.loc.filter((l) => l !== 'body' && l !== 'path' && l !== 'query').join('.');
     const limit = first?.ctx?.limit;
-    const headers: Record<string, string> = {};
-    if (error.details.retryAfterSeconds) headers['retry-after'] = String(error.details.retryAfterSeconds);
+    const headers = retryHeaders(error);
     return {
       status,
       headers,

@@ -1,5 +1,5 @@
 import { statusOf } from '../../common/errors';
-import type { ErrorRenderInput, ProfileErrorRenderer, RenderedError } from '../../common/http/profile-registry';
+import { ErrorRenderInput, ProfileErrorRenderer, RenderedError, retryHeaders } from '../../common/http/profile-registry';
 
 /**
  * Native (iCure-style) errors: `{"message","code","status","requestId"}` plus `issues` for
@@ -8,8 +8,7 @@ import type { ErrorRenderInput, ProfileErrorRenderer, RenderedError } from '../.
 export class NativeErrorRenderer implements ProfileErrorRenderer {
   render({ error, requestId }: ErrorRenderInput): RenderedError {
     const status = statusOf(error.code);
-    const headers: Record<string, string> = {};
-    if (error.details.retryAfterSeconds) headers['retry-after'] = String(error.details.retryAfterSeconds);
+    const headers = retryHeaders(error);
     return {
       status,
       headers,
