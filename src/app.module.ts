@@ -10,6 +10,8 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GroupsModule } from './groups/groups.module';
+import { GroupsApiModule } from './groups/groups-api.module';
+import { GroupSwitchModule } from './auth/group-switch.module';
 import { HealthController } from './health/health.controller';
 import { HealthcarePartiesModule } from './healthcare-parties/healthcare-parties.module';
 import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
@@ -21,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule],
+      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule, GroupsApiModule, GroupSwitchModule],
       controllers: [HealthController],
       providers: [
         BootstrapService,
