@@ -27,6 +27,21 @@ export interface GroupDeletionReport {
 
 const USER_FIELDS = ['id', 'login', 'email', 'mobilePhone', 'name', 'firstName', 'lastName', 'status', 'roles', 'healthcarePartyId', 'patientId', 'deviceId', 'properties', 'language'] as const;
 
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** RegistrationInformation {firstName?, lastName?, emailAddress, userOptions?, userRoles?}; unknown fields refused. */
+function checkRegistrationInformation(raw: unknown): { firstName?: string; lastName?: string; emailAddress: string } {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a RegistrationInformation object' }]);
+  const b = raw as Record<string, unknown>;
+  const extra = Object.keys(b).filter((k) => !['firstName', 'lastName', 'emailAddress', 'userOptions', 'userRoles'].includes(k));
+  if (extra.length) throw ValidationError.field(extra[0], `property ${extra[0]} should not exist`, b[extra[0]], 'extra_forbidden');
+  for (const k of ['firstName', 'lastName', 'userOptions'] as const) {
+    if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'string' || (b[k] as string).length > 255)) throw ValidationError.field(k, `${k} must be a string of at most 255 characters`, b[k]);
+  }
+  if (typeof b.emailAddress !== 'string' || b.emailAddress.length > 320 || !EMAIL.test(b.emailAddress.trim())) throw ValidationError.field('emailAddress', 'emailAddress must be an email address', b.emailAddress);
+  return { firstName: (b.firstName as string | undefined) ?? undefined, lastName: (b.lastName as string | undefined) ?? undefined, emailAddress: b.emailAddress };
+}
+
 /** Group lifecycle across modules: creation with seeding, trial registration, hard delete. */
 @Injectable()
 export class GroupAdminService {
@@ -81,7 +96,6 @@ export class GroupAdminService {
       if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) throw new ValidationError([{ loc: ['body', 'users', i, 'roles'], type: 'list_type', msg: 'roles must be an array of strings' }]);
       const missing = (roles as string[]).filter((r) => !ctx.hasRole(r));
       if (missing.length) throw new ForbiddenError(`You cannot grant roles you do not hold: ${missing.join(', ')}`);
-      if (raw.permissions !== undefined && raw.permissions !== null && !ctx.isAdmin) throw new ForbiddenError('Only an administrator may grant permissions');
       const u: Record<string, unknown> = {};
       for (const f of USER_FIELDS) if (raw[f] !== undefined) u[f] = raw[f];
       for (const f of ['login', 'email', 'mobilePhone', 'name', 'id'] as const) {
@@ -97,8 +111,9 @@ export class GroupAdminService {
    * Self-service trial (only when CAREGATE_TRIAL_REGISTRATION is true; 404 otherwise): a new
    * child group of the root, its first administrator (login = email) and a 24 h login token.
    */
-  async registerTrial(info: { firstName?: string; lastName?: string; emailAddress: string }): Promise<{ groupId: string; userId: string; token: string }> {
+  async registerTrial(raw: unknown): Promise<{ groupId: string; userId: string; token: string }> {
     if (!this.config.trialRegistration) throw new NotFoundError('Trial registration is disabled on this server (CAREGATE_TRIAL_REGISTRATION=false)');
+    const info = checkRegistrationInformation(raw);
     const sys = RequestContext.system('root');
     const root = NotFoundError.assert(await this.groups.findRoot(sys), 'Root group');
     const email = info.emailAddress.trim().toLowerCase();

@@ -202,6 +202,9 @@ export class HealthcarePartiesService {
       if (me?.healthcarePartyId !== current.id) throw new ForbiddenError('Only an administrator may modify a healthcare party other than your own');
     }
     const cols = toColumns(doc);
+    if (!ctx.isAdmin && ((cols.userId ?? null) !== current.userId || (cols.parentId ?? null) !== current.parentId)) {
+      throw new ForbiddenError('Only an administrator may change userId or parentId of a healthcare party');
+    }
     await this.assertParent(ctx, current.id, cols.parentId ?? null);
     const patch = { ...cols, rev: nextRev(doc.rev), modified: this.clock.now() };
     await this.hcps.updateWithRev(ctx, current.id, doc.rev, patch);

@@ -49,8 +49,9 @@ export class GroupController {
   @HttpCode(200)
   @Public()
   @AuthRateLimited()
-  @ApiOperation({ summary: 'Trial registration: new group + first administrator + login token. 404 unless CAREGATE_TRIAL_REGISTRATION=true' })
-  registerTrial(@Body() info: RegistrationInformationDto, @Query() _q: TrialQueryDto) {
+  @ApiOperation({ summary: 'Trial registration: new group + first administrator + login token. 404 unless CAREGATE_TRIAL_REGISTRATION=true; query type and role are ignored (the registrant is ADMINISTRATOR of the new group)' })
+  @ApiBody({ type: RegistrationInformationDto })
+  registerTrial(@Body() info: Record<string, unknown>, @Query() _q: TrialQueryDto) {
     return this.admin.registerTrial(info);
   }
 

@@ -181,6 +181,7 @@ describe('native groups (/rest/v2/group)', () => {
   it('trial registration is 404 when CAREGATE_TRIAL_REGISTRATION is off', async () => {
     const r = await http().post('/rest/v2/group/register/trial').send({ emailAddress: 'x@example.com' }).expect(404);
     expect(r.body.message).toMatch(/disabled/);
+    await http().post('/rest/v2/group/register/trial').send({ bogus: 1 }).expect(404);
   });
 });
 
@@ -199,5 +200,7 @@ describe('trial registration enabled', () => {
     expect(me.body.roles).toEqual(['ADMINISTRATOR']);
     await t.http().get(`/rest/v2/group/${r.body.groupId}`).set(bearer(login.body.token)).expect(200).expect((g) => expect(g.body.name).toBe('Ada L'));
     await t.http().post('/rest/v2/group/register/trial').send({ emailAddress: 'not-an-email' }).expect(400);
+    await t.http().post('/rest/v2/group/register/trial').send({ emailAddress: 'b@example.com', isAdmin: true }).expect(400);
+    await t.http().post('/rest/v2/group/register/trial').set('content-type', 'application/json').send('null').expect(400);
   });
 });

@@ -118,7 +118,7 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
   });
 
   it('filter and match with the HCP $type filters; unknown $type is 400', async () => {
-    const m = (f: unknown) => http().post(`${H}/match`).set(bearer(adminA)).send(f);
+    const m = (f: object) => http().post(`${H}/match`).set(bearer(adminA)).send(f);
     expect((await m({ $type: 'HealthcarePartyByIdsFilter', ids: ['h-1', 'h-b'] }).expect(200)).body).toEqual(['h-1']);
     expect((await m({ $type: 'HealthcarePartyByNameFilter', name: 'martin' }).expect(200)).body).toEqual(['h-3']);
     expect((await m({ $type: 'HealthcarePartyByTagCodeFilter', tagType: 'T', tagCode: 'C' }).expect(200)).body).toEqual(['h-3']);
@@ -159,7 +159,9 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     const own = await createUser(t, A, { fields: { healthcarePartyId: 'c-2' } });
     const tok = (await loginAs(t, own)).token;
     const c2 = (await http().get(`${H}/c-2`).set(bearer(tok))).body;
-    await http().put(H).set(bearer(tok)).send({ ...c2, firstName: 'me' }).expect(200);
+    const mine = await http().put(H).set(bearer(tok)).send({ ...c2, firstName: 'me' }).expect(200);
+    await http().put(H).set(bearer(tok)).send({ ...mine.body, userId: 'someone-else' }).expect(403);
+    await http().put(H).set(bearer(tok)).send({ ...mine.body, parentId: undefined }).expect(403);
   });
 
   it('delete several ids: DocIdentifier list, admin only, other tenant 404', async () => {

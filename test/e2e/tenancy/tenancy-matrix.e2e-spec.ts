@@ -84,6 +84,15 @@ describe('tenancy matrix (generated from /api-json)', () => {
     return [f.hcpB, f.userB, 'Bee clinic'].filter((x) => s.includes(x));
   };
 
+  it('every protected route of the table answers 401 without credentials', async () => {
+    const failures: string[] = [];
+    for (const [op, c] of Object.entries(ROUTES)) {
+      const res = await call(op, { ...c, headers: undefined }, undefined);
+      if (res.status !== 401) failures.push(`${op} -> ${res.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
   it.each(['adminA', 'userA'] as const)('%s cannot read or change group B through any route', async (who) => {
     const before = await snapshotB();
     const failures: string[] = [];
