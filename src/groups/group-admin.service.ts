@@ -128,6 +128,13 @@ export class GroupAdminService {
     });
   }
 
+  /** Soft delete of a descendant group and its subtree; every session in it ends at once. */
+  async softDelete(ctx: RequestContext, id: string): Promise<GroupEntity> {
+    const { group, deletedIds } = await this.tx.run(ctx, (tctx) => this.groups.softDelete(tctx, id));
+    this.revocations.revoke(await this.repo.sessionIdsOf(ctx, deletedIds));
+    return group;
+  }
+
   /**
    * Permanent delete of a strict descendant of the caller's group and its whole subtree: users,
    * HCPs, app tokens, sessions (revoked at once), verification codes, groups.

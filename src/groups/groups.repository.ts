@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
+import { nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AuthenticationTokenEntity } from '../auth/authentication-token.entity';
@@ -83,6 +84,15 @@ export class GroupsRepository {
   async rewritePaths(ctx: RequestContext, oldPrefix: string, newPrefix: string): Promise<void> {
     const groups = await this.repo(ctx).createQueryBuilder('g').where('g.path LIKE :p', { p: `${oldPrefix}%` }).getMany();
     for (const g of groups) await this.repo(ctx).update({ id: g.id }, { path: newPrefix + g.path.slice(oldPrefix.length) });
+  }
+
+  /** Marks every live group of the subtree of `path` deleted. Returns their ids. */
+  async softDeleteSubtree(ctx: RequestContext, path: string, now: number): Promise<string[]> {
+    const live = await this.repo(ctx).createQueryBuilder('g').where('g.path LIKE :p', { p: `${path}%` }).andWhere('g.deletion_date IS NULL').getMany();
+    for (const g of live) {
+      await this.repo(ctx).update({ id: g.id }, { deletionDate: now, modified: now, rev: nextRev(g.rev) });
+    }
+    return live.map((g) => g.id);
   }
 
   /** Every group (deleted or not) in the subtree of `path`, deepest first. */

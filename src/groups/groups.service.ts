@@ -5,6 +5,7 @@ import { GROUP_ID, nextRev } from '../common/ids';
 import { KeysetPage, toKeysetPage } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { TransactionRunner } from '../database/transaction-runner';
 import { GroupEntity, PropertyValue } from './group.entity';
 import { GroupsRepository } from './groups.repository';
 
@@ -19,6 +20,7 @@ export class GroupsService {
     private readonly groups: GroupsRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionRunner,
   ) {}
 
   findRoot(ctx: RequestContext): Promise<GroupEntity | null> {
@@ -141,10 +143,13 @@ export class GroupsService {
     return this.write(ctx, g, { properties: merged });
   }
 
-  /** Soft delete: only a strict descendant of the caller's group. */
-  async softDelete(ctx: RequestContext, id: string): Promise<GroupEntity> {
+  /** Soft delete of a strict descendant of the caller's group and its whole subtree. Returns the group and the deleted ids. */
+  async softDelete(ctx: RequestContext, id: string): Promise<{ group: GroupEntity; deletedIds: string[] }> {
     const g = await this.getAdministered(ctx, id, { strictDescendant: true });
-    return this.write(ctx, g, { deletionDate: this.clock.now() });
+    const now = this.clock.now();
+    const updated = await this.write(ctx, g, { deletionDate: now });
+    const deletedIds = [g.id, ...(await this.groups.softDeleteSubtree(ctx, g.path, now))];
+    return { group: updated, deletedIds };
   }
 
   /**
@@ -157,9 +162,11 @@ export class GroupsService {
     if (parent.path.startsWith(g.path)) throw new UnprocessableError(`Group ${id} cannot become its own ancestor`);
     const oldPath = g.path;
     const newPath = `${parent.path}${g.id}/`;
-    const updated = await this.write(ctx, g, { superGroupId: parent.id, path: newPath });
-    await this.groups.rewritePaths(ctx, oldPath, newPath);
-    return updated;
+    return this.tx.run(ctx, async (tctx) => {
+      const updated = await this.write(tctx, g, { superGroupId: parent.id, path: newPath });
+      await this.groups.rewritePaths(tctx, oldPath, newPath);
+      return updated;
+    });
   }
 
   private async write(ctx: RequestContext, g: GroupEntity, patch: Partial<GroupEntity>): Promise<GroupEntity> {

@@ -149,8 +149,8 @@ export class GroupController {
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Soft delete a descendant group (administrator of an ancestor)' })
+  @ApiOperation({ summary: 'Soft delete a descendant group and its subtree (administrator of an ancestor); their sessions end' })
   async softDelete(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    return toGroupDto(await this.groups.softDelete(ctx, id));
+    return toGroupDto(await this.admin.softDelete(ctx, id));
   }
 }

@@ -161,9 +161,16 @@ describe('native groups (/rest/v2/group)', () => {
     expect(await ds.getRepository(GroupEntity).countBy({ id: D1.id })).toBe(0);
 
     const S = await createGroup(t, { parent: A });
+    const S1 = await createGroup(t, { parent: S });
+    const s1User = await createUser(t, S1);
+    const s1Login = await loginAs(t, s1User);
     const del = await http().delete(`/rest/v2/group/${S.id}`).set(bearer(adminA)).expect(200);
     expect(del.body.deletionDate).toEqual(expect.any(Number));
     await http().get(`/rest/v2/group/${S.id}`).set(bearer(adminA)).expect(404);
+    await http().get(`/rest/v2/group/${S1.id}`).set(bearer(adminA)).expect(404);
+    await http().get('/rest/v2/user/current').set(bearer(s1Login.token)).expect(401);
+    await http().post('/rest/v2/auth/login').send({ username: `${S1.id}/${s1User.login}`, password: s1User.password }).expect(401);
+    await http().post(`/rest/v2/group/${S.id}`).query({ name: 'again' }).set(bearer(root)).expect(409);
   });
 
   it('CouchDB routes answer 501 with a clear message; apps is []', async () => {
