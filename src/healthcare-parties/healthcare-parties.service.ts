@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
 import { AppTokensService } from '../auth/app-tokens/app-tokens.service';
 import { Clock } from '../common/clock';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../common/errors';
@@ -6,6 +7,7 @@ import { newId, nextRev } from '../common/ids';
 import { KeysetPage, toKeysetPage } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { TransactionRunner } from '../database/transaction-runner';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { fold, HcpDocument, toColumns, toDocument } from './hcp-document';
@@ -38,6 +40,7 @@ export class HealthcarePartiesService {
     private readonly appTokens: AppTokensService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionRunner,
   ) {}
 
   async get(ctx: RequestContext, id: string): Promise<HealthcarePartyEntity> {
@@ -262,7 +265,11 @@ export class HealthcarePartiesService {
    * and a login token (6 digits valid 10 minutes with useShortToken, else the given or a random
    * UUID valid 24 hours). `ctx` is the target group (after actInGroup).
    */
-  async register(ctx: RequestContext, doc: HcpDocument, opts: { parentHcPartyId?: string; token?: string; useShortToken?: boolean }): Promise<{ userLogin: string; userId: string; token: string }> {
+  register(ctx: RequestContext, doc: HcpDocument, opts: { parentHcPartyId?: string; token?: string; useShortToken?: boolean }): Promise<{ userLogin: string; userId: string; token: string }> {
+    return this.tx.run(ctx, (tctx) => this.registerIn(tctx, doc, opts));
+  }
+
+  private async registerIn(ctx: RequestContext, doc: HcpDocument, opts: { parentHcPartyId?: string; token?: string; useShortToken?: boolean }): Promise<{ userLogin: string; userId: string; token: string }> {
     const hcp = await this.create(ctx, { ...doc, ...(opts.parentHcPartyId ? { parentId: opts.parentHcPartyId } : {}) });
     const emails = (Array.isArray(doc.addresses) ? (doc.addresses as { telecoms?: { telecomType?: string; telecomNumber?: string }[] }[]) : [])
       .flatMap((a) => a?.telecoms ?? [])
@@ -279,7 +286,7 @@ export class HealthcarePartiesService {
     });
     await this.hcps.updateWithRev(ctx, hcp.id, hcp.rev, { userId: user.id });
     const short = opts.useShortToken === true;
-    const chosen = opts.token ?? (short ? String(Math.floor(100000 + Math.random() * 900000)) : undefined);
+    const chosen = opts.token ?? (short ? String(randomInt(100000, 1000000)) : undefined);
     const token = await this.appTokens.issue(ctx, user.id, 'registration', short ? 600 : 86400, chosen);
     return { userLogin: login, userId: user.id, token };
   }

@@ -219,6 +219,13 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     const short = await http().post(`${H}/register/inGroup/${A1.id}`).query({ useShortToken: 'true' }).set(bearer(adminA)).send({ lastName: 'Short' }).expect(200);
     expect(short.body.token).toMatch(/^\d{6}$/);
     await http().post(`${H}/register/inGroup/${B.id}`).set(bearer(adminA)).send({ lastName: 'X' }).expect(403);
+    // Same email again: the user collides (409) and the HCP is not left behind.
+    await http()
+      .post(`${H}/register/inGroup/${A1.id}`)
+      .set(bearer(adminA))
+      .send({ id: 'reg-dup', lastName: 'Dup', addresses: [{ telecoms: [{ telecomType: 'email', telecomNumber: 'ina@example.com' }] }] })
+      .expect(409);
+    await http().get(`${H}/reg-dup`).set(bearer(adminA1)).expect(404);
     await http().post(`${H}/register/inGroup/${A1.id}`).set(bearer(adminA)).send({ firstName: 'X' }).expect(400);
     await http().post(`${H}/register/inGroup/${A1.id}`).send({ lastName: 'X' }).expect(401);
   });
