@@ -9,6 +9,9 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { GroupEntity, PropertyValue } from './group.entity';
 import { GroupsRepository } from './groups.repository';
 
+/** Single-segment names under /rest/v2/group that a group id would shadow. */
+const RESERVED_GROUP_IDS = ['apps'];
+
 /**
  * Group rules. Visibility: a caller sees its own group and its descendants; anything else is 404.
  * Administration: an ADMINISTRATOR of a group acts on that group and every descendant, never on an
@@ -91,6 +94,7 @@ export class GroupsService {
   /** Validates a new group id and checks it is free (409 otherwise). */
   async assertNewId(ctx: RequestContext, id: string): Promise<void> {
     if (!GROUP_ID.test(id)) throw new ValidationError([{ loc: ['path', 'id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id }]);
+    if (RESERVED_GROUP_IDS.includes(id)) throw new ValidationError([{ loc: ['path', 'id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id }]);
     if (await this.groups.findAnyById(ctx, id)) throw new ConflictError('DUPLICATE', `Group ${id} already exists`, ['id']);
   }
 

@@ -50,6 +50,7 @@ describe('native groups (/rest/v2/group)', () => {
 
   it('create: bad id, missing name, existing id, bad seed -> 4xx and nothing written', async () => {
     await http().post('/rest/v2/group/bad%20id!').query({ name: 'x' }).set(bearer(root)).expect(400);
+    await http().post('/rest/v2/group/apps').query({ name: 'x' }).set(bearer(root)).expect(400);
     await http().post(`/rest/v2/group/${'x'.repeat(65)}`).query({ name: 'x' }).set(bearer(root)).expect(400);
     await http().post(`/rest/v2/group/${uniq('n')}`).set(bearer(root)).expect(400);
     await http().post(`/rest/v2/group/${A.id}`).query({ name: 'dup' }).set(bearer(root)).expect(409);
