@@ -22,6 +22,8 @@ describe('tenancy matrix (generated from /api-json)', () => {
 
   beforeAll(async () => {
     t = await startApp();
+    // root (bootstrap admin + a plain user), siblings A (superAdmin, so group creation reaches the tenancy check) and B, A's child A1, B's child B1.
+    await createUser(t, 'root');
     const A = await createGroup(t, { name: 'Alpha', superAdmin: true });
     const B = await createGroup(t, { name: 'Beta' });
     const A1 = await createGroup(t, { parent: A });
