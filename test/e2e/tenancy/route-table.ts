@@ -103,3 +103,8 @@ export const NON_TENANT_ROUTES = new Set<string>([
   'GET /rest/v2/auth/logout',
   'POST /rest/v2/auth/logout',
 ]);
+
+/** Operations of the document that are in neither list (the matrix fails on any). */
+export function unclassified(ops: string[]): string[] {
+  return ops.filter((op) => !ROUTES[op] && !NON_TENANT_ROUTES.has(op));
+}
