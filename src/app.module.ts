@@ -10,8 +10,9 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GroupsModule } from './groups/groups.module';
+import { GroupsApiModule } from './groups/groups-api.module';
 import { HealthController } from './health/health.controller';
-import { HealthcarePartiesModule } from './healthcare-parties/healthcare-parties.module';
+import { HealthcarePartiesApiModule } from './healthcare-parties/healthcare-parties-api.module';
 import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
 import { UsersModule } from './users/users.module';
 import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
@@ -24,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesModule, AuthModule, InfermedicaModule, NablaModule, AccountsModule],
+      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesApiModule, AuthModule, GroupsApiModule, InfermedicaModule, NablaModule, AccountsModule],
       controllers: [HealthController],
       providers: [
         BootstrapService,

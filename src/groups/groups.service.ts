@@ -1,16 +1,29 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { ForbiddenError, NotFoundError } from '../common/errors';
-import { nextRev } from '../common/ids';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../common/errors';
+import { GROUP_ID, nextRev } from '../common/ids';
+import { KeysetPage, toKeysetPage } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
-import { GroupEntity } from './group.entity';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { GroupEntity, PropertyValue } from './group.entity';
 import { GroupsRepository } from './groups.repository';
 
+/** Single-segment names under /rest/v2/group that a group id would shadow. */
+const RESERVED_GROUP_IDS = ['apps'];
+
+/**
+ * Group rules. Visibility: a caller sees its own group and its descendants; anything else is 404.
+ * Administration: an ADMINISTRATOR of a group acts on that group and every descendant, never on an
+ * ancestor or a sibling. Structural changes (delete, move) need an administrator of a strict ancestor.
+ */
 @Injectable()
 export class GroupsService {
   constructor(
     private readonly groups: GroupsRepository,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionRunner,
   ) {}
 
   findRoot(ctx: RequestContext): Promise<GroupEntity | null> {
@@ -19,7 +32,15 @@ export class GroupsService {
 
   /** A group the caller may see: its own group or a descendant of it. Other tenants are 404. */
   async getVisible(ctx: RequestContext, id: string): Promise<GroupEntity> {
-    return NotFoundError.assert(await this.groups.findInSubtree(ctx, ctx.groupId, id), 'Group', id);
+    return NotFoundError.assert(GROUP_ID.test(id) ? await this.groups.findInSubtree(ctx, ctx.groupId, id) : null, 'Group', id);
+  }
+
+  /** A visible group the caller administers (404 if invisible, 403 if not an administrator). */
+  async getAdministered(ctx: RequestContext, id: string, opts: { strictDescendant?: boolean } = {}): Promise<GroupEntity> {
+    const g = await this.getVisible(ctx, id);
+    if (!ctx.isAdmin) throw new ForbiddenError(`You are not an administrator of group ${id} or of one of its ancestors`);
+    if (opts.strictDescendant && g.id === ctx.groupId) throw new ForbiddenError('Only an administrator of an ancestor group may do this to a group');
+    return g;
   }
 
   /**
@@ -27,7 +48,7 @@ export class GroupsService {
    * ADMINISTRATOR of that group or of one of its ancestors; otherwise 403. Unknown group: 404.
    */
   async actInGroup(ctx: RequestContext, groupId: string): Promise<RequestContext> {
-    const target = NotFoundError.assert(await this.groups.findById(ctx, groupId), 'Group', groupId);
+    const target = NotFoundError.assert(GROUP_ID.test(groupId) ? await this.groups.findById(ctx, groupId) : null, 'Group', groupId);
     const administers = ctx.isAdmin && (target.id === ctx.groupId || target.ancestorIds.includes(ctx.groupId));
     if (!administers) throw new ForbiddenError(`You are not an administrator of group ${groupId} or of one of its ancestors`);
     return ctx.inGroup(target.id, target.ancestorIds);
@@ -39,6 +60,42 @@ export class GroupsService {
 
   findByIds(ctx: RequestContext, ids: string[]): Promise<GroupEntity[]> {
     return this.groups.findByIds(ctx, ids);
+  }
+
+  /** Children of the caller's group. */
+  async listChildren(ctx: RequestContext): Promise<GroupEntity[]> {
+    return this.groups.children(ctx, ctx.groupId, { limit: 100000 });
+  }
+
+  /** Keyset page (by id) of the children of a visible group, optionally matching a search string. */
+  async childrenPage(ctx: RequestContext, id: string, q: { startDocumentId?: string; limit?: number; search?: string }): Promise<KeysetPage<GroupEntity>> {
+    const parent = await this.getVisible(ctx, id);
+    const limit = this.limitOf(q.limit);
+    const rows = await this.groups.children(ctx, parent.id, { startId: q.startDocumentId, limit: limit + 1, search: q.search });
+    return toKeysetPage(rows, limit, await this.groups.countChildren(ctx, parent.id), (g) => g.id);
+  }
+
+  /** Name of the parent of a visible group (404 for the root). */
+  async parentName(ctx: RequestContext, id: string): Promise<string> {
+    const g = await this.getVisible(ctx, id);
+    const parent = g.superGroupId ? await this.groups.findById(ctx, g.superGroupId) : null;
+    return NotFoundError.assert(parent, 'Parent of group', id).name;
+  }
+
+  /** May the caller create groups at all? Administrators of the root group or of a superAdmin group. */
+  async assertMayCreateGroups(ctx: RequestContext): Promise<GroupEntity> {
+    const own = NotFoundError.assert(await this.groups.findById(ctx, ctx.groupId), 'Group', ctx.groupId);
+    if (!ctx.isAdmin || !(own.superGroupId === null || own.superAdmin)) {
+      throw new ForbiddenError('Only administrators of the root group or of a super-admin group may create groups');
+    }
+    return own;
+  }
+
+  /** Validates a new group id and checks it is free (409 otherwise). */
+  async assertNewId(ctx: RequestContext, id: string): Promise<void> {
+    if (!GROUP_ID.test(id)) throw new ValidationError([{ loc: ['path', 'id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id }]);
+    if (RESERVED_GROUP_IDS.includes(id)) throw new ValidationError([{ loc: ['path', 'id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id }]);
+    if (await this.groups.findAnyById(ctx, id)) throw new ConflictError('DUPLICATE', `Group ${id} already exists`, ['id']);
   }
 
   /** Creates the root group (bootstrap) or a child of `parent`. */
@@ -60,5 +117,73 @@ export class GroupsService {
       deletionDate: null,
     });
     return this.groups.insert(ctx, g);
+  }
+
+  async rename(ctx: RequestContext, id: string, name: string): Promise<GroupEntity> {
+    const g = await this.getAdministered(ctx, id);
+    const clean = name.trim();
+    if (!clean || clean.length > 255) throw new ValidationError([{ loc: ['path', 'name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name }]);
+    return this.write(ctx, g, { name: clean });
+  }
+
+  /** Merges properties by `type.identifier` (new value replaces, unknown appended), within the configured limits. */
+  async setProperties(ctx: RequestContext, id: string, props: PropertyValue[]): Promise<GroupEntity> {
+    const g = await this.getAdministered(ctx, id);
+    const merged = [...(g.properties ?? [])];
+    props.forEach((p, i) => {
+      if (!p || typeof p !== 'object' || !p.type || typeof p.type.identifier !== 'string' || !p.type.identifier) {
+        throw new ValidationError([{ loc: ['body', 'properties', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' }]);
+      }
+      if (Buffer.byteLength(JSON.stringify(p), 'utf8') > this.config.properties.maxValueBytes) {
+        throw new ValidationError([{ loc: ['body', 'properties', i], type: 'too_long', msg: `A property may not exceed ${this.config.properties.maxValueBytes} bytes` }]);
+      }
+      const at = merged.findIndex((m) => m.type?.identifier === p.type!.identifier);
+      if (at >= 0) merged[at] = { ...merged[at], ...p, type: { ...merged[at].type, ...p.type } as PropertyValue['type'] };
+      else merged.push(p);
+    });
+    if (merged.length > this.config.properties.maxCount) {
+      throw new ValidationError([{ loc: ['body', 'properties'], type: 'too_long', msg: `A group may have at most ${this.config.properties.maxCount} properties` }]);
+    }
+    return this.write(ctx, g, { properties: merged });
+  }
+
+  /** Soft delete of a strict descendant of the caller's group and its whole subtree. Returns the group and the deleted ids. */
+  async softDelete(ctx: RequestContext, id: string): Promise<{ group: GroupEntity; deletedIds: string[] }> {
+    const g = await this.getAdministered(ctx, id, { strictDescendant: true });
+    const now = this.clock.now();
+    const updated = await this.write(ctx, g, { deletionDate: now });
+    const deletedIds = [g.id, ...(await this.groups.softDeleteSubtree(ctx, g.path, now))];
+    return { group: updated, deletedIds };
+  }
+
+  /**
+   * Moves a group under another parent. Both must lie in the caller's subtree, the caller must
+   * administer a strict ancestor of the moved group, and the group may not become its own ancestor (422).
+   */
+  async move(ctx: RequestContext, id: string, newParentId: string): Promise<GroupEntity> {
+    const g = await this.getAdministered(ctx, id, { strictDescendant: true });
+    const parent = await this.getVisible(ctx, newParentId);
+    if (parent.path.startsWith(g.path)) throw new UnprocessableError(`Group ${id} cannot become its own ancestor`);
+    const oldPath = g.path;
+    const newPath = `${parent.path}${g.id}/`;
+    return this.tx.run(ctx, async (tctx) => {
+      const updated = await this.write(tctx, g, { superGroupId: parent.id, path: newPath });
+      await this.groups.rewritePaths(tctx, oldPath, newPath);
+      return updated;
+    });
+  }
+
+  private async write(ctx: RequestContext, g: GroupEntity, patch: Partial<GroupEntity>): Promise<GroupEntity> {
+    const rev = nextRev(g.rev);
+    const full = { ...patch, modified: this.clock.now() };
+    await this.groups.updateWithRev(ctx, g.id, g.rev, rev, full);
+    return Object.assign(g, full, { rev });
+  }
+
+  limitOf(limit: number | undefined): number {
+    const { defaultLimit, maxLimit } = this.config.pagination;
+    if (limit === undefined || !Number.isFinite(limit)) return defaultLimit;
+    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError([{ loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit }]);
+    return Math.min(limit, maxLimit);
   }
 }

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { HealthcarePartiesRepository } from './healthcare-parties.repository';
-import { HealthcarePartiesService } from './healthcare-parties.service';
 
+/** HCP persistence, with no dependencies (users link to HCPs through it). */
 @Module({
-  providers: [HealthcarePartiesRepository, HealthcarePartiesService],
-  exports: [HealthcarePartiesService, HealthcarePartiesRepository],
+  providers: [HealthcarePartiesRepository],
+  exports: [HealthcarePartiesRepository],
 })
 export class HealthcarePartiesModule {}

@@ -61,23 +61,25 @@ export class UserGroupsService {
   }
 
   /**
-   * One token per group where `identifier` names a user the caller may act for: its own matched
-   * users, or users of groups it administers. Nothing to act for: 404.
+   * One token per group the caller's login matched, for the user `identifier` names there, where
+   * the caller is that user or an administrator of that group. The identifier is looked up only in
+   * the caller's own groups, so other tenants stay invisible: none found is 404, none allowed 403.
    */
   async tokensInAllGroups(ctx: RequestContext, matches: UserEntity[], identifier: string, key: string, validity?: number, chosen?: string): Promise<{ token: string; groupId: string; groupName: string }[]> {
-    const candidates = await this.users.findLoginCandidatesAcrossGroups(ctx, identifier);
     const out: { token: string; groupId: string; groupName: string }[] = [];
-    for (const c of candidates) {
-      const own = matches.find((m) => m.groupId === c.groupId && m.id === c.id);
-      let gctx: RequestContext | undefined;
-      if (own) gctx = RequestContext.authenticated({ ...ctx.user, userId: c.id, groupId: c.groupId, roles: c.roles ?? [], ancestorGroupIds: [] });
-      else gctx = await this.groups.actInGroup(ctx, c.groupId).catch((e: unknown) => (e instanceof ForbiddenError || e instanceof NotFoundError ? undefined : Promise.reject(e)));
-      if (!gctx) continue;
-      const group = await this.groups.findById(ctx, c.groupId);
-      const { token } = await this.tokens.issue(gctx, c.id, key, validity, chosen);
-      out.push({ token, groupId: c.groupId, groupName: group?.name ?? c.groupId });
+    let found = 0;
+    for (const me of matches) {
+      const asMe = RequestContext.authenticated({ ...ctx.user, userId: me.id, groupId: me.groupId, roles: me.roles ?? [], ancestorGroupIds: [] });
+      const target = await this.users.findByIdentifier(asMe, identifier);
+      if (!target) continue;
+      found++;
+      if (target.id !== me.id && !asMe.isAdmin) continue;
+      const group = await this.groups.findById(ctx, me.groupId);
+      const { token } = await this.tokens.issue(asMe, target.id, key, validity, chosen);
+      out.push({ token, groupId: me.groupId, groupName: group?.name ?? me.groupId });
     }
-    if (!out.length) throw new NotFoundError('User', identifier);
+    if (!found) throw new NotFoundError('User', identifier);
+    if (!out.length) throw new ForbiddenError(`You may not issue tokens for ${identifier} in any of your groups`);
     return out;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ForbiddenError, ValidationError } from '../common/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
 import { OffsetPage } from '../common/pagination';
 import { AppTokensService } from '../auth/app-tokens/app-tokens.service';
 import { VerificationCodesService } from '../auth/verification/verification-codes.service';
@@ -15,7 +15,7 @@ import { assertSelfOrAdmin } from './user-access';
 import { mergeProperties } from './user-properties';
 import { assertExternalId, assertMetadata } from './rules/user-attributes.rules';
 import type { PropertyValue } from '../groups/group.entity';
-import { HealthcarePartiesService } from '../healthcare-parties/healthcare-parties.service';
+import { HealthcarePartiesRepository } from '../healthcare-parties/healthcare-parties.repository';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
@@ -74,7 +74,7 @@ export class UsersService {
     private readonly policy: PasswordPolicy,
     private readonly sessions: SessionsService,
     private readonly appTokens: AppTokensService,
-    private readonly hcps: HealthcarePartiesService,
+    private readonly hcps: HealthcarePartiesRepository,
     private readonly codes: VerificationCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -208,7 +208,7 @@ export class UsersService {
 
   /** Links the caller to a healthcare party of its group (404 if there is none with that id). */
   async assignHealthcareParty(ctx: RequestContext, hcpId: string): Promise<UserEntity> {
-    await this.hcps.get(ctx, hcpId);
+    NotFoundError.assert(await this.hcps.findOneInGroup(ctx, hcpId), 'HealthcareParty', hcpId);
     const current = await this.users.getInGroup(ctx, ctx.userId);
     return this.update(ctx, current.id, { healthcarePartyId: hcpId }, { rev: current.rev });
   }

@@ -1,0 +1,100 @@
+import { GroupEntity } from '../../../src/groups/group.entity';
+import { basic, bearer, createAdmin, createGroup, createUser, loginAs, uniq } from '../../support/fixtures';
+import { startApp, TestApp } from '../../support/test-app';
+
+describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/token', () => {
+  let t: TestApp;
+  let A: GroupEntity, B: GroupEntity, A1: GroupEntity;
+  const login = uniq('multi');
+  const password = 'the-same-password-everywhere';
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startApp();
+    A = await createGroup(t, { id: `a${uniq('')}`, name: 'Alpha' });
+    B = await createGroup(t, { id: `b${uniq('')}`, name: 'Beta' });
+    A1 = await createGroup(t, { id: `c${uniq('')}`, parent: A, name: 'Alpha one' });
+    ids.A = (await createUser(t, A, { login, password, email: 'multi@example.com' })).user.id;
+    ids.B = (await createAdmin(t, B, { login, password })).user.id;
+    ids.A1 = (await createUser(t, A1, { login, password: 'another-password-here' })).user.id;
+  });
+  afterAll(() => t.close());
+  const http = () => t.http();
+
+  it('a login matching several groups gets the lowest group id, or the ?groupId= preference; groupId/login picks one', async () => {
+    const first = await http().post('/rest/v2/auth/login').send({ username: login, password }).expect(200);
+    expect(first.body.groupId).toBe([A.id, B.id].sort()[0]);
+    const pref = await http().post('/rest/v2/auth/login').query({ groupId: B.id }).send({ username: login, password }).expect(200);
+    expect(pref.body).toMatchObject({ groupId: B.id, userId: ids.B });
+    const explicit = await http().post('/rest/v2/auth/login').send({ username: `${B.id}/${login}`, password }).expect(200);
+    expect(explicit.body.groupId).toBe(B.id);
+    await http().post('/rest/v2/auth/login').query({ groupId: 'bad id' }).send({ username: login, password }).expect(400);
+  });
+
+  it('/user/matches lists every group the credentials opened (not the one with another password)', async () => {
+    const { token } = (await http().post('/rest/v2/auth/login').send({ username: login, password })).body;
+    const m = await http().get('/rest/v2/user/matches').set(bearer(token)).expect(200);
+    expect(m.body.map((g: { groupId: string }) => g.groupId).sort()).toEqual([A.id, B.id].sort());
+    const a = m.body.find((g: { groupId: string }) => g.groupId === A.id);
+    expect(a).toMatchObject({ groupId: A.id, groupName: 'Alpha', userId: ids.A, login, email: 'multi@example.com' });
+    expect(a.groupsHierarchy.map((g: { id: string }) => g.id)).toEqual(['root']);
+    await http().get('/rest/v2/user/matches').expect(401);
+
+    const child = await http().post('/rest/v2/auth/login').send({ username: login, password: 'another-password-here' }).expect(200);
+    const cm = await http().get('/rest/v2/user/matches').set(bearer(child.body.token)).expect(200);
+    expect(cm.body).toHaveLength(1);
+    expect(cm.body[0].groupsHierarchy.map((g: { id: string }) => g.id)).toEqual(['root', A.id]);
+
+    const viaBasic = await http().get('/rest/v2/user/matches').set(basic(`${B.id}/${login}`, password)).expect(200);
+    expect(viaBasic.body.map((g: { groupId: string }) => g.groupId)).toEqual([B.id]);
+  });
+
+  it('switch issues tokens for the same person in another matched group', async () => {
+    const l = (await http().post('/rest/v2/auth/login').query({ groupId: A.id }).send({ username: login, password })).body;
+    const s = await http().post(`/rest/v2/auth/switch/${B.id}`).set('Refresh-Token', l.refreshToken).set('content-type', 'application/json').send('null').expect(200);
+    expect(s.body).toMatchObject({ successful: true, groupId: B.id, userId: ids.B, token: expect.any(String), refreshToken: expect.any(String) });
+    const me = await http().get('/rest/v2/user/current').set(bearer(s.body.token)).expect(200);
+    expect(me.body.id).toBe(ids.B);
+    const back = await http().get('/rest/v2/user/matches').set(bearer(s.body.token)).expect(200);
+    expect(back.body).toHaveLength(2);
+    await http().post(`/rest/v2/auth/switch/${A.id}`).set('Refresh-Token', s.body.refreshToken).expect(200).expect((r) => expect(r.body.groupId).toBe(A.id));
+
+    await http().post(`/rest/v2/auth/switch/${A1.id}`).set('Refresh-Token', l.refreshToken).expect(404);
+    await http().post('/rest/v2/auth/switch/root').set('Refresh-Token', l.refreshToken).expect(404);
+    await http().post(`/rest/v2/auth/switch/${B.id}`).set('Refresh-Token', 'garbage').expect(401);
+    await http().post(`/rest/v2/auth/switch/${B.id}`).expect(401);
+    await http().post(`/rest/v2/auth/switch/${B.id}`).set('Refresh-Token', l.token).expect(401);
+    await http().post('/rest/v2/auth/switch/bad%20id').set('Refresh-Token', l.refreshToken).expect(400);
+    await http().post('/rest/v2/auth/invalidate').set('Refresh-Token', l.refreshToken).expect(200);
+    await http().post(`/rest/v2/auth/switch/${B.id}`).set('Refresh-Token', l.refreshToken).expect(401);
+  });
+
+  it('inAllGroups/token: one token per matched group where the caller is the user or an administrator', async () => {
+    const l = (await http().post('/rest/v2/auth/login').send({ username: login, password })).body;
+    const r = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).query({ tokenValidity: 600 }).set(bearer(l.token)).expect(200);
+    expect(r.body.map((x: { groupId: string }) => x.groupId).sort()).toEqual([A.id, B.id].sort());
+    const tokA = r.body.find((x: { groupId: string }) => x.groupId === A.id);
+    expect(tokA).toMatchObject({ token: expect.any(String), groupName: 'Alpha' });
+    await http().post('/rest/v2/auth/login').send({ username: `${A.id}/${login}`, password: tokA.token }).expect(200);
+
+    const chosen = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k2`).set('token', 'my-chosen-token-value').set(bearer(l.token)).expect(200);
+    expect(chosen.body.every((x: { token: string }) => x.token === 'my-chosen-token-value')).toBe(true);
+
+    // B's user is an administrator there: may mint for another user of B; in A the caller is a plain user.
+    const other = await createUser(t, B);
+    const adm = await http().post(`/rest/v2/user/inAllGroups/token/${other.login}/k3`).set(bearer(l.token)).expect(200);
+    expect(adm.body.map((x: { groupId: string }) => x.groupId)).toEqual([B.id]);
+    const otherA = await createUser(t, A);
+    await http().post(`/rest/v2/user/inAllGroups/token/${otherA.login}/k3`).set(bearer(l.token)).expect(403);
+    await http().post('/rest/v2/user/inAllGroups/token/nobody-at-all/k3').set(bearer(l.token)).expect(404);
+    await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).query({ tokenValidity: 0 }).set(bearer(l.token)).expect(400);
+    await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).query({ tokenValidity: 'x' }).set(bearer(l.token)).expect(400);
+    await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).expect(401);
+    const outsider = (await loginAs(t, await createAdmin(t, await createGroup(t)))).token;
+    await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).set(bearer(outsider)).expect(404);
+    // An administrator of A1 (where the same login exists) may mint only there.
+    const a1Admin = (await loginAs(t, await createAdmin(t, A1))).token;
+    const a1 = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).set(bearer(a1Admin)).expect(200);
+    expect(a1.body.map((x: { groupId: string }) => x.groupId)).toEqual([A1.id]);
+  });
+});
