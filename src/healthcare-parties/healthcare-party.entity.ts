@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { EpochColumn, JsonColumn } from '../database/columns';
+import { Column, Entity, Index } from 'typeorm';
+import { JsonColumn } from '../database/columns';
+import { TenantDocument } from '../database/tenant-document';
 
 /**
  * A practitioner or organisation users act for. Searchable fields are columns; the rest of the
@@ -8,25 +9,7 @@ import { EpochColumn, JsonColumn } from '../database/columns';
 @Entity('healthcare_parties')
 @Index('idx_hcp_group_last_name', ['groupId', 'lastName', 'id'])
 @Index('idx_hcp_group_parent', ['groupId', 'parentId'])
-export class HealthcarePartyEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
-  id: string;
-
-  @PrimaryColumn({ name: 'group_id', type: 'varchar', length: 64 })
-  groupId: string;
-
-  @Column({ type: 'varchar', length: 64 })
-  rev: string;
-
-  @EpochColumn({ nullable: false })
-  created: number;
-
-  @EpochColumn({ nullable: false })
-  modified: number;
-
-  @EpochColumn({ name: 'deletion_date' })
-  deletionDate: number | null;
-
+export class HealthcarePartyEntity extends TenantDocument {
   @Column({ type: 'varchar', length: 255, nullable: true })
   name: string | null;
 

@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, Unique } from 'typeorm';
 import { BoolColumn, EpochColumn, JsonColumn } from '../database/columns';
+import { TenantDocument } from '../database/tenant-document';
 import type { PropertyValue } from '../groups/group.entity';
 
 export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
@@ -13,26 +14,7 @@ export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
 @Index('idx_users_group_login_id', ['groupId', 'login', 'id'])
 @Index('idx_users_group_hcp', ['groupId', 'healthcarePartyId'])
 @Index('idx_users_group_patient', ['groupId', 'patientId'])
-export class UserEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
-  id: string;
-
-  /** Part of the primary key: the same id may exist in two tenants without either learning of it. */
-  @PrimaryColumn({ name: 'group_id', type: 'varchar', length: 64 })
-  groupId: string;
-
-  @Column({ type: 'varchar', length: 64 })
-  rev: string;
-
-  @EpochColumn({ nullable: false })
-  created: number;
-
-  @EpochColumn({ nullable: false })
-  modified: number;
-
-  @EpochColumn({ name: 'deletion_date' })
-  deletionDate: number | null;
-
+export class UserEntity extends TenantDocument {
   @Column({ type: 'varchar', length: 255, nullable: true })
   login: string | null;
 
