@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, UnauthorizedError } from '../common/errors';
+import { CoreError, NotFoundError, UnauthorizedError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
 import { GroupsService } from '../groups/groups.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { AuthenticatedUser, CredentialsService } from './credentials.service';
+import { PasswordPolicy } from './password/password-policy';
 import { SessionsService } from './sessions/sessions.service';
 import { TokenService } from './tokens/token.service';
 
@@ -24,12 +25,27 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly users: UsersRepository,
     private readonly groups: GroupsService,
+    private readonly policy: PasswordPolicy,
   ) {}
 
   /** `username` may be `groupId/login`; `preferredGroupId` picks among several matching groups. */
   async login(username: string, password: string, opts: { preferredGroupId?: string; durationSeconds?: number } = {}): Promise<LoginResult> {
-    const auth = await this.credentials.authenticate(username, password, { preferredGroupId: opts.preferredGroupId });
+    const auth = await this.credentials.authenticate(username, password, { preferredGroupId: opts.preferredGroupId }).catch((e: unknown) => {
+      throw this.tooShort(e, password) ?? e;
+    });
     return this.openSession(auth, opts.durationSeconds);
+  }
+
+  /**
+   * iCure answers a login whose password is shorter than the policy minimum with 412. The check runs
+   * after the credential check, so short app tokens and legacy short passwords still log in, the
+   * attempt counts like any failure, and the answer does not depend on whether the login exists.
+   */
+  private tooShort(e: unknown, secret: string): CoreError | undefined {
+    if (!(e instanceof UnauthorizedError) || e.code !== 'BAD_CREDENTIALS') return undefined;
+    const password = secret.replace(/\|\d{6,8}$/, '');
+    if ([...password].length >= this.policy.minLength) return undefined;
+    return new CoreError('PASSWORD_TOO_SHORT', `The password is too short (minimum is ${this.policy.minLength} characters)`);
   }
 
   /** Would these credentials log in? Counts like a login attempt, opens no session. */

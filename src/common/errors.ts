@@ -153,7 +153,7 @@ export function statusOf(code: ErrorCode): number {
     case 'DUPLICATE':
       return 409;
     case 'PASSWORD_TOO_SHORT':
-      return 400;
+      return 412;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'UNSUPPORTED_MEDIA_TYPE':

@@ -46,7 +46,7 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @AuthRateLimited()
-  @ApiOperation({ summary: 'Log in: returns an access JWT and a refresh JWT', description: '401 bad credentials (a locked account answers the same), 417 2FA code missing, 406 2FA code wrong, 429 too many attempts from this IP.' })
+  @ApiOperation({ summary: 'Log in: returns an access JWT and a refresh JWT', description: '401 bad credentials (a locked account answers the same), 412 when the password is shorter than the policy minimum and does not match, 417 2FA code missing, 406 2FA code wrong, 429 too many attempts from this IP.' })
   @ApiOkResponse({ type: AuthenticationResponseDto })
   async login(@Body() body: LoginCredentialsDto, @Query() q: LoginQueryDto): Promise<AuthenticationResponseDto> {
     const { username, password } = credentials(body);

@@ -174,7 +174,7 @@ describe('per-IP limit on auth routes', () => {
   afterAll(() => t.close());
 
   it('answers 429 with Retry-After past the limit', async () => {
-    for (let i = 0; i < 3; i++) await t.http().post('/rest/v2/auth/login').send({ username: 'x', password: 'y-password' }).expect(401);
+    for (let i = 0; i < 3; i++) await t.http().post('/rest/v2/auth/login').send({ username: 'x', password: 'y-long-password' }).expect(401);
     const res = await t.http().post('/rest/v2/auth/login').send({ username: ADMIN_LOGIN, password: ADMIN_PASSWORD }).expect(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 });
