@@ -1,5 +1,5 @@
 import { ValidationError, ValidationIssue } from '../../common/errors';
-import { emailProblem } from '../../common/validation/email';
+import { parseEmail } from '../../common/validation/email';
 import { parsePhone } from '../../common/validation/phone';
 import { parseUuid } from '../../common/validation/uuid';
 import type { UserEntity } from '../../users/user.entity';
@@ -45,9 +45,9 @@ export function contactFields(body: unknown): { email?: string | null; mobilePho
       continue;
     }
     if (key === 'email') {
-      const reason = emailProblem(v);
-      if (reason) issues.push({ type: 'value_error', loc: ['body', 'email'], msg: `value is not a valid email address: ${reason}`, input: v, ctx: { reason } });
-      else out.email = v;
+      const r = parseEmail(v);
+      if ('reason' in r) issues.push({ type: 'value_error', loc: ['body', 'email'], msg: `value is not a valid email address: ${r.reason}`, input: v, ctx: { reason: r.reason } });
+      else out.email = r.email;
     } else {
       const e164 = parsePhone(v);
       if (!e164) issues.push({ type: 'value_error', loc: ['body', 'phone'], msg: 'Value error, value is not a valid phone number', input: v, ctx: { error: {} }, url: `${PYDANTIC_URL}/value_error` });

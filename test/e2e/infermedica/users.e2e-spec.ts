@@ -57,6 +57,23 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
     });
   });
 
+  it.each([
+    ['us er@example.net', 'The email address contains invalid characters before the @-sign: SPACE.'],
+    ['user@@example.net', "The part after the @-sign contains invalid characters: '@'."],
+    ['"quoted"@example.net', 'Quoting the part before the @-sign is not allowed here.'],
+    ['user@[192.0.2.1]', 'A bracketed IPv4 address after the @-sign is not allowed here.'],
+  ])('422 with email-validator\'s wording for %j, nothing written', async (email, reason) => {
+    const before = (await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).body.items.length;
+    const r = await t.http().post(BASE).set(bearer(token)).send({ email }).expect(422);
+    expect(r.body).toEqual({ detail: [{ type: 'value_error', loc: ['body', 'email'], msg: `value is not a valid email address: ${reason}`, input: email, ctx: { reason } }] });
+    expect((await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).body.items).toHaveLength(before);
+  });
+
+  it('accepts what pydantic accepts: a "Name <address>" form and surrounding space, stored normalized', async () => {
+    const r = await t.http().post(BASE).set(bearer(token)).send({ email: '  Jane Roe <jane.roe@Example.ORG> ' }).expect(200);
+    expect(r.body).toEqual({ id: expect.any(String), email: 'jane.roe@example.org', phone: null });
+  });
+
   it('422 for an email with nothing before the @ (document example)', async () => {
     const r = await curlPost(`{
   "email": "@example.net",
