@@ -1,9 +1,13 @@
-import { statusOf } from '../../common/errors';
+import { ErrorCode, statusOf } from '../../common/errors';
 import { ErrorRenderInput, ProfileErrorRenderer, RenderedError, retryHeaders } from '../../common/http/profile-registry';
+
+/** Failed authentications: iCure answers them as an AuthenticationResponse, `{"successful":false}`. */
+const AUTHENTICATION_FAILURES = new Set<ErrorCode>(['BAD_CREDENTIALS', 'PASSWORD_TOO_SHORT', 'TWO_FACTOR_REQUIRED', 'TWO_FACTOR_INVALID']);
 
 /**
  * Native (iCure-style) errors: `{"message","code","status","requestId"}` plus `issues` for
- * validation. Status codes follow iCure's contract (section 8.1).
+ * validation, and `successful: false` when authentication failed. Status codes follow iCure's
+ * contract (section 8.1).
  */
 export class NativeErrorRenderer implements ProfileErrorRenderer {
   render({ error, requestId }: ErrorRenderInput): RenderedError {
@@ -13,6 +17,7 @@ export class NativeErrorRenderer implements ProfileErrorRenderer {
       status,
       headers,
       body: {
+        ...(AUTHENTICATION_FAILURES.has(error.code) ? { successful: false } : {}),
         message: error.code === 'INTERNAL' ? `Internal server error, reference ${requestId}` : error.message,
         code: error.code,
         status,

@@ -96,6 +96,8 @@ describe('native auth (/rest/v2/auth)', () => {
     const b = await t.http().post('/rest/v2/auth/login').send({ username: u.login, password: 'wrong-password-xx' }).expect(401);
     const strip = (x: Record<string, unknown>) => ({ ...x, requestId: undefined });
     expect(strip(a.body)).toEqual(strip(b.body));
+    // iCure's AuthenticationResponse of a failed login (contract §2.5), within the native error shape.
+    expect(a.body).toMatchObject({ successful: false, code: 'BAD_CREDENTIALS', status: 401 });
   });
 
   it('locks an account after consecutive failures, answering exactly like a wrong password; unlocks after the lock', async () => {
