@@ -14,6 +14,8 @@ export interface Principal {
   sessionId?: string;
   authMethod: AuthMethod;
   login?: string;
+  /** The group the caller belongs to, when it acts in another one (inGroup routes). */
+  homeGroupId?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export class RequestContext {
 
   /** Same caller, acting in another group (after an inGroup authorisation check). */
   inGroup(groupId: string, ancestorGroupIds: readonly string[]): RequestContext {
-    return new RequestContext(this.requestId, Object.freeze({ ...this.user, groupId, ancestorGroupIds }), this.ip, this.manager);
+    return new RequestContext(this.requestId, Object.freeze({ ...this.user, groupId, ancestorGroupIds, homeGroupId: this.user.homeGroupId ?? this.user.groupId }), this.ip, this.manager);
   }
 
   withManager(manager: EntityManager): RequestContext {

@@ -106,9 +106,27 @@ export class UsersService {
     if (!ctx.isAdmin) {
       user.roles = [];
       user.permissions = [];
-    }
+    } else await this.assertGrantable(ctx, user);
     if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password);
     return this.users.insert(ctx, user);
+  }
+
+  /**
+   * Non-escalation, for every profile and route: roles and permissions that a write adds to a user
+   * must be held by the caller (403 otherwise); administrators may also hand out the functional
+   * roles, which carry no rights in Caregate. What the user already has may stay; the service
+   * itself (bootstrap, seeding by the system) is not limited.
+   */
+  private async assertGrantable(ctx: RequestContext, next: Pick<Partial<UserEntity>, 'roles' | 'permissions'>, current: Pick<Partial<UserEntity>, 'roles' | 'permissions'> = {}): Promise<void> {
+    if (ctx.user.authMethod === 'system') return;
+    const roles = (next.roles ?? []).filter((r) => !(current.roles ?? []).includes(r) && !ctx.hasRole(r) && !(ctx.isAdmin && FUNCTIONAL_ROLES.includes(r)));
+    if (roles.length) throw new ForbiddenError(`You cannot grant roles you do not hold: ${roles.join(', ')}`);
+    const existing = new Set((current.permissions ?? []).map(canonicalJson));
+    const added = (next.permissions ?? []).filter((p) => !existing.has(canonicalJson(p)));
+    if (!added.length) return;
+    const caller = await this.users.findOneInGroup(RequestContext.system(ctx.user.homeGroupId ?? ctx.user.groupId), ctx.userId);
+    const held = new Set((caller?.permissions ?? []).map(canonicalJson));
+    if (added.some((p) => !held.has(canonicalJson(p)))) throw new ForbiddenError('You cannot grant permissions you do not hold');
   }
 
   /**
@@ -125,6 +143,7 @@ export class UsersService {
     delete (patch as { groupId?: string }).groupId;
     const touchesRoles = (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) || (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []));
     if (touchesRoles && !ctx.isAdmin) throw new ForbiddenError('Only an administrator may change roles or permissions');
+    if (touchesRoles) await this.assertGrantable(ctx, patch, current);
     if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
     patch.modified = this.clock.now();
     const rev = await this.users.updateWithRev(ctx, id, opts.rev ?? current.rev, patch);
@@ -223,4 +242,14 @@ export class UsersService {
   hashPassword(password: string): Promise<string> {
     return this.hasher.hash(password);
   }
+}
+
+/** Roles that only describe what a user is (iCure's HCP/PATIENT/DEVICE/USER, Nabla's PRACTITIONER). */
+export const FUNCTIONAL_ROLES: readonly string[] = ['USER', 'HCP', 'PATIENT', 'DEVICE', 'PRACTITIONER'];
+
+/** JSON with object keys sorted, so equal permissions compare equal whatever their key order. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
 }
