@@ -48,7 +48,7 @@ export class UserDocumentsService {
 
   async create(ctx: RequestContext, doc: UserDocument): Promise<UserEntity> {
     if (doc.rev) return this.replace(ctx, doc);
-    const blank = (s?: string) => (s === undefined || s.trim() === '' ? undefined : s);
+    const blank = (s?: string | null) => (s === undefined || s === null || s.trim() === '' ? undefined : s);
     const login = blank(doc.login) ?? blank(doc.email) ?? blank(doc.mobilePhone);
     if (!login) throw new ValidationError([{ loc: ['body', 'login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
     this.assertSecondFactor(doc, null);

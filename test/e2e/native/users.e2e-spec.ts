@@ -62,6 +62,7 @@ describe('native users (/rest/v2/user)', () => {
 
     it.each([
       ['no login, email nor phone', { name: 'x' }, 400],
+      ['a null login and nothing else', { login: null, email: null }, 400],
       ['a short password', { login: 'shorty', passwordHash: 'short' }, 400],
       ['a common password', { login: 'commoner', passwordHash: 'password1234' }, 400],
       ['an unknown field', { login: 'u1', nope: true }, 400],
