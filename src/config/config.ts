@@ -89,7 +89,7 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'CAREGATE_LOCKOUT_THRESHOLD', default: '5', description: 'Consecutive failures before an account locks' },
   { name: 'CAREGATE_LOCKOUT_BASE_SECONDS', default: '30', description: 'First lock duration; doubles with each further failure' },
   { name: 'CAREGATE_LOCKOUT_MAX_SECONDS', default: '900', description: 'Longest lock' },
-  { name: 'CAREGATE_AUTH_RATE_LIMIT', default: '30', description: 'Requests per IP per window on auth routes (429 above)' },
+  { name: 'CAREGATE_AUTH_RATE_LIMIT', default: '60', description: 'Requests per IP per window on each auth route (429 above)' },
   { name: 'CAREGATE_AUTH_RATE_WINDOW', default: '60', description: 'Window of the per-IP auth limit, seconds' },
   { name: 'CAREGATE_PAGE_LIMIT_DEFAULT', default: '1000', description: 'Default page size of native lists' },
   { name: 'CAREGATE_PAGE_LIMIT_MAX', default: '1000', description: 'Largest page size accepted' },
@@ -219,7 +219,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxSeconds: r.int('CAREGATE_LOCKOUT_MAX_SECONDS', 900, 1, 604800),
     },
     authRateLimit: {
-      max: r.int('CAREGATE_AUTH_RATE_LIMIT', 30, 1, 1000000),
+      max: r.int('CAREGATE_AUTH_RATE_LIMIT', 60, 1, 1000000),
       windowSeconds: r.int('CAREGATE_AUTH_RATE_WINDOW', 60, 1, 86400),
     },
     pagination: { defaultLimit: Math.min(r.int('CAREGATE_PAGE_LIMIT_DEFAULT', 1000, 1, 100000), maxLimit), maxLimit },

@@ -55,7 +55,8 @@ export class AuthGuard implements CanActivate {
     const req = ec.switchToHttp().getRequest<GuardedRequest>();
     const targets = [ec.getHandler(), ec.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMITED, targets)) {
-      this.limiter.hit(`auth:${req.ip}`, this.config.authRateLimit.max, this.config.authRateLimit.windowSeconds);
+      // One budget per client IP and route: a burst on one auth route does not lock the others.
+      this.limiter.hit(`auth:${req.ip}:${ec.getClass().name}.${ec.getHandler().name}`, this.config.authRateLimit.max, this.config.authRateLimit.windowSeconds);
     }
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       req.ctx = RequestContext.anonymous(req.id, req.ip);

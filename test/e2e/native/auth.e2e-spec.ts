@@ -180,5 +180,7 @@ describe('per-IP limit on auth routes', () => {
     const res = await t.http().post('/rest/v2/auth/login').send({ username: ADMIN_LOGIN, password: ADMIN_PASSWORD }).expect(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.body).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 });
+    // The budget is per route: another auth route from the same address still answers on its merits.
+    await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', 'not-a-jwt').expect(401);
   });
 });
