@@ -11,6 +11,8 @@ import { UserInput, UsersService } from './users.service';
 /** A user as a whole document (iCure's User): what create and full modify receive. */
 export interface UserDocument {
   id?: string;
+  /** Output-only; naming another group is refused (the inGroup routes exist for that). */
+  groupId?: string | null;
   rev?: string;
   name?: string;
   properties?: PropertyValue[];
@@ -48,6 +50,7 @@ export class UserDocumentsService {
 
   async create(ctx: RequestContext, doc: UserDocument): Promise<UserEntity> {
     if (doc.rev) return this.replace(ctx, doc);
+    this.assertOwnGroup(ctx, doc);
     const blank = (s?: string | null) => (s === undefined || s === null || s.trim() === '' ? undefined : s);
     const login = blank(doc.login) ?? blank(doc.email) ?? blank(doc.mobilePhone);
     if (!login) throw new ValidationError([{ loc: ['body', 'login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
@@ -59,10 +62,21 @@ export class UserDocumentsService {
     });
   }
 
+  /**
+   * A body `groupId` never moves a user: the caller's own group (what the client read) is accepted
+   * and ignored; naming another group is a 400 and nothing is written.
+   */
+  private assertOwnGroup(ctx: RequestContext, doc: UserDocument): void {
+    if (doc.groupId !== undefined && doc.groupId !== null && doc.groupId !== ctx.groupId) {
+      throw ValidationError.field('groupId', 'groupId must be the group the user is written to (use the inGroup routes for another group)', doc.groupId);
+    }
+  }
+
   /** Full modify at `rev`: missing user 404, stale or absent rev 409. */
   async replace(ctx: RequestContext, doc: UserDocument): Promise<UserEntity> {
     if (!doc.id) throw new ValidationError([{ loc: ['body', 'id'], type: 'missing', msg: 'id is required to modify a user' }]);
     const current = await this.users.get(ctx, doc.id);
+    this.assertOwnGroup(ctx, doc);
     assertSelfOrAdmin(ctx, current.id);
     if (!doc.rev) throw new ConflictError('CONFLICT', `A revision (rev) is required to modify user ${doc.id}`);
     this.assertSecondFactor(doc, current);

@@ -8,10 +8,11 @@ export function toNativeUserPage(page: KeysetPage<UserEntity>): KeysetPage<Nativ
   return { ...page, rows: page.rows.map((u) => toNativeUser(u)) };
 }
 
-/** Wire DTO -> core document (output-only fields such as groupId and systemMetadata are dropped). */
+/** Wire DTO -> core document (output-only fields such as systemMetadata are dropped). */
 export function toUserDocument(dto: NativeUserInputDto): UserDocument {
   return {
     id: dto.id,
+    groupId: dto.groupId,
     rev: dto.rev,
     name: dto.name,
     properties: dto.properties as UserDocument['properties'],

@@ -56,7 +56,7 @@ export class NativeUserInputDto {
   passwordHash?: string;
   @ApiPropertyOptional({ description: 'TOTP secret (base32); write-only' }) @IsOptional() @IsString() @Matches(/^[A-Z2-7]{16,128}=*$/i, { message: 'secret must be a base32 TOTP secret' }) secret?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() use2fa?: boolean;
-  @ApiPropertyOptional({ description: 'Output only; ignored on input' }) @IsOptional() @IsString() groupId?: string;
+  @ApiPropertyOptional({ description: 'Output only: the caller group is ignored; another group is a 400 (use the inGroup routes)' }) @IsOptional() @IsString() groupId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) healthcarePartyId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) patientId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) deviceId?: string;

@@ -4,7 +4,8 @@ import { bearer, createAdmin, createGroup, loginAs, uniq } from '../../support/f
 import { startApp, TestApp } from '../../support/test-app';
 
 // Issue 4, non-escalation: nobody grants a role or permission they do not hold — on create, on
-// modify and through the inGroup routes of an ancestor's administrator.
+// modify and through the inGroup routes of an ancestor's administrator — and a body groupId never
+// places a user in another tenant.
 describe('native users: no escalation of roles or permissions', () => {
   let t: TestApp;
   let parent: string;
@@ -49,5 +50,19 @@ describe('native users: no escalation of roles or permissions', () => {
     await t.http().post(`/rest/v2/user/inGroup/${child}`).set(bearer(adminTok)).send({ login: uniq('c'), roles: ['GOD'] }).expect(403);
     const ok = await t.http().post(`/rest/v2/user/inGroup/${child}`).set(bearer(adminTok)).send({ login: uniq('c'), roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] }).expect(200);
     expect(await stored(child, ok.body.id)).toMatchObject({ roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] });
+  });
+
+  it('an administrator naming another group in the body gets 400 and nothing is written, on create and modify', async () => {
+    const login = uniq('moved');
+    const r = await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, groupId: child }).expect(400);
+    expect(r.body).toMatchObject({ code: 'VALIDATION', issues: [expect.objectContaining({ field: 'groupId' })] });
+    const inChild = await t.http().get(`/rest/v2/user/inGroup/${child}`).set(bearer(adminTok)).expect(200);
+    expect(inChild.body.rows.map((u: { login: string }) => u.login)).not.toContain(login);
+
+    const u = (await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, groupId: parent }).expect(200)).body;
+    expect(u.groupId).toBe(parent);
+    await t.http().put('/rest/v2/user').set(bearer(adminTok)).send({ ...u, groupId: child, name: 'changed' }).expect(400);
+    expect(await stored(parent, u.id)).toMatchObject({ rev: u.rev, name: null });
+    expect(await stored(child, u.id)).toBeNull();
   });
 });

@@ -50,14 +50,15 @@ describe('native users (/rest/v2/user)', () => {
       expect(r.body).toMatchObject({ id, login: '+3247000111' });
     });
 
-    it('ignores roles, permissions and groupId from a non-admin', async () => {
+    it('ignores roles, permissions and its own groupId from a non-admin; another group is 400', async () => {
       const r = await t
         .http()
         .post('/rest/v2/user')
         .set(as(tok.userA))
-        .send({ login: uniq('self'), roles: ['ADMINISTRATOR'], permissions: [{ grants: [{ type: 'ADMIN' }] }], groupId: adminB.groupId })
+        .send({ login: uniq('self'), roles: ['ADMINISTRATOR'], permissions: [{ grants: [{ type: 'ADMIN' }] }], groupId: userA.groupId })
         .expect(200);
       expect(r.body).toMatchObject({ roles: [], permissions: [], groupId: userA.groupId });
+      await t.http().post('/rest/v2/user').set(as(tok.userA)).send({ login: uniq('planted'), groupId: adminB.groupId }).expect(400);
     });
 
     it.each([

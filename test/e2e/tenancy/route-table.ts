@@ -84,7 +84,7 @@ export const ROUTES: Record<string, RouteCase> = {
   'POST /rest/v2/hcparty': { params: () => ({}), body: (f) => ({ lastName: 'Planted', groupId: f.groupB }), expect: 400 },
   // native users
   'GET /rest/v2/user': { params: () => ({}), expect: 'empty' },
-  'POST /rest/v2/user': { params: () => ({}), body: (f) => ({ login: f.fresh(), groupId: f.groupB }), expect: 'empty' },
+  'POST /rest/v2/user': { params: () => ({}), body: (f) => ({ login: f.fresh(), groupId: f.groupB }), expect: 400 },
   'PUT /rest/v2/user': { params: () => ({}), body: (f) => ({ id: f.userB, rev: '1-0', login: 'hijacked' }) },
   'GET /rest/v2/user/{userId}': { params: U },
   'DELETE /rest/v2/user/{userId}': { params: U },
