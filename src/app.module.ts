@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
-import { BootstrapService } from './bootstrap/bootstrap.service';
 import { Clock } from './common/clock';
 import { ProfileExceptionFilter } from './common/http/exception.filter';
 import { ProfileRegistry } from './common/http/profile-registry';
@@ -10,7 +9,8 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GroupsModule } from './groups/groups.module';
-import { GroupsApiModule } from './groups/groups-api.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
+import { NativeProfileModule } from './profiles/native/native.module';
 import { HealthController } from './health/health.controller';
 import { HealthcarePartiesApiModule } from './healthcare-parties/healthcare-parties-api.module';
 import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
@@ -25,10 +25,9 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesApiModule, AuthModule, GroupsApiModule, InfermedicaModule, NablaModule, AccountsModule],
+      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesApiModule, AuthModule, ProvisioningModule, NativeProfileModule, InfermedicaModule, NablaModule, AccountsModule],
       controllers: [HealthController],
       providers: [
-        BootstrapService,
         { provide: ProfileRegistry, useValue: new ProfileRegistry(new NativeErrorRenderer()) },
         { provide: APP_FILTER, useClass: ProfileExceptionFilter },
         { provide: APP_PIPE, useClass: CoreValidationPipe },

@@ -2,15 +2,13 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { GroupsModule } from '../groups/groups.module';
 import { UsersModule } from '../users/users.module';
-import { AppTokensModule } from './app-tokens/app-tokens.module';
+import { AppTokensModule } from '../credentials/app-tokens/app-tokens.module';
 import { AuthService } from './auth.service';
 import { CredentialsService } from './credentials.service';
 import { AuthGuard } from './guards/auth.guard';
-import { AuthController } from './native/auth.controller';
-import { UserGroupsController } from '../users/native/user-groups.controller';
-import { PasswordModule } from './password/password.module';
+import { PasswordModule } from '../credentials/password/password.module';
 import { RateLimiter } from './rate-limiter';
-import { SessionsModule } from './sessions/sessions.module';
+import { SessionsModule } from '../credentials/sessions/sessions.module';
 import { BasicAuthStrategy } from './strategies/basic.strategy';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy';
 import { KeyStore } from './tokens/key-store';
@@ -18,7 +16,6 @@ import { TokenService } from './tokens/token.service';
 
 @Module({
   imports: [UsersModule, GroupsModule, PasswordModule, AppTokensModule, SessionsModule],
-  controllers: [AuthController, UserGroupsController],
   providers: [
     KeyStore,
     TokenService,

@@ -5,8 +5,8 @@ import { GroupsService } from '../groups/groups.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { AuthenticatedUser, CredentialsService } from './credentials.service';
-import { PasswordPolicy } from './password/password-policy';
-import { SessionsService } from './sessions/sessions.service';
+import { PasswordPolicy } from '../credentials/password/password-policy';
+import { SessionsService } from '../credentials/sessions/sessions.service';
 import { TokenService } from './tokens/token.service';
 
 export interface LoginResult {

@@ -6,9 +6,9 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { GroupsService } from '../groups/groups.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
-import { AppTokensService } from './app-tokens/app-tokens.service';
-import { PasswordHasher } from './password/password-hasher';
-import { TwoFactorService } from './two-factor.service';
+import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
+import { PasswordHasher } from '../credentials/password/password-hasher';
+import { TwoFactorService } from '../credentials/two-factor.service';
 
 export interface AuthenticatedUser {
   user: UserEntity;

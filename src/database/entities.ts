@@ -1,6 +1,6 @@
-import { AuthenticationTokenEntity } from '../auth/authentication-token.entity';
-import { SessionEntity } from '../auth/session.entity';
-import { VerificationCodeEntity } from '../auth/verification-code.entity';
+import { AuthenticationTokenEntity } from '../credentials/app-tokens/authentication-token.entity';
+import { SessionEntity } from '../credentials/sessions/session.entity';
+import { VerificationCodeEntity } from '../credentials/verification/verification-code.entity';
 import { GroupEntity } from '../groups/group.entity';
 import { HealthcarePartyEntity } from '../healthcare-parties/healthcare-party.entity';
 import { UserEntity } from '../users/user.entity';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { AppTokensService } from '../auth/app-tokens/app-tokens.service';
+import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { Clock } from '../common/clock';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../common/errors';
 import { newId, nextRev } from '../common/ids';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppTokensService } from '../auth/app-tokens/app-tokens.service';
+import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { ValidationError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
 import { assertSelfOrAdmin } from './user-access';

@@ -1,22 +1,19 @@
 import { Module } from '@nestjs/common';
-import { AppTokensModule } from '../auth/app-tokens/app-tokens.module';
-import { PasswordModule } from '../auth/password/password.module';
-import { SessionsModule } from '../auth/sessions/sessions.module';
+import { AppTokensModule } from '../credentials/app-tokens/app-tokens.module';
+import { PasswordModule } from '../credentials/password/password.module';
+import { SessionsModule } from '../credentials/sessions/sessions.module';
 import { HealthcarePartiesModule } from '../healthcare-parties/healthcare-parties.module';
 import { UserDocumentsService } from './user-documents.service';
 import { UserQueriesService } from './user-queries.service';
 import { UserTokensService } from './user-tokens.service';
-import { UserController } from './native/user.controller';
-import { UserInGroupController } from './native/user-in-group.controller';
 import { UserGroupsService } from './user-groups.service';
 import { GroupsModule } from '../groups/groups.module';
-import { VerificationModule } from '../auth/verification/verification.module';
+import { VerificationModule } from '../credentials/verification/verification.module';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [PasswordModule, AppTokensModule, SessionsModule, HealthcarePartiesModule, GroupsModule, VerificationModule],
-  controllers: [UserController, UserInGroupController],
   providers: [UsersRepository, UsersService, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
   exports: [UsersService, UsersRepository, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
 })

@@ -4,7 +4,7 @@ import { GroupEntity } from '../../src/groups/group.entity';
 import { GroupsService } from '../../src/groups/groups.service';
 import { UserEntity } from '../../src/users/user.entity';
 import { UsersService } from '../../src/users/users.service';
-import { ROOT_GROUP_ID } from '../../src/bootstrap/bootstrap.service';
+import { ROOT_GROUP_ID } from '../../src/provisioning/bootstrap.service';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, TestApp } from './test-app';
 
 /** Plain builders and helpers that go through the real services and HTTP. */

@@ -6,7 +6,7 @@ import { ForbiddenError, UnauthorizedError } from '../../common/errors';
 import { Principal, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RateLimiter } from '../rate-limiter';
-import { RevocationCache } from '../sessions/revocation-cache';
+import { RevocationCache } from '../../credentials/sessions/revocation-cache';
 import { BasicAuthStrategy } from '../strategies/basic.strategy';
 import { extractAccessToken, JwtAccessStrategy } from '../strategies/jwt-access.strategy';
 import { AUTH_RATE_LIMITED, IS_PUBLIC, REQUIRED_ROLES } from './decorators';

@@ -6,7 +6,7 @@ import { Inject } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { Principal } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { RevocationCache } from '../sessions/revocation-cache';
+import { RevocationCache } from '../../credentials/sessions/revocation-cache';
 import { KeyStore } from '../tokens/key-store';
 import type { AccessClaims } from '../tokens/token.service';
 

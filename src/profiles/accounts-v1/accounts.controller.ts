@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AdminOnly, AuthRateLimited, Ctx, Public, UserTokenAuth } from '../../auth/guards/decorators';
 import { UnauthorizedError, ValidationError } from '../../common/errors';
 import { RequestContext } from '../../common/request-context';
-import { AccountLifecycleService } from '../../users/lifecycle/account-lifecycle.service';
+import { AccountLifecycleService } from '../../provisioning/account-lifecycle.service';
 import { UsersService } from '../../users/users.service';
 import { AccountEnvelope, AccountUserResponse, fromEnvelope, toAccountUser } from './accounts.dto';
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidationError, ValidationIssue } from '../../common/errors';
 import { ADMINISTRATOR } from '../../common/request-context';
 import type { UserEntity } from '../../users/user.entity';
-import type { Registration } from '../../users/lifecycle/account-lifecycle.service';
+import type { Registration } from '../../provisioning/account-lifecycle.service';
 
 export class AccountUserInput {
   @ApiPropertyOptional({ example: 'john.doe@example.com' }) email?: string;

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ProfileRegistry } from '../../common/http/profile-registry';
-import { LifecycleModule } from '../../users/lifecycle/lifecycle.module';
+import { ProvisioningModule } from '../../provisioning/provisioning.module';
 import { UsersModule } from '../../users/users.module';
 import { AccountsErrorRenderer } from './accounts-error.renderer';
 import { AccountsController } from './accounts.controller';
 
 @Module({
-  imports: [LifecycleModule, UsersModule],
+  imports: [ProvisioningModule, UsersModule],
   controllers: [AccountsController],
 })
 export class AccountsModule {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { VerificationCodeEntity } from '../../../src/auth/verification-code.entity';
+import { VerificationCodeEntity } from '../../../src/credentials/verification/verification-code.entity';
 import { FakeClock } from '../../../src/common/clock';
 import { createAdmin, createGroup, createUser, loginAs, TestUser } from '../../support/fixtures';
 import { codeIn, resetTokenIn, SmsSink, SmtpSink } from '../../support/mail-sinks';

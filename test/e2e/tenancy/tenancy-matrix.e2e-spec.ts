@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AuthenticationTokenEntity } from '../../../src/auth/authentication-token.entity';
+import { AuthenticationTokenEntity } from '../../../src/credentials/app-tokens/authentication-token.entity';
 import { GroupEntity } from '../../../src/groups/group.entity';
 import { HealthcarePartyEntity } from '../../../src/healthcare-parties/healthcare-party.entity';
 import { UserEntity } from '../../../src/users/user.entity';

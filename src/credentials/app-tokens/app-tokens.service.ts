@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { Clock } from '../../common/clock';
+import { newId } from '../../common/ids';
+import { RequestContext } from '../../common/request-context';
+import { AuthenticationTokenEntity } from './authentication-token.entity';
+import { AppTokensRepository } from './app-tokens.repository';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** App tokens: random (or client-chosen) secrets usable as a password, stored only as SHA-256. */
+@Injectable()
+export class AppTokensService {
+  constructor(
+    private readonly tokens: AppTokensRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates or replaces the token for (user, key); returns the clear value once. */
+  async issue(ctx: RequestContext, userId: string, key: string, validitySeconds: number, chosen?: string): Promise<string> {
+    const value = chosen ?? randomUUID();
+    await this.tokens.upsert(
+      ctx,
+      Object.assign(new AuthenticationTokenEntity(), {
+        id: newId(),
+        userId,
+        key,
+        tokenHash: hashToken(value),
+        creationTime: this.clock.now(),
+        validity: validitySeconds,
+        deletionDate: null,
+      }),
+    );
+    return value;
+  }
+
+  /** True iff `token` matches a live, unexpired token of the user (in ctx's group). */
+  async isValid(ctx: RequestContext, userId: string, token: string): Promise<boolean> {
+    const t = await this.tokens.findByHash(ctx, userId, hashToken(token));
+    return !!t && this.isLive(t);
+  }
+
+  isLive(t: AuthenticationTokenEntity): boolean {
+    if (t.deletionDate !== null) return false;
+    if (t.validity < 0) return true;
+    const now = this.clock.now();
+    return now >= t.creationTime && now <= t.creationTime + t.validity * 1000;
+  }
+
+  list(ctx: RequestContext, userId: string): Promise<AuthenticationTokenEntity[]> {
+    return this.tokens.listForUser(ctx, userId);
+  }
+
+  revoke(ctx: RequestContext, userId: string, key: string): Promise<void> {
+    return this.tokens.deleteKey(ctx, userId, key);
+  }
+
+  purgeForUser(ctx: RequestContext, userId: string): Promise<void> {
+    return this.tokens.deleteForUser(ctx, userId);
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../common/request-context';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { SessionEntity } from './session.entity';
+
+@Injectable()
+export class SessionsRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  private repo(ctx: RequestContext) {
+    return this.tx.manager(ctx).getRepository(SessionEntity);
+  }
+
+  async insert(ctx: RequestContext, s: SessionEntity): Promise<void> {
+    s.groupId = ctx.groupId;
+    await this.repo(ctx).insert(s as never);
+  }
+
+  findOneInGroup(ctx: RequestContext, id: string): Promise<SessionEntity | null> {
+    return this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id } });
+  }
+
+  /** Marks live sessions revoked; returns the ids that were live. */
+  async revoke(ctx: RequestContext, where: { id?: string; userId?: string; exceptId?: string }, reason: string, now: number): Promise<string[]> {
+    const qb = this.repo(ctx).createQueryBuilder('s').select('s.id', 'id').where('s.group_id = :g AND s.revoked_at IS NULL', { g: ctx.groupId });
+    if (where.id) qb.andWhere('s.id = :id', { id: where.id });
+    if (where.userId) qb.andWhere('s.user_id = :u', { u: where.userId });
+    if (where.exceptId) qb.andWhere('s.id <> :x', { x: where.exceptId });
+    const ids = (await qb.getRawMany<{ id: string }>()).map((r) => r.id);
+    if (!ids.length) return [];
+    await this.repo(ctx)
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set({ revokedAt: now, revokedReason: reason })
+      .where('group_id = :g AND id IN (:...ids) AND revoked_at IS NULL', { g: ctx.groupId, ids })
+      .execute();
+    return ids;
+  }
+
+  /** Boot-time: sessions revoked recently enough that an access token of theirs may still be alive. Spans groups by design. */
+  async recentlyRevokedAcrossGroups(ctx: RequestContext, since: number): Promise<string[]> {
+    const rows = await this.repo(ctx).createQueryBuilder('s').select('s.id', 'id').where('s.revoked_at >= :since', { since }).getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /** Purge for hard deletes. */
+  async deleteForUser(ctx: RequestContext, userId: string): Promise<void> {
+    await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
+  }
+}

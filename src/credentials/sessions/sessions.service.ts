@@ -1,0 +1,77 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { UnauthorizedError } from '../../common/errors';
+import { newId } from '../../common/ids';
+import { RequestContext } from '../../common/request-context';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import { SessionEntity } from './session.entity';
+import { RevocationCache } from './revocation-cache';
+import { SessionsRepository } from './sessions.repository';
+
+export type RevokeReason = 'logout' | 'invalidate' | 'disabled' | 'deleted' | 'password_reset' | 'cancelled';
+
+/** Login sessions: created at login, checked on refresh, ended by logout, invalidate, disable, delete. */
+@Injectable()
+export class SessionsService implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: SessionsRepository,
+    private readonly cache: RevocationCache,
+    private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const since = this.clock.now() - (this.config.jwt.accessTtlSeconds + 10) * 1000;
+    for (const id of await this.sessions.recentlyRevokedAcrossGroups(RequestContext.anonymous(), since)) this.cache.remember(id);
+  }
+
+  /** `ctx` is the group of the user the session is for. */
+  async create(ctx: RequestContext, userId: string, matchedUserIds: string[] = []): Promise<SessionEntity> {
+    const now = this.clock.now();
+    const s = Object.assign(new SessionEntity(), {
+      id: newId(),
+      userId,
+      createdAt: now,
+      expiresAt: now + this.config.jwt.refreshTtlSeconds * 1000,
+      revokedAt: null,
+      revokedReason: null,
+      matchedUserIds: matchedUserIds.length ? matchedUserIds.join(',') : null,
+    });
+    await this.sessions.insert(ctx, s);
+    return s;
+  }
+
+  /** A live session of the context's group, else 401. */
+  async requireLive(ctx: RequestContext, id: string, userId: string): Promise<SessionEntity> {
+    const s = await this.sessions.findOneInGroup(ctx, id);
+    if (!s || s.userId !== userId || s.revokedAt !== null || s.expiresAt <= this.clock.now() || this.cache.isRevoked(id)) {
+      throw new UnauthorizedError('BAD_CREDENTIALS', 'Session is no longer valid');
+    }
+    return s;
+  }
+
+  find(ctx: RequestContext, id: string): Promise<SessionEntity | null> {
+    return this.sessions.findOneInGroup(ctx, id);
+  }
+
+  isRevoked(sessionId: string): boolean {
+    return this.cache.isRevoked(sessionId);
+  }
+
+  async revoke(ctx: RequestContext, sessionId: string, reason: RevokeReason): Promise<void> {
+    this.cache.revoke([sessionId]);
+    await this.sessions.revoke(ctx, { id: sessionId }, reason, this.clock.now());
+  }
+
+  /** Ends every session of a user (optionally but one); their access tokens fail at once here. */
+  async revokeAllForUser(ctx: RequestContext, userId: string, reason: RevokeReason, exceptSessionId?: string): Promise<number> {
+    const ids = await this.sessions.revoke(ctx, { userId, exceptId: exceptSessionId }, reason, this.clock.now());
+    this.cache.revoke(ids);
+    return ids.length;
+  }
+
+  async purgeForUser(ctx: RequestContext, userId: string): Promise<void> {
+    await this.revokeAllForUser(ctx, userId, 'deleted');
+    await this.sessions.deleteForUser(ctx, userId);
+  }
+}
