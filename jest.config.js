@@ -1,7 +1,21 @@
 // One config, three tiers. The database is chosen by TEST_DATABASE_URL (unset -> SQLite).
 // ts-jest transpiles without type checking (`npm run typecheck` does that); a few dependencies ship
 // ESM only (otplib's @scure/@noble), so those are transpiled to CommonJS too.
-const tsJest = ['ts-jest', { tsconfig: { isolatedModules: true, allowJs: true, module: 'commonjs', target: 'es2022', esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false } }];
+const tsJest = [
+  'ts-jest',
+  {
+    tsconfig: {
+      isolatedModules: true,
+      allowJs: true,
+      module: 'commonjs',
+      target: 'es2022',
+      esModuleInterop: true,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      useDefineForClassFields: false,
+    },
+  },
+];
 const common = {
   transform: { '^.+\\.(ts|js|mjs)$': tsJest },
   transformIgnorePatterns: ['/node_modules/(?!(@scure|@noble|@otplib|otplib)/)'],

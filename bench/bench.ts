@@ -97,7 +97,13 @@ async function main(): Promise<void> {
   let plain: ChildProcess | undefined;
   try {
     await waitFor(`${base}/health`);
-    const login = (await (await fetch(`${base}/rest/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })).json()) as { token: string; userId: string };
+    const login = (await (
+      await fetch(`${base}/rest/v2/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+      })
+    ).json()) as { token: string; userId: string };
     const userUrl = `${base}/rest/v2/user/${login.userId}`;
     const userRes = await fetch(userUrl, { headers: { authorization: `Bearer ${login.token}` } });
     if (!userRes.ok) throw new Error(`GET ${userUrl} answered ${userRes.status}`);
@@ -106,26 +112,57 @@ async function main(): Promise<void> {
     // 1. logins vs bare argon2 at the service's parameters (production defaults).
     const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
     const connections = 4;
-    const logins = await autocannon(['-c', String(connections), '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify({ username: 'admin', password: PASSWORD }), `${base}/rest/v2/auth/login`]);
+    const logins = await autocannon([
+      '-c',
+      String(connections),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-b',
+      JSON.stringify({ username: 'admin', password: PASSWORD }),
+      `${base}/rest/v2/auth/login`,
+    ]);
     const bare = await bareArgon2(hash, connections);
 
     // 2. authenticated read vs a plain node:http server with the same JSON in memory.
     const plainPort = await freePort();
     const plainFile = path.join(dataDir, 'plain.json');
     fs.writeFileSync(plainFile, body);
-    plain = startNode(['-e', `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`], {});
+    plain = startNode(
+      [
+        '-e',
+        `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`,
+      ],
+      {},
+    );
     await waitFor(`http://127.0.0.1:${plainPort}/`);
     const reads = await autocannon(['-c', '50', '-p', '1', '-H', `authorization=Bearer ${login.token}`, userUrl]);
     const plainReads = await autocannon(['-c', '50', '-p', '1', `http://127.0.0.1:${plainPort}/`]);
 
     const out = {
       durationSecondsPerRun: DURATION,
-      login: { perSecond: logins.requests.average, non2xx: logins.non2xx, bareArgon2VerifyPerSecond: Math.round(bare * 10) / 10, ratio: Math.round((logins.requests.average / bare) * 100) / 100, target: 0.9 },
-      authenticatedRead: { perSecond: reads.requests.average, non2xx: reads.non2xx, plainNodeHttpPerSecond: plainReads.requests.average, ratio: Math.round((reads.requests.average / plainReads.requests.average) * 100) / 100, target: 0.3, p99ms: reads.latency.p99 },
+      login: {
+        perSecond: logins.requests.average,
+        non2xx: logins.non2xx,
+        bareArgon2VerifyPerSecond: Math.round(bare * 10) / 10,
+        ratio: Math.round((logins.requests.average / bare) * 100) / 100,
+        target: 0.9,
+      },
+      authenticatedRead: {
+        perSecond: reads.requests.average,
+        non2xx: reads.non2xx,
+        plainNodeHttpPerSecond: plainReads.requests.average,
+        ratio: Math.round((reads.requests.average / plainReads.requests.average) * 100) / 100,
+        target: 0.3,
+        p99ms: reads.latency.p99,
+      },
       serviceRssMiB: rssMiB(svc.pid!),
     };
     console.log(JSON.stringify(out, null, 2));
-    console.log(`login/argon2 ratio: ${out.login.ratio} (target >= 0.9); authenticated read/plain ratio: ${out.authenticatedRead.ratio} (target >= 0.3); RSS ${out.serviceRssMiB} MiB`);
+    console.log(
+      `login/argon2 ratio: ${out.login.ratio} (target >= 0.9); authenticated read/plain ratio: ${out.authenticatedRead.ratio} (target >= 0.3); RSS ${out.serviceRssMiB} MiB`,
+    );
   } finally {
     plain?.kill();
     svc.kill('SIGTERM');

@@ -31,7 +31,10 @@ ${sql.upQueries.map((x) => q(x.query)).join('\n')}
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-${[...sql.downQueries].reverse().map((x) => q(x.query)).join('\n')}
+${[...sql.downQueries]
+  .reverse()
+  .map((x) => q(x.query))
+  .join('\n')}
   }
 }
 `;

@@ -11,13 +11,20 @@ import { loadConfig } from '../src/config/config';
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-openapi-'));
-  const app = await createApp(loadConfig({ LOG_LEVEL: 'silent', CAREGATE_DATA_DIR: dir, CAREGATE_ADMIN_PASSWORD: 'openapi-generation-only' }));
+  const app = await createApp(
+    loadConfig({ LOG_LEVEL: 'silent', CAREGATE_DATA_DIR: dir, CAREGATE_ADMIN_PASSWORD: 'openapi-generation-only' }),
+  );
   try {
     const text = `${JSON.stringify(sortKeys(buildOpenApiDocument(app)), null, 2)}\n`;
     const file = path.join(__dirname, '..', '..', 'openapi.json');

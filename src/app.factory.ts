@@ -42,14 +42,20 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
   // curl -d without -H sends a JSON body labelled as a form: accept it when it is JSON.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body: string, done) => {
     const t = body.trim();
-    if (!t.startsWith('{') && !t.startsWith('[')) return done(Object.assign(new Error('Unsupported Content-Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), undefined);
+    if (!t.startsWith('{') && !t.startsWith('['))
+      return done(
+        Object.assign(new Error('Unsupported Content-Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }),
+        undefined,
+      );
     try {
       done(null, secureJson.parse(t, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
     } catch {
       done(Object.assign(new Error('Malformed JSON body'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
     }
   });
-  fastify.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body: string, done) => done(null, body.trim() === 'null' || body === '' ? undefined : body));
+  fastify.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body: string, done) =>
+    done(null, body.trim() === 'null' || body === '' ? undefined : body),
+  );
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));
   });
@@ -68,7 +74,10 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
 }
 
 export function setupSwagger(app: NestFastifyApplication): void {
-  SwaggerModule.setup('api', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'api-json', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('api', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'api-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
 }
 
 /** The OpenAPI document of every profile (served at /api-json, committed as openapi.json). */

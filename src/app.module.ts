@@ -25,7 +25,19 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [ConfigModule.forRoot(config, clock), DatabaseModule, GroupsModule, UsersModule, HealthcarePartiesApiModule, AuthModule, ProvisioningModule, NativeProfileModule, InfermedicaModule, NablaModule, AccountsModule],
+      imports: [
+        ConfigModule.forRoot(config, clock),
+        DatabaseModule,
+        GroupsModule,
+        UsersModule,
+        HealthcarePartiesApiModule,
+        AuthModule,
+        ProvisioningModule,
+        NativeProfileModule,
+        InfermedicaModule,
+        NablaModule,
+        AccountsModule,
+      ],
       controllers: [HealthController],
       providers: [
         { provide: ProfileRegistry, useValue: new ProfileRegistry(new NativeErrorRenderer()) },

@@ -29,10 +29,16 @@ export class AuthService {
   ) {}
 
   /** `username` may be `groupId/login`; `preferredGroupId` picks among several matching groups. */
-  async login(username: string, password: string, opts: { preferredGroupId?: string; durationSeconds?: number } = {}): Promise<LoginResult> {
-    const auth = await this.credentials.authenticate(username, password, { preferredGroupId: opts.preferredGroupId }).catch((e: unknown) => {
-      throw this.tooShort(e, password) ?? e;
-    });
+  async login(
+    username: string,
+    password: string,
+    opts: { preferredGroupId?: string; durationSeconds?: number } = {},
+  ): Promise<LoginResult> {
+    const auth = await this.credentials
+      .authenticate(username, password, { preferredGroupId: opts.preferredGroupId })
+      .catch((e: unknown) => {
+        throw this.tooShort(e, password) ?? e;
+      });
     return this.openSession(auth, opts.durationSeconds);
   }
 
@@ -55,13 +61,22 @@ export class AuthService {
 
   async openSession(auth: AuthenticatedUser, durationSeconds?: number): Promise<LoginResult> {
     const ctx = RequestContext.system(auth.user.groupId, auth.ancestorGroupIds);
-    const session = await this.sessions.create(ctx, auth.user.id, auth.matches.map((m) => `${m.groupId}/${m.id}`));
+    const session = await this.sessions.create(
+      ctx,
+      auth.user.id,
+      auth.matches.map((m) => `${m.groupId}/${m.id}`),
+    );
     const ttl = durationSeconds === undefined ? undefined : Math.max(60, Math.min(durationSeconds, this.tokens.accessTtlSeconds));
     return {
       user: auth.user,
       sessionId: session.id,
       token: this.tokens.signAccess({ ...CredentialsService.principalOf(auth, 'jwt'), sessionId: session.id }, ttl),
-      refreshToken: this.tokens.signRefresh({ userId: auth.user.id, groupId: auth.user.groupId, sessionId: session.id, expiresAt: session.expiresAt }),
+      refreshToken: this.tokens.signRefresh({
+        userId: auth.user.id,
+        groupId: auth.user.groupId,
+        sessionId: session.id,
+        expiresAt: session.expiresAt,
+      }),
     };
   }
 
@@ -71,7 +86,11 @@ export class AuthService {
     const auth = await this.loadActive(claims.grp, claims.sub);
     const ctx = RequestContext.system(claims.grp, auth.ancestorGroupIds);
     await this.sessions.requireLive(ctx, claims.sid, claims.sub);
-    return { user: auth.user, sessionId: claims.sid, token: this.tokens.signAccess({ ...CredentialsService.principalOf(auth, 'jwt'), sessionId: claims.sid }) };
+    return {
+      user: auth.user,
+      sessionId: claims.sid,
+      token: this.tokens.signAccess({ ...CredentialsService.principalOf(auth, 'jwt'), sessionId: claims.sid }),
+    };
   }
 
   /**
@@ -85,7 +104,11 @@ export class AuthService {
     const target = matches.find((m) => m.startsWith(`${groupId}/`));
     if (!target) throw new NotFoundError('Matching user in group', groupId);
     const auth = await this.loadActive(groupId, target.slice(groupId.length + 1));
-    const others = await Promise.all(matches.filter((m) => m !== target).map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))));
+    const others = await Promise.all(
+      matches
+        .filter((m) => m !== target)
+        .map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))),
+    );
     return this.openSession({ ...auth, matches: [auth.user, ...others.filter((u): u is UserEntity => !!u)] });
   }
 
@@ -93,7 +116,9 @@ export class AuthService {
   async matchesOf(ctx: RequestContext): Promise<UserEntity[]> {
     const session = ctx.user.sessionId ? await this.sessions.find(ctx, ctx.user.sessionId) : null;
     const pairs = (session?.matchedUserIds ?? `${ctx.groupId}/${ctx.userId}`).split(',');
-    const users = await Promise.all(pairs.map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))));
+    const users = await Promise.all(
+      pairs.map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))),
+    );
     return users.filter((u): u is UserEntity => !!u);
   }
 

@@ -39,7 +39,11 @@ export class CredentialsService {
     private readonly clock: Clock,
   ) {}
 
-  async authenticate(identifier: string, secret: string, opts: { preferredGroupId?: string; allowTokens?: boolean } = {}): Promise<AuthenticatedUser> {
+  async authenticate(
+    identifier: string,
+    secret: string,
+    opts: { preferredGroupId?: string; allowTokens?: boolean } = {},
+  ): Promise<AuthenticatedUser> {
     const sys = RequestContext.anonymous();
     const candidates = (await this.users.findLoginCandidatesAcrossGroups(sys, identifier)).filter((u) => u.status === 'ACTIVE');
     if (!candidates.length) {
@@ -60,7 +64,8 @@ export class CredentialsService {
       if (ok === 'second-factor-failed') continue;
       if (ok && !locked) {
         matched.push(user);
-        if (user.failedLoginCount > 0 || user.lockedUntil !== null) await this.users.updateBookkeeping(uctx, user.id, { failedLoginCount: 0, lockedUntil: null });
+        if (user.failedLoginCount > 0 || user.lockedUntil !== null)
+          await this.users.updateBookkeeping(uctx, user.id, { failedLoginCount: 0, lockedUntil: null });
       } else if (!ok) {
         failed.push(user);
       }
@@ -109,7 +114,11 @@ export class CredentialsService {
     }
   }
 
-  static principalOf(a: { user: UserEntity; ancestorGroupIds: string[] }, authMethod: Principal['authMethod'], sessionId?: string): Principal {
+  static principalOf(
+    a: { user: UserEntity; ancestorGroupIds: string[] },
+    authMethod: Principal['authMethod'],
+    sessionId?: string,
+  ): Principal {
     return {
       userId: a.user.id,
       groupId: a.user.groupId,

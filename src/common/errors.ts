@@ -56,7 +56,10 @@ export class CoreError extends Error {
 }
 
 export class ValidationError extends CoreError {
-  constructor(readonly issues: ValidationIssue[], message = issues.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; ')) {
+  constructor(
+    readonly issues: ValidationIssue[],
+    message = issues.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; '),
+  ) {
     super('VALIDATION', message || 'Invalid input', { issues });
   }
 
@@ -90,7 +93,10 @@ export class ForbiddenError extends CoreError {
 }
 
 export class UnauthorizedError extends CoreError {
-  constructor(code: 'AUTH_REQUIRED' | 'BAD_CREDENTIALS' | 'INVALID_CODE' = 'AUTH_REQUIRED', message = code === 'AUTH_REQUIRED' ? 'Authentication required' : 'Invalid credentials') {
+  constructor(
+    code: 'AUTH_REQUIRED' | 'BAD_CREDENTIALS' | 'INVALID_CODE' = 'AUTH_REQUIRED',
+    message = code === 'AUTH_REQUIRED' ? 'Authentication required' : 'Invalid credentials',
+  ) {
     super(code, message);
   }
 }

@@ -11,7 +11,9 @@ export class JsonLogger implements LoggerService {
   private write(level: string, message: unknown, context?: unknown, extra?: Record<string, unknown>): void {
     if (this.level === 'silent' || RANK[level] > RANK[this.level]) return;
     const base = typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : { msg: String(message) };
-    process.stdout.write(`${JSON.stringify({ level: level === 'log' ? 'info' : level, time: new Date().toISOString(), ...(typeof context === 'string' ? { context } : {}), ...base, ...extra })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ level: level === 'log' ? 'info' : level, time: new Date().toISOString(), ...(typeof context === 'string' ? { context } : {}), ...base, ...extra })}\n`,
+    );
   }
 
   log(message: unknown, context?: string): void {

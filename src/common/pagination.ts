@@ -13,7 +13,12 @@ export interface KeysetQuery {
 }
 
 /** Turn `limit + 1` fetched rows into a page; the extra row becomes `nextKeyPair`. */
-export function toKeysetPage<T extends { id: string }>(fetched: T[], limit: number, totalSize: number, keyOf: (row: T) => unknown): KeysetPage<T> {
+export function toKeysetPage<T extends { id: string }>(
+  fetched: T[],
+  limit: number,
+  totalSize: number,
+  keyOf: (row: T) => unknown,
+): KeysetPage<T> {
   const rows = fetched.slice(0, limit);
   const next = fetched.length > limit ? fetched[limit] : undefined;
   return {

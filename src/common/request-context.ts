@@ -75,7 +75,12 @@ export class RequestContext {
 
   /** Same caller, acting in another group (after an inGroup authorisation check). */
   inGroup(groupId: string, ancestorGroupIds: readonly string[]): RequestContext {
-    return new RequestContext(this.requestId, Object.freeze({ ...this.user, groupId, ancestorGroupIds, homeGroupId: this.user.homeGroupId ?? this.user.groupId }), this.ip, this.manager);
+    return new RequestContext(
+      this.requestId,
+      Object.freeze({ ...this.user, groupId, ancestorGroupIds, homeGroupId: this.user.homeGroupId ?? this.user.groupId }),
+      this.ip,
+      this.manager,
+    );
   }
 
   withManager(manager: EntityManager): RequestContext {

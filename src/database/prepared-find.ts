@@ -19,12 +19,15 @@ export class PreparedFind<T extends ObjectLiteral> {
   async run(manager: EntityManager, params: unknown[]): Promise<T[]> {
     const meta = this.ds.getMetadata(this.entity);
     if (!this.sql) {
-      const qb = this.ds.createQueryBuilder(this.entity, 'e').where(this.where, Object.fromEntries(this.paramNames.map((n) => [n, `__${n}__`])));
+      const qb = this.ds
+        .createQueryBuilder(this.entity, 'e')
+        .where(this.where, Object.fromEntries(this.paramNames.map((n) => [n, `__${n}__`])));
       if (this.orderBy) qb.orderBy(this.orderBy);
       const [sql, values] = qb.getQueryAndParameters();
       // The builder numbers parameters in order of appearance; check they are ours, in our order.
       const expected = this.paramNames.map((n) => `__${n}__`);
-      if (JSON.stringify(values) !== JSON.stringify(expected)) throw new Error(`PreparedFind: unexpected parameter order ${JSON.stringify(values)}`);
+      if (JSON.stringify(values) !== JSON.stringify(expected))
+        throw new Error(`PreparedFind: unexpected parameter order ${JSON.stringify(values)}`);
       this.sql = sql;
     }
     const rows: Record<string, unknown>[] = await manager.query(this.sql, params);

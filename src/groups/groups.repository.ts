@@ -56,9 +56,13 @@ export class GroupsRepository {
 
   /** Live children of `parentId` ordered by id, from `startId` (inclusive), optionally matching `search` in id or name. */
   children(ctx: RequestContext, parentId: string, opts: { startId?: string; limit: number; search?: string }): Promise<GroupEntity[]> {
-    const qb = this.repo(ctx).createQueryBuilder('g').where('g.super_group_id = :parentId', { parentId }).andWhere('g.deletion_date IS NULL');
+    const qb = this.repo(ctx)
+      .createQueryBuilder('g')
+      .where('g.super_group_id = :parentId', { parentId })
+      .andWhere('g.deletion_date IS NULL');
     if (opts.startId) qb.andWhere('g.id >= :startId', { startId: opts.startId });
-    if (opts.search) qb.andWhere('(LOWER(g.name) LIKE :s OR LOWER(g.id) LIKE :s)', { s: `%${opts.search.toLowerCase().replace(/[%_\\]/g, '')}%` });
+    if (opts.search)
+      qb.andWhere('(LOWER(g.name) LIKE :s OR LOWER(g.id) LIKE :s)', { s: `%${opts.search.toLowerCase().replace(/[%_\\]/g, '')}%` });
     return qb.orderBy('g.id', 'ASC').limit(opts.limit).getMany();
   }
 
@@ -82,13 +86,20 @@ export class GroupsRepository {
 
   /** Rewrites the path prefix of a whole subtree (a moved group and its descendants). */
   async rewritePaths(ctx: RequestContext, oldPrefix: string, newPrefix: string): Promise<void> {
-    const groups = await this.repo(ctx).createQueryBuilder('g').where('g.path LIKE :p', { p: `${oldPrefix}%` }).getMany();
+    const groups = await this.repo(ctx)
+      .createQueryBuilder('g')
+      .where('g.path LIKE :p', { p: `${oldPrefix}%` })
+      .getMany();
     for (const g of groups) await this.repo(ctx).update({ id: g.id }, { path: newPrefix + g.path.slice(oldPrefix.length) });
   }
 
   /** Marks every live group of the subtree of `path` deleted. Returns their ids. */
   async softDeleteSubtree(ctx: RequestContext, path: string, now: number): Promise<string[]> {
-    const live = await this.repo(ctx).createQueryBuilder('g').where('g.path LIKE :p', { p: `${path}%` }).andWhere('g.deletion_date IS NULL').getMany();
+    const live = await this.repo(ctx)
+      .createQueryBuilder('g')
+      .where('g.path LIKE :p', { p: `${path}%` })
+      .andWhere('g.deletion_date IS NULL')
+      .getMany();
     for (const g of live) {
       await this.repo(ctx).update({ id: g.id }, { deletionDate: now, modified: now, rev: nextRev(g.rev) });
     }
@@ -97,7 +108,10 @@ export class GroupsRepository {
 
   /** Every group (deleted or not) in the subtree of `path`, deepest first. */
   async subtree(ctx: RequestContext, path: string): Promise<GroupEntity[]> {
-    const all = await this.repo(ctx).createQueryBuilder('g').where('g.path LIKE :p', { p: `${path}%` }).getMany();
+    const all = await this.repo(ctx)
+      .createQueryBuilder('g')
+      .where('g.path LIKE :p', { p: `${path}%` })
+      .getMany();
     return all.sort((a, b) => b.path.length - a.path.length);
   }
 
@@ -123,7 +137,13 @@ export class GroupsRepository {
 
   /** Session ids of the given groups (to revoke their access tokens before a purge). */
   async sessionIdsOf(ctx: RequestContext, groupIds: string[]): Promise<string[]> {
-    const rows = await this.tx.manager(ctx).getRepository(SessionEntity).createQueryBuilder('s').select('s.id', 'id').where('s.group_id IN (:...ids)', { ids: groupIds }).getRawMany<{ id: string }>();
+    const rows = await this.tx
+      .manager(ctx)
+      .getRepository(SessionEntity)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where('s.group_id IN (:...ids)', { ids: groupIds })
+      .getRawMany<{ id: string }>();
     return rows.map((r) => r.id);
   }
 }

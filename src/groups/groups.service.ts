@@ -39,7 +39,8 @@ export class GroupsService {
   async getAdministered(ctx: RequestContext, id: string, opts: { strictDescendant?: boolean } = {}): Promise<GroupEntity> {
     const g = await this.getVisible(ctx, id);
     if (!ctx.isAdmin) throw new ForbiddenError(`You are not an administrator of group ${id} or of one of its ancestors`);
-    if (opts.strictDescendant && g.id === ctx.groupId) throw new ForbiddenError('Only an administrator of an ancestor group may do this to a group');
+    if (opts.strictDescendant && g.id === ctx.groupId)
+      throw new ForbiddenError('Only an administrator of an ancestor group may do this to a group');
     return g;
   }
 
@@ -68,7 +69,11 @@ export class GroupsService {
   }
 
   /** Keyset page (by id) of the children of a visible group, optionally matching a search string. */
-  async childrenPage(ctx: RequestContext, id: string, q: { startDocumentId?: string; limit?: number; search?: string }): Promise<KeysetPage<GroupEntity>> {
+  async childrenPage(
+    ctx: RequestContext,
+    id: string,
+    q: { startDocumentId?: string; limit?: number; search?: string },
+  ): Promise<KeysetPage<GroupEntity>> {
     const parent = await this.getVisible(ctx, id);
     const limit = this.limitOf(q.limit);
     const rows = await this.groups.children(ctx, parent.id, { startId: q.startDocumentId, limit: limit + 1, search: q.search });
@@ -93,13 +98,22 @@ export class GroupsService {
 
   /** Validates a new group id and checks it is free (409 otherwise). */
   async assertNewId(ctx: RequestContext, id: string): Promise<void> {
-    if (!GROUP_ID.test(id)) throw new ValidationError([{ loc: ['path', 'id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id }]);
-    if (RESERVED_GROUP_IDS.includes(id)) throw new ValidationError([{ loc: ['path', 'id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id }]);
+    if (!GROUP_ID.test(id))
+      throw new ValidationError([
+        { loc: ['path', 'id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id },
+      ]);
+    if (RESERVED_GROUP_IDS.includes(id))
+      throw new ValidationError([
+        { loc: ['path', 'id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id },
+      ]);
     if (await this.groups.findAnyById(ctx, id)) throw new ConflictError('DUPLICATE', `Group ${id} already exists`, ['id']);
   }
 
   /** Creates the root group (bootstrap) or a child of `parent`. */
-  async createGroup(ctx: RequestContext, input: { id: string; name: string; parent?: GroupEntity; superAdmin?: boolean; type?: string }): Promise<GroupEntity> {
+  async createGroup(
+    ctx: RequestContext,
+    input: { id: string; name: string; parent?: GroupEntity; superAdmin?: boolean; type?: string },
+  ): Promise<GroupEntity> {
     const now = this.clock.now();
     const g = Object.assign(new GroupEntity(), {
       id: input.id,
@@ -122,7 +136,10 @@ export class GroupsService {
   async rename(ctx: RequestContext, id: string, name: string): Promise<GroupEntity> {
     const g = await this.getAdministered(ctx, id);
     const clean = name.trim();
-    if (!clean || clean.length > 255) throw new ValidationError([{ loc: ['path', 'name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name }]);
+    if (!clean || clean.length > 255)
+      throw new ValidationError([
+        { loc: ['path', 'name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name },
+      ]);
     return this.write(ctx, g, { name: clean });
   }
 
@@ -132,17 +149,27 @@ export class GroupsService {
     const merged = [...(g.properties ?? [])];
     props.forEach((p, i) => {
       if (!p || typeof p !== 'object' || !p.type || typeof p.type.identifier !== 'string' || !p.type.identifier) {
-        throw new ValidationError([{ loc: ['body', 'properties', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' }]);
+        throw new ValidationError([
+          { loc: ['body', 'properties', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' },
+        ]);
       }
       if (Buffer.byteLength(JSON.stringify(p), 'utf8') > this.config.properties.maxValueBytes) {
-        throw new ValidationError([{ loc: ['body', 'properties', i], type: 'too_long', msg: `A property may not exceed ${this.config.properties.maxValueBytes} bytes` }]);
+        throw new ValidationError([
+          {
+            loc: ['body', 'properties', i],
+            type: 'too_long',
+            msg: `A property may not exceed ${this.config.properties.maxValueBytes} bytes`,
+          },
+        ]);
       }
       const at = merged.findIndex((m) => m.type?.identifier === p.type!.identifier);
       if (at >= 0) merged[at] = { ...merged[at], ...p, type: { ...merged[at].type, ...p.type } as PropertyValue['type'] };
       else merged.push(p);
     });
     if (merged.length > this.config.properties.maxCount) {
-      throw new ValidationError([{ loc: ['body', 'properties'], type: 'too_long', msg: `A group may have at most ${this.config.properties.maxCount} properties` }]);
+      throw new ValidationError([
+        { loc: ['body', 'properties'], type: 'too_long', msg: `A group may have at most ${this.config.properties.maxCount} properties` },
+      ]);
     }
     return this.write(ctx, g, { properties: merged });
   }
@@ -183,7 +210,10 @@ export class GroupsService {
   limitOf(limit: number | undefined): number {
     const { defaultLimit, maxLimit } = this.config.pagination;
     if (limit === undefined || !Number.isFinite(limit)) return defaultLimit;
-    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError([{ loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit }]);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new ValidationError([
+        { loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit },
+      ]);
     return Math.min(limit, maxLimit);
   }
 }

@@ -3,7 +3,19 @@ import { HealthcarePartyEntity } from './healthcare-party.entity';
 /** The iCure HealthcareParty document as a plain object (all fields optional). */
 export type HcpDocument = Record<string, unknown> & { id?: string; rev?: string };
 
-const COLUMNS = ['name', 'lastName', 'firstName', 'nihii', 'ssin', 'cbe', 'ehp', 'speciality', 'nihiiSpecCode', 'parentId', 'userId'] as const;
+const COLUMNS = [
+  'name',
+  'lastName',
+  'firstName',
+  'nihii',
+  'ssin',
+  'cbe',
+  'ehp',
+  'speciality',
+  'nihiiSpecCode',
+  'parentId',
+  'userId',
+] as const;
 const META = ['id', 'rev', 'created', 'modified', 'deletionDate', 'groupId'] as const;
 
 /** Lower case, accents folded, every non-alphanumeric run becomes a space. */

@@ -18,7 +18,10 @@ export class HealthcarePartiesRepository {
 
   /** Live HCPs of the context's group. */
   scoped(ctx: RequestContext, alias = 'h') {
-    return this.repo(ctx).createQueryBuilder(alias).where(`${alias}.group_id = :groupId`, { groupId: ctx.groupId }).andWhere(`${alias}.deletion_date IS NULL`);
+    return this.repo(ctx)
+      .createQueryBuilder(alias)
+      .where(`${alias}.group_id = :groupId`, { groupId: ctx.groupId })
+      .andWhere(`${alias}.deletion_date IS NULL`);
   }
 
   findOneInGroup(ctx: RequestContext, id: string): Promise<HealthcarePartyEntity | null> {

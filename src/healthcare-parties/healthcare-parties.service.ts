@@ -72,13 +72,19 @@ export class HealthcarePartiesService {
     const dir = q.desc ? 'DESC' : 'ASC';
     const key = "COALESCE(h.last_name, '')";
     const qb = this.hcps.scoped(ctx);
-    for (const [i, w] of (q.name ? fold(q.name).split(' ').filter(Boolean) : []).entries()) qb.andWhere(`h.search_terms LIKE :w${i}`, { [`w${i}`]: `% ${w}%` });
+    for (const [i, w] of (q.name ? fold(q.name).split(' ').filter(Boolean) : []).entries())
+      qb.andWhere(`h.search_terms LIKE :w${i}`, { [`w${i}`]: `% ${w}%` });
     if (q.startKey !== undefined) {
       const cmp = q.desc ? '<' : '>';
-      if (q.startDocumentId) qb.andWhere(`(${key} ${cmp} :sk OR (${key} = :sk AND h.id ${cmp}= :sid))`, { sk: q.startKey, sid: q.startDocumentId });
+      if (q.startDocumentId)
+        qb.andWhere(`(${key} ${cmp} :sk OR (${key} = :sk AND h.id ${cmp}= :sid))`, { sk: q.startKey, sid: q.startDocumentId });
       else qb.andWhere(`${key} ${cmp}= :sk`, { sk: q.startKey });
     }
-    const rows = await qb.orderBy(key, dir).addOrderBy('h.id', dir).limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy(key, dir)
+      .addOrderBy('h.id', dir)
+      .limit(limit + 1)
+      .getMany();
     return toKeysetPage(rows, limit, await this.hcps.count(ctx), (h) => h.lastName ?? '');
   }
 
@@ -94,21 +100,43 @@ export class HealthcarePartiesService {
     const qb = this.hcps.scoped(ctx).andWhere('(h.ssin LIKE :v OR h.nihii LIKE :v OR h.cbe LIKE :v OR h.ehp LIKE :v)', { v });
     const start = q.startDocumentId ?? q.startKey;
     if (start) qb.andWhere(q.desc ? 'h.id <= :s' : 'h.id >= :s', { s: start });
-    const rows = await qb.orderBy('h.id', q.desc ? 'DESC' : 'ASC').limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('h.id', q.desc ? 'DESC' : 'ASC')
+      .limit(limit + 1)
+      .getMany();
     return toKeysetPage(rows, limit, await this.hcps.count(ctx), (h) => h.id);
   }
 
   /** Key [speciality, nihiiSpecCode, postalCode]: speciality = type, nihiiSpecCode = spec, a postal code in [first, last]. */
-  async bySpecialityAndPostCode(ctx: RequestContext, type: string, spec: string, first: string, last: string, q: PageQuery): Promise<KeysetPage<HealthcarePartyEntity>> {
+  async bySpecialityAndPostCode(
+    ctx: RequestContext,
+    type: string,
+    spec: string,
+    first: string,
+    last: string,
+    q: PageQuery,
+  ): Promise<KeysetPage<HealthcarePartyEntity>> {
     const limit = this.limitOf(q.limit);
-    const rows = await this.hcps.scoped(ctx).andWhere('h.speciality = :type AND h.nihii_spec_code = :spec', { type, spec }).orderBy('h.id').getMany();
+    const rows = await this.hcps
+      .scoped(ctx)
+      .andWhere('h.speciality = :type AND h.nihii_spec_code = :spec', { type, spec })
+      .orderBy('h.id')
+      .getMany();
     const inRange = rows.filter((h) => (h.postalCodes ?? '').split(' ').some((c) => c && c >= first && c <= last));
     const start = q.startDocumentId ? inRange.findIndex((h) => h.id >= q.startDocumentId!) : 0;
-    return toKeysetPage(start < 0 ? [] : inRange.slice(start, start + limit + 1), limit, inRange.length, (h) => [type, spec, (h.postalCodes ?? '').trim().split(' ')[0]]);
+    return toKeysetPage(start < 0 ? [] : inRange.slice(start, start + limit + 1), limit, inRange.length, (h) => [
+      type,
+      spec,
+      (h.postalCodes ?? '').trim().split(' ')[0],
+    ]);
   }
 
   /** Filter chain: resolve to ordered ids, drop until startDocumentId, page by limit. */
-  async filter(ctx: RequestContext, chain: unknown, q: { startDocumentId?: string; limit?: number }): Promise<KeysetPage<HealthcarePartyEntity>> {
+  async filter(
+    ctx: RequestContext,
+    chain: unknown,
+    q: { startDocumentId?: string; limit?: number },
+  ): Promise<KeysetPage<HealthcarePartyEntity>> {
     const c = chain as { filter?: unknown; predicate?: unknown } | null;
     if (!c || typeof c !== 'object' || !c.filter) throw ValidationError.field('filter', 'A filter chain needs a filter');
     if (c.predicate !== undefined && c.predicate !== null && (c.predicate as Filter).$type !== 'AlwaysPredicate') {
@@ -150,17 +178,30 @@ export class HealthcarePartiesService {
         return ids((h) => wanted.has(h.id));
       }
       case 'HealthcarePartyByNameFilter': {
-        const words = fold(String(f.name ?? '')).split(' ').filter(Boolean);
+        const words = fold(String(f.name ?? ''))
+          .split(' ')
+          .filter(Boolean);
         return ids((h) => words.every((w) => (h.searchTerms ?? '').includes(` ${w}`)));
       }
       case 'HealthcarePartyByTagCodeFilter': {
         const has = (arr: unknown, type: unknown, code: unknown) =>
-          type === undefined || type === null || (Array.isArray(arr) && arr.some((c: { type?: unknown; code?: unknown }) => c?.type === type && (code === undefined || code === null || c?.code === code)));
+          type === undefined ||
+          type === null ||
+          (Array.isArray(arr) &&
+            arr.some(
+              (c: { type?: unknown; code?: unknown }) => c?.type === type && (code === undefined || code === null || c?.code === code),
+            ));
         return ids((h) => has(h.extra?.tags, f.tagType, f.tagCode) && has(h.extra?.codes, f.codeType, f.codeCode));
       }
       case 'HealthcarePartyByIdentifiersFilter': {
         const wanted = list(f.identifiers, 'identifiers') as { system?: unknown; value?: unknown }[];
-        return ids((h) => Array.isArray(h.extra?.identifier) && (h.extra!.identifier as { system?: unknown; value?: unknown }[]).some((i) => wanted.some((w) => w?.system === i?.system && w?.value === i?.value)));
+        return ids(
+          (h) =>
+            Array.isArray(h.extra?.identifier) &&
+            (h.extra!.identifier as { system?: unknown; value?: unknown }[]).some((i) =>
+              wanted.some((w) => w?.system === i?.system && w?.value === i?.value),
+            ),
+        );
       }
       case 'UnionFilter': {
         const out = new Set<string>();
@@ -186,11 +227,19 @@ export class HealthcarePartiesService {
     this.assertDocument(ctx, doc);
     if (doc.rev !== undefined && doc.rev !== null) throw ValidationError.field('rev', 'A new entity should not have a rev', doc.rev);
     const id = doc.id ?? newId();
-    if (typeof id !== 'string' || !HCP_ID.test(id)) throw ValidationError.field('id', 'id must be 1 to 64 characters among letters, digits, . _ : -', id);
+    if (typeof id !== 'string' || !HCP_ID.test(id))
+      throw ValidationError.field('id', 'id must be 1 to 64 characters among letters, digits, . _ : -', id);
     await this.assertParent(ctx, id, toColumns(doc).parentId ?? null);
     const now = this.clock.now();
-    const e = Object.assign(new HealthcarePartyEntity(), toColumns(doc), { id, rev: nextRev(), created: now, modified: now, deletionDate: null });
-    if ((await this.hcps.findAnyInGroup(ctx, id)) !== null) throw new ConflictError('DUPLICATE', `HealthcareParty ${id} already exists`, ['id']);
+    const e = Object.assign(new HealthcarePartyEntity(), toColumns(doc), {
+      id,
+      rev: nextRev(),
+      created: now,
+      modified: now,
+      deletionDate: null,
+    });
+    if ((await this.hcps.findAnyInGroup(ctx, id)) !== null)
+      throw new ConflictError('DUPLICATE', `HealthcareParty ${id} already exists`, ['id']);
     return this.hcps.insert(ctx, e);
   }
 
@@ -202,7 +251,8 @@ export class HealthcarePartiesService {
     const current = await this.get(ctx, doc.id);
     if (!ctx.isAdmin) {
       const me = await this.users.findOneInGroup(ctx, ctx.userId);
-      if (me?.healthcarePartyId !== current.id) throw new ForbiddenError('Only an administrator may modify a healthcare party other than your own');
+      if (me?.healthcarePartyId !== current.id)
+        throw new ForbiddenError('Only an administrator may modify a healthcare party other than your own');
     }
     const cols = toColumns(doc);
     if (!ctx.isAdmin && ((cols.userId ?? null) !== current.userId || (cols.parentId ?? null) !== current.parentId)) {
@@ -265,13 +315,23 @@ export class HealthcarePartiesService {
    * and a login token (6 digits valid 10 minutes with useShortToken, else the given or a random
    * UUID valid 24 hours). `ctx` is the target group (after actInGroup).
    */
-  register(ctx: RequestContext, doc: HcpDocument, opts: { parentHcPartyId?: string; token?: string; useShortToken?: boolean }): Promise<{ userLogin: string; userId: string; token: string }> {
+  register(
+    ctx: RequestContext,
+    doc: HcpDocument,
+    opts: { parentHcPartyId?: string; token?: string; useShortToken?: boolean },
+  ): Promise<{ userLogin: string; userId: string; token: string }> {
     return this.tx.run(ctx, (tctx) => this.registerIn(tctx, doc, opts));
   }
 
-  private async registerIn(ctx: RequestContext, doc: HcpDocument, opts: { parentHcPartyId?: string; token?: string; useShortToken?: boolean }): Promise<{ userLogin: string; userId: string; token: string }> {
+  private async registerIn(
+    ctx: RequestContext,
+    doc: HcpDocument,
+    opts: { parentHcPartyId?: string; token?: string; useShortToken?: boolean },
+  ): Promise<{ userLogin: string; userId: string; token: string }> {
     const hcp = await this.create(ctx, { ...doc, ...(opts.parentHcPartyId ? { parentId: opts.parentHcPartyId } : {}) });
-    const emails = (Array.isArray(doc.addresses) ? (doc.addresses as { telecoms?: { telecomType?: string; telecomNumber?: string }[] }[]) : [])
+    const emails = (
+      Array.isArray(doc.addresses) ? (doc.addresses as { telecoms?: { telecomType?: string; telecomNumber?: string }[] }[]) : []
+    )
       .flatMap((a) => a?.telecoms ?? [])
       .filter((t) => t?.telecomType === 'email' && typeof t.telecomNumber === 'string')
       .map((t) => t.telecomNumber!.trim().toLowerCase());
@@ -292,19 +352,26 @@ export class HealthcarePartiesService {
   }
 
   private assertDocument(ctx: RequestContext, doc: HcpDocument): void {
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a HealthcareParty object' }]);
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+      throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a HealthcareParty object' }]);
     if (doc.groupId !== undefined && doc.groupId !== null && doc.groupId !== ctx.groupId) {
-      throw ValidationError.field('groupId', 'groupId must be the group the healthcare party is written to (use the inGroup routes for another group)', doc.groupId);
+      throw ValidationError.field(
+        'groupId',
+        'groupId must be the group the healthcare party is written to (use the inGroup routes for another group)',
+        doc.groupId,
+      );
     }
     const has = (k: string) => typeof doc[k] === 'string' && (doc[k] as string).trim() !== '';
     if (!['name', 'lastName', 'nihii', 'ssin'].some(has)) {
       throw new ValidationError([{ loc: ['body'], type: 'missing', msg: 'A healthcare party needs one of name, lastName, nihii or ssin' }]);
     }
     for (const c of ['name', 'lastName', 'firstName', 'speciality'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 255)) throw ValidationError.field(c, `${c} must be a string of at most 255 characters`, doc[c]);
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 255))
+        throw ValidationError.field(c, `${c} must be a string of at most 255 characters`, doc[c]);
     }
     for (const c of ['nihii', 'ssin', 'cbe', 'ehp', 'nihiiSpecCode', 'parentId', 'userId'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 64)) throw ValidationError.field(c, `${c} must be a string of at most 64 characters`, doc[c]);
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 64))
+        throw ValidationError.field(c, `${c} must be a string of at most 64 characters`, doc[c]);
     }
   }
 
@@ -319,7 +386,8 @@ export class HealthcarePartiesService {
         if (depth === 0) throw ValidationError.field('parentId', `Parent healthcare party ${parentId} does not exist`, parentId);
         return;
       }
-      if (p.parentId === id) throw new UnprocessableError(`Setting parent ${parentId} on HealthcareParty ${id} would make the hierarchy circular`);
+      if (p.parentId === id)
+        throw new UnprocessableError(`Setting parent ${parentId} on HealthcareParty ${id} would make the hierarchy circular`);
       cursor = p.parentId;
     }
     if (cursor) throw new UnprocessableError('The healthcare party hierarchy is too deep');
@@ -328,7 +396,10 @@ export class HealthcarePartiesService {
   limitOf(limit: number | undefined): number {
     const { defaultLimit, maxLimit } = this.config.pagination;
     if (limit === undefined || !Number.isFinite(limit)) return defaultLimit;
-    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError([{ loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit }]);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new ValidationError([
+        { loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit },
+      ]);
     return Math.min(limit, maxLimit);
   }
 

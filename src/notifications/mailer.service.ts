@@ -13,8 +13,13 @@ export class MailerService implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async send(to: string, message: RenderedMessage): Promise<void> {
-    if (!this.config.smtpUrl) throw new ServiceUnavailableError('Email delivery is not configured (SMTP_URL): the message could not be sent');
-    this.transport ??= nodemailer.createTransport(this.config.smtpUrl, { connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000 } as never);
+    if (!this.config.smtpUrl)
+      throw new ServiceUnavailableError('Email delivery is not configured (SMTP_URL): the message could not be sent');
+    this.transport ??= nodemailer.createTransport(this.config.smtpUrl, {
+      connectionTimeout: 5000,
+      greetingTimeout: 5000,
+      socketTimeout: 10000,
+    } as never);
     try {
       await this.transport.sendMail({ from: this.config.mailFrom, to, subject: message.subject, text: message.text, html: message.html });
     } catch (e) {

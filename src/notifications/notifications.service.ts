@@ -13,7 +13,12 @@ export class NotificationsService {
     private readonly sms: SmsService,
   ) {}
 
-  async deliver(user: Pick<UserEntity, 'email' | 'mobilePhone' | 'language'>, kind: MessageKind, values: Record<string, string>, opts: { preferEmail?: boolean; template?: { subject?: string; body?: string } } = {}): Promise<'sms' | 'email'> {
+  async deliver(
+    user: Pick<UserEntity, 'email' | 'mobilePhone' | 'language'>,
+    kind: MessageKind,
+    values: Record<string, string>,
+    opts: { preferEmail?: boolean; template?: { subject?: string; body?: string } } = {},
+  ): Promise<'sms' | 'email'> {
     const msg = renderMessage(kind, user.language, values, opts.template);
     if (user.mobilePhone && !(opts.preferEmail && user.email)) {
       await this.sms.send(user.mobilePhone, msg.text);

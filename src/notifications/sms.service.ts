@@ -19,7 +19,12 @@ export class HttpSmsProvider implements SmsProvider {
     let last: unknown;
     for (let i = 0; i < this.attempts; i++) {
       try {
-        const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to, text }), signal: AbortSignal.timeout(this.timeoutMs) });
+        const res = await fetch(this.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ to, text }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
         if (res.ok) return;
         last = new Error(`gateway answered ${res.status}`);
         if (res.status < 500 && res.status !== 429) break;

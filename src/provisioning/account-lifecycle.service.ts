@@ -65,14 +65,27 @@ export class AccountLifecycleService {
    */
   async register(r: Registration): Promise<UserEntity> {
     const issues: ValidationIssue[] = [];
-    for (const [field, value] of [['email', r.email], ['password', r.password], ['firstName', r.firstName], ['lastName', r.lastName]] as const) {
+    for (const [field, value] of [
+      ['email', r.email],
+      ['password', r.password],
+      ['firstName', r.firstName],
+      ['lastName', r.lastName],
+    ] as const) {
       if (blank(value)) issues.push({ loc: ['body', field], type: 'missing', msg: `${field} is required` });
     }
-    if (!blank(r.email) && emailProblem(r.email!.trim())) issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
+    if (!blank(r.email) && emailProblem(r.email!.trim()))
+      issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
     if (!blank(r.password)) {
-      for (const p of this.policy.problems(r.password!)) issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
+      for (const p of this.policy.problems(r.password!))
+        issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
     }
-    if (r.dateOfBirth && !isIsoDate(r.dateOfBirth)) issues.push({ loc: ['body', 'dateOfBirth'], type: 'date_format', msg: 'dateOfBirth must be a date YYYY-MM-DD', input: r.dateOfBirth });
+    if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
+      issues.push({
+        loc: ['body', 'dateOfBirth'],
+        type: 'date_format',
+        msg: 'dateOfBirth must be a date YYYY-MM-DD',
+        input: r.dateOfBirth,
+      });
     if (issues.length) throw new ValidationError(issues);
     const ctx = await this.registrationContext();
     return this.tx.run(ctx, async (t) => {
@@ -104,7 +117,8 @@ export class AccountLifecycleService {
     const ctx = await this.registrationContext();
     const user = ANY_UUID.test(userId) ? await this.usersRepo.findOneInGroup(ctx, userId.toLowerCase()) : null;
     if (!user) throw new NotFoundError('User');
-    if (!/^\d{6}$/.test(code) || !(await this.codes.checkConfirmation(ctx, user.id, code))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
+    if (!/^\d{6}$/.test(code) || !(await this.codes.checkConfirmation(ctx, user.id, code)))
+      throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
     const status = user.status === 'REGISTERING' ? 'ACTIVE' : user.status;
     const rev = await this.usersRepo.updateWithRev(ctx, user.id, user.rev, { status, confirmed: true });
     return Object.assign(user, { status, confirmed: true, rev });
@@ -125,13 +139,16 @@ export class AccountLifecycleService {
    * not one exists (the caller learns nothing); delivery failures are logged, not revealed.
    */
   async requestPasswordReset(email: string, template?: { subject?: string; body?: string }): Promise<void> {
-    if (blank(email) || emailProblem(email.trim())) throw new ValidationError([{ loc: ['body', 'email'], type: 'value_error', msg: 'A valid email address is required', input: email }]);
+    if (blank(email) || emailProblem(email.trim()))
+      throw new ValidationError([{ loc: ['body', 'email'], type: 'value_error', msg: 'A valid email address is required', input: email }]);
     const targets = await this.usersWithEmail(email.trim().toLowerCase());
     for (const user of targets) {
       const ctx = RequestContext.system(user.groupId);
       const token = await this.codes.issueResetToken(ctx, user.id);
       const link = this.config.publicBaseUrl ? `${this.config.publicBaseUrl}/v1/users/passwords/validate?token=${token}` : '';
-      await this.notifications.deliver(user, 'password_reset', { token, link, minutes: String(RESET_TTL_MS / 60000) }, { preferEmail: true, template }).catch(() => undefined);
+      await this.notifications
+        .deliver(user, 'password_reset', { token, link, minutes: String(RESET_TTL_MS / 60000) }, { preferEmail: true, template })
+        .catch(() => undefined);
     }
   }
 
@@ -144,7 +161,10 @@ export class AccountLifecycleService {
   async resetPassword(token: string, password: string): Promise<UserEntity> {
     if (blank(password)) throw new ValidationError([{ loc: ['body', 'password'], type: 'missing', msg: 'password is required' }]);
     const problems = this.policy.problems(password);
-    if (problems.length) throw new ValidationError(problems.map((p) => ({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } })));
+    if (problems.length)
+      throw new ValidationError(
+        problems.map((p) => ({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } })),
+      );
     const row = blank(token) ? null : await this.codes.findResetToken(token);
     if (!row || !(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
     const ctx = RequestContext.system(row.groupId);
@@ -157,14 +177,27 @@ export class AccountLifecycleService {
   /** Partial update of an account's profile fields (self or administrator), with the same checks as registration. */
   async updateAccount(ctx: RequestContext, userId: string, r: Registration): Promise<UserEntity> {
     const issues: ValidationIssue[] = [];
-    for (const [field, value] of [['email', r.email], ['firstName', r.firstName], ['lastName', r.lastName], ['password', r.password]] as const) {
+    for (const [field, value] of [
+      ['email', r.email],
+      ['firstName', r.firstName],
+      ['lastName', r.lastName],
+      ['password', r.password],
+    ] as const) {
       if (value !== undefined && blank(value)) issues.push({ loc: ['body', field], type: 'missing', msg: `${field} cannot be blank` });
     }
-    if (!blank(r.email) && emailProblem(r.email!.trim())) issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
+    if (!blank(r.email) && emailProblem(r.email!.trim()))
+      issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
     if (!blank(r.password)) {
-      for (const p of this.policy.problems(r.password!)) issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
+      for (const p of this.policy.problems(r.password!))
+        issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
     }
-    if (r.dateOfBirth && !isIsoDate(r.dateOfBirth)) issues.push({ loc: ['body', 'dateOfBirth'], type: 'date_format', msg: 'dateOfBirth must be a date YYYY-MM-DD', input: r.dateOfBirth });
+    if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
+      issues.push({
+        loc: ['body', 'dateOfBirth'],
+        type: 'date_format',
+        msg: 'dateOfBirth must be a date YYYY-MM-DD',
+        input: r.dateOfBirth,
+      });
     if (issues.length) throw new ValidationError(issues);
     const patch = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
     return this.users.update(ctx, userId, patch);

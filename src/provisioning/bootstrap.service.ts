@@ -32,7 +32,11 @@ export class BootstrapService implements OnApplicationBootstrap {
     const generated = this.config.admin.password === undefined;
     const password = this.config.admin.password ?? randomBytes(18).toString('base64url');
     const login = this.config.admin.login;
-    await this.users.createWithPassword(sys, { login, name: 'Administrator', roles: [ADMINISTRATOR], confirmed: true, groupId: root.id }, password);
+    await this.users.createWithPassword(
+      sys,
+      { login, name: 'Administrator', roles: [ADMINISTRATOR], confirmed: true, groupId: root.id },
+      password,
+    );
     if (generated) {
       // Printed once, on the first start only; it is not stored anywhere in clear.
       this.log.warn(`Created the root group and administrator "${login}" with the generated password: ${password}`);

@@ -25,21 +25,43 @@ export interface GroupDeletionReport {
   server: string | null;
 }
 
-const USER_FIELDS = ['id', 'login', 'email', 'mobilePhone', 'name', 'firstName', 'lastName', 'status', 'roles', 'healthcarePartyId', 'patientId', 'deviceId', 'properties', 'language'] as const;
+const USER_FIELDS = [
+  'id',
+  'login',
+  'email',
+  'mobilePhone',
+  'name',
+  'firstName',
+  'lastName',
+  'status',
+  'roles',
+  'healthcarePartyId',
+  'patientId',
+  'deviceId',
+  'properties',
+  'language',
+] as const;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** RegistrationInformation {firstName?, lastName?, emailAddress, userOptions?, userRoles?}; unknown fields refused. */
 function checkRegistrationInformation(raw: unknown): { firstName?: string; lastName?: string; emailAddress: string } {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a RegistrationInformation object' }]);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a RegistrationInformation object' }]);
   const b = raw as Record<string, unknown>;
   const extra = Object.keys(b).filter((k) => !['firstName', 'lastName', 'emailAddress', 'userOptions', 'userRoles'].includes(k));
   if (extra.length) throw ValidationError.field(extra[0], `property ${extra[0]} should not exist`, b[extra[0]], 'extra_forbidden');
   for (const k of ['firstName', 'lastName', 'userOptions'] as const) {
-    if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'string' || (b[k] as string).length > 255)) throw ValidationError.field(k, `${k} must be a string of at most 255 characters`, b[k]);
+    if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'string' || (b[k] as string).length > 255))
+      throw ValidationError.field(k, `${k} must be a string of at most 255 characters`, b[k]);
   }
-  if (typeof b.emailAddress !== 'string' || b.emailAddress.length > 320 || !EMAIL.test(b.emailAddress.trim())) throw ValidationError.field('emailAddress', 'emailAddress must be an email address', b.emailAddress);
-  return { firstName: (b.firstName as string | undefined) ?? undefined, lastName: (b.lastName as string | undefined) ?? undefined, emailAddress: b.emailAddress };
+  if (typeof b.emailAddress !== 'string' || b.emailAddress.length > 320 || !EMAIL.test(b.emailAddress.trim()))
+    throw ValidationError.field('emailAddress', 'emailAddress must be an email address', b.emailAddress);
+  return {
+    firstName: (b.firstName as string | undefined) ?? undefined,
+    lastName: (b.lastName as string | undefined) ?? undefined,
+    emailAddress: b.emailAddress,
+  };
 }
 
 /** Group lifecycle across modules: creation with seeding, trial registration, hard delete. */
@@ -62,12 +84,22 @@ export class GroupAdminService {
    * group may create (403). `init` seeds users and HCPs in the new group; nothing is written if
    * any of them is refused. Users get only roles the caller holds (403 otherwise).
    */
-  async create(ctx: RequestContext, id: string, input: { name: string; superGroup?: string; type?: string }, init?: DatabaseInitialisation | null): Promise<GroupEntity> {
+  async create(
+    ctx: RequestContext,
+    id: string,
+    input: { name: string; superGroup?: string; type?: string },
+    init?: DatabaseInitialisation | null,
+  ): Promise<GroupEntity> {
     await this.groups.assertMayCreateGroups(ctx);
-    const parent = input.superGroup ? await this.groups.getVisible(ctx, input.superGroup) : NotFoundError.assert(await this.groups.findById(ctx, ctx.groupId), 'Group', ctx.groupId);
+    const parent = input.superGroup
+      ? await this.groups.getVisible(ctx, input.superGroup)
+      : NotFoundError.assert(await this.groups.findById(ctx, ctx.groupId), 'Group', ctx.groupId);
     await this.groups.assertNewId(ctx, id);
     const name = input.name.trim();
-    if (!name || name.length > 255) throw new ValidationError([{ loc: ['query', 'name'], type: 'value_error', msg: 'name must be 1 to 255 characters', input: input.name }]);
+    if (!name || name.length > 255)
+      throw new ValidationError([
+        { loc: ['query', 'name'], type: 'value_error', msg: 'name must be 1 to 255 characters', input: input.name },
+      ]);
     const seedUsers = this.checkInit(ctx, id, init);
     return this.tx.run(ctx, async (tctx) => {
       const g = await this.groups.createGroup(tctx, { id, name, parent, type: input.type });
@@ -80,24 +112,34 @@ export class GroupAdminService {
 
   private checkInit(ctx: RequestContext, groupId: string, init?: DatabaseInitialisation | null): UserInput[] {
     if (init === undefined || init === null) return [];
-    if (typeof init !== 'object' || Array.isArray(init)) throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a DatabaseInitialisation object or null' }]);
+    if (typeof init !== 'object' || Array.isArray(init))
+      throw new ValidationError([
+        { loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a DatabaseInitialisation object or null' },
+      ]);
     const extra = Object.keys(init).filter((k) => !['users', 'healthcareParties', 'replication'].includes(k));
     if (extra.length) throw ValidationError.field(extra[0], 'Unknown field of DatabaseInitialisation', undefined, 'extra_forbidden');
     for (const k of ['users', 'healthcareParties'] as const) {
       if (init[k] !== undefined && init[k] !== null && !Array.isArray(init[k])) throw ValidationError.field(k, `${k} must be an array`);
     }
     for (const [i, h] of (init.healthcareParties ?? []).entries()) {
-      if (h && typeof h === 'object' && h.groupId !== undefined && h.groupId !== groupId) throw new ValidationError([{ loc: ['body', 'healthcareParties', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' }]);
+      if (h && typeof h === 'object' && h.groupId !== undefined && h.groupId !== groupId)
+        throw new ValidationError([
+          { loc: ['body', 'healthcareParties', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' },
+        ]);
     }
     return (init.users ?? []).map((raw, i) => {
-      if (!raw || typeof raw !== 'object') throw new ValidationError([{ loc: ['body', 'users', i], type: 'model_attributes_type', msg: 'Each user must be an object' }]);
-      if (raw.groupId !== undefined && raw.groupId !== null && raw.groupId !== groupId) throw new ValidationError([{ loc: ['body', 'users', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' }]);
+      if (!raw || typeof raw !== 'object')
+        throw new ValidationError([{ loc: ['body', 'users', i], type: 'model_attributes_type', msg: 'Each user must be an object' }]);
+      if (raw.groupId !== undefined && raw.groupId !== null && raw.groupId !== groupId)
+        throw new ValidationError([{ loc: ['body', 'users', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' }]);
       const roles = raw.roles ?? [];
-      if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) throw new ValidationError([{ loc: ['body', 'users', i, 'roles'], type: 'list_type', msg: 'roles must be an array of strings' }]);
+      if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))
+        throw new ValidationError([{ loc: ['body', 'users', i, 'roles'], type: 'list_type', msg: 'roles must be an array of strings' }]);
       const u: Record<string, unknown> = {};
       for (const f of USER_FIELDS) if (raw[f] !== undefined) u[f] = raw[f];
       for (const f of ['login', 'email', 'mobilePhone', 'name', 'id'] as const) {
-        if (u[f] !== undefined && u[f] !== null && typeof u[f] !== 'string') throw new ValidationError([{ loc: ['body', 'users', i, f], type: 'string_type', msg: `${f} must be a string` }]);
+        if (u[f] !== undefined && u[f] !== null && typeof u[f] !== 'string')
+          throw new ValidationError([{ loc: ['body', 'users', i, f], type: 'string_type', msg: `${f} must be a string` }]);
       }
       if (typeof raw.password === 'string') u.password = raw.password;
       else if (typeof raw.passwordHash === 'string' && raw.passwordHash !== '*') u.password = raw.passwordHash;
@@ -110,7 +152,8 @@ export class GroupAdminService {
    * child group of the root, its first administrator (login = email) and a 24 h login token.
    */
   async registerTrial(raw: unknown): Promise<{ groupId: string; userId: string; token: string }> {
-    if (!this.config.trialRegistration) throw new NotFoundError('Trial registration is disabled on this server (CAREGATE_TRIAL_REGISTRATION=false)');
+    if (!this.config.trialRegistration)
+      throw new NotFoundError('Trial registration is disabled on this server (CAREGATE_TRIAL_REGISTRATION=false)');
     const info = checkRegistrationInformation(raw);
     const sys = RequestContext.system('root');
     const root = NotFoundError.assert(await this.groups.findRoot(sys), 'Root group');
@@ -120,7 +163,14 @@ export class GroupAdminService {
     return this.tx.run(RequestContext.system(root.id), async (tctx) => {
       const g = await this.groups.createGroup(tctx, { id: groupId, name, parent: root });
       const gctx = RequestContext.system(g.id, g.ancestorIds).withManager(tctx.manager!);
-      const user = await this.users.create(gctx, { login: email, email, firstName: info.firstName ?? null, lastName: info.lastName ?? null, name, roles: [ADMINISTRATOR] });
+      const user = await this.users.create(gctx, {
+        login: email,
+        email,
+        firstName: info.firstName ?? null,
+        lastName: info.lastName ?? null,
+        name,
+        roles: [ADMINISTRATOR],
+      });
       const token = await this.appTokens.issue(gctx, user.id, 'trial-registration', 86400);
       return { groupId: g.id, userId: user.id, token };
     });

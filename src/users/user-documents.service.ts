@@ -53,10 +53,17 @@ export class UserDocumentsService {
     this.assertOwnGroup(ctx, doc);
     const blank = (s?: string | null) => (s === undefined || s === null || s.trim() === '' ? undefined : s);
     const login = blank(doc.login) ?? blank(doc.email) ?? blank(doc.mobilePhone);
-    if (!login) throw new ValidationError([{ loc: ['body', 'login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
+    if (!login)
+      throw new ValidationError([{ loc: ['body', 'login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
     this.assertSecondFactor(doc, null);
     return this.tx.run(ctx, async (t) => {
-      const user = await this.users.create(t, { ...this.fields(doc), login, ...(doc.id ? { id: doc.id } : {}), status: doc.status ?? 'ACTIVE', password: this.password(doc) });
+      const user = await this.users.create(t, {
+        ...this.fields(doc),
+        login,
+        ...(doc.id ? { id: doc.id } : {}),
+        status: doc.status ?? 'ACTIVE',
+        password: this.password(doc),
+      });
       await this.tokens.applyDocumentTokens(t, user.id, doc.applicationTokens, doc.authenticationTokens);
       return user;
     });
@@ -68,7 +75,11 @@ export class UserDocumentsService {
    */
   private assertOwnGroup(ctx: RequestContext, doc: UserDocument): void {
     if (doc.groupId !== undefined && doc.groupId !== null && doc.groupId !== ctx.groupId) {
-      throw ValidationError.field('groupId', 'groupId must be the group the user is written to (use the inGroup routes for another group)', doc.groupId);
+      throw ValidationError.field(
+        'groupId',
+        'groupId must be the group the user is written to (use the inGroup routes for another group)',
+        doc.groupId,
+      );
     }
   }
 

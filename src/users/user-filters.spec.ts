@@ -2,14 +2,25 @@ import { parseUserFilter } from './user-filters';
 
 describe('parseUserFilter', () => {
   it('accepts nested filters', () => {
-    expect(parseUserFilter({ $type: 'UnionFilter', filters: [{ $type: 'UserByIdsFilter', ids: ['a'] }, { $type: 'AllUsersFilter' }] })).toEqual({
+    expect(
+      parseUserFilter({ $type: 'UnionFilter', filters: [{ $type: 'UserByIdsFilter', ids: ['a'] }, { $type: 'AllUsersFilter' }] }),
+    ).toEqual({
       $type: 'UnionFilter',
-      filters: [{ $type: 'UserByIdsFilter', ids: ['a'], desc: undefined }, { $type: 'AllUsersFilter', desc: undefined }],
+      filters: [
+        { $type: 'UserByIdsFilter', ids: ['a'], desc: undefined },
+        { $type: 'AllUsersFilter', desc: undefined },
+      ],
       desc: undefined,
     });
   });
 
-  it.each([[{}], [{ $type: 'NopeFilter' }], [{ $type: 'UserByIdsFilter', ids: 'a' }], [{ $type: 'ComplementFilter', superSet: { $type: 'AllUsersFilter' } }], [null]])('refuses %j', (f) => {
+  it.each([
+    [{}],
+    [{ $type: 'NopeFilter' }],
+    [{ $type: 'UserByIdsFilter', ids: 'a' }],
+    [{ $type: 'ComplementFilter', superSet: { $type: 'AllUsersFilter' } }],
+    [null],
+  ])('refuses %j', (f) => {
     expect(() => parseUserFilter(f)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
   });
 });

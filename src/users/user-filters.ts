@@ -41,7 +41,8 @@ export function parseUserFilter(raw: unknown, path = 'filter', depth = 0): UserF
       return { $type: type, desc };
     case 'UserByIdsFilter': {
       const ids = o.ids;
-      if (!Array.isArray(ids) || ids.length > MAX_IDS || ids.some((i) => typeof i !== 'string')) bad(`${path}.ids`, `ids must be an array of at most ${MAX_IDS} strings`, ids);
+      if (!Array.isArray(ids) || ids.length > MAX_IDS || ids.some((i) => typeof i !== 'string'))
+        bad(`${path}.ids`, `ids must be an array of at most ${MAX_IDS} strings`, ids);
       return { $type: type, ids: ids as string[], desc };
     }
     case 'UsersByPatientIdFilter':
@@ -52,7 +53,12 @@ export function parseUserFilter(raw: unknown, path = 'filter', depth = 0): UserF
     case 'IntersectionFilter':
       return { $type: type, filters: list('filters'), desc };
     case 'ComplementFilter':
-      return { $type: type, superSet: parseUserFilter(o.superSet, `${path}.superSet`, depth + 1), subSet: parseUserFilter(o.subSet, `${path}.subSet`, depth + 1), desc };
+      return {
+        $type: type,
+        superSet: parseUserFilter(o.superSet, `${path}.superSet`, depth + 1),
+        subSet: parseUserFilter(o.subSet, `${path}.subSet`, depth + 1),
+        desc,
+      };
     default:
       return bad(`${path}.$type`, `Invalid subclass ${type} for a user filter`, type);
   }

@@ -65,11 +65,24 @@ export class UserGroupsService {
    * the caller is that user or an administrator of that group. The identifier is looked up only in
    * the caller's own groups, so other tenants stay invisible: none found is 404, none allowed 403.
    */
-  async tokensInAllGroups(ctx: RequestContext, matches: UserEntity[], identifier: string, key: string, validity?: number, chosen?: string): Promise<{ token: string; groupId: string; groupName: string }[]> {
+  async tokensInAllGroups(
+    ctx: RequestContext,
+    matches: UserEntity[],
+    identifier: string,
+    key: string,
+    validity?: number,
+    chosen?: string,
+  ): Promise<{ token: string; groupId: string; groupName: string }[]> {
     const out: { token: string; groupId: string; groupName: string }[] = [];
     let found = 0;
     for (const me of matches) {
-      const asMe = RequestContext.authenticated({ ...ctx.user, userId: me.id, groupId: me.groupId, roles: me.roles ?? [], ancestorGroupIds: [] });
+      const asMe = RequestContext.authenticated({
+        ...ctx.user,
+        userId: me.id,
+        groupId: me.groupId,
+        roles: me.roles ?? [],
+        ancestorGroupIds: [],
+      });
       const target = await this.users.findByIdentifier(asMe, identifier);
       if (!target) continue;
       found++;

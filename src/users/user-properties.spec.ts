@@ -5,7 +5,14 @@ const limits = { maxCount: 3, maxValueBytes: 64 };
 describe('mergeProperties', () => {
   it('replaces by identifier, keeps the stored type, appends unknown ones', () => {
     const existing = [{ type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'dark' } }];
-    const out = mergeProperties(existing, [{ type: { identifier: 'theme' }, typedValue: { stringValue: 'light' } }, { type: { identifier: 'beta' }, typedValue: { booleanValue: true } }], limits);
+    const out = mergeProperties(
+      existing,
+      [
+        { type: { identifier: 'theme' }, typedValue: { stringValue: 'light' } },
+        { type: { identifier: 'beta' }, typedValue: { booleanValue: true } },
+      ],
+      limits,
+    );
     expect(out).toEqual([
       { type: { identifier: 'theme', type: 'STRING' }, typedValue: { stringValue: 'light', type: 'STRING' } },
       { type: { identifier: 'beta', type: 'BOOLEAN' }, typedValue: { booleanValue: true, type: 'BOOLEAN' } },

@@ -28,15 +28,22 @@ function inferType(tv: Record<string, unknown> | undefined): string | undefined 
  * new typed value (type kept, or inferred), unknown ones are appended. Limits: `maxCount`
  * properties (400 above) and `maxValueBytes` per value (413 above).
  */
-export function mergeProperties(existing: PropertyValue[], stubs: PropertyValue[], limits: { maxCount: number; maxValueBytes: number }): PropertyValue[] {
+export function mergeProperties(
+  existing: PropertyValue[],
+  stubs: PropertyValue[],
+  limits: { maxCount: number; maxValueBytes: number },
+): PropertyValue[] {
   const out = existing.map((p) => ({ ...p }));
   stubs.forEach((stub, i) => {
     const identifier = stub.type?.identifier;
-    if (!identifier) throw new ValidationError([{ loc: ['body', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' }]);
+    if (!identifier)
+      throw new ValidationError([{ loc: ['body', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' }]);
     const current = out.find((p) => p.type?.identifier === identifier);
     const type = stub.type?.type ?? current?.type?.type ?? inferType(stub.typedValue);
     if (type !== undefined && !(PROPERTY_TYPES as readonly string[]).includes(type)) {
-      throw new ValidationError([{ loc: ['body', i, 'type', 'type'], type: 'enum', msg: `type must be one of ${PROPERTY_TYPES.join(', ')}`, input: type }]);
+      throw new ValidationError([
+        { loc: ['body', i, 'type', 'type'], type: 'enum', msg: `type must be one of ${PROPERTY_TYPES.join(', ')}`, input: type },
+      ]);
     }
     const typedValue = stub.typedValue ? { ...stub.typedValue, ...(type ? { type } : {}) } : undefined;
     if (type && typedValue) checkValue(i, type, typedValue);
@@ -48,10 +55,16 @@ export function mergeProperties(existing: PropertyValue[], stubs: PropertyValue[
       current.typedValue = typedValue;
       if (stub.deletionDate !== undefined) current.deletionDate = stub.deletionDate;
     } else {
-      out.push({ ...(stub.id ? { id: stub.id } : {}), type: { identifier, ...(type ? { type } : {}) }, ...(typedValue ? { typedValue } : {}), ...(stub.deletionDate !== undefined ? { deletionDate: stub.deletionDate } : {}) });
+      out.push({
+        ...(stub.id ? { id: stub.id } : {}),
+        type: { identifier, ...(type ? { type } : {}) },
+        ...(typedValue ? { typedValue } : {}),
+        ...(stub.deletionDate !== undefined ? { deletionDate: stub.deletionDate } : {}),
+      });
     }
   });
-  if (out.length > limits.maxCount) throw new ValidationError([{ loc: ['body'], type: 'too_long', msg: `At most ${limits.maxCount} properties are allowed` }]);
+  if (out.length > limits.maxCount)
+    throw new ValidationError([{ loc: ['body'], type: 'too_long', msg: `At most ${limits.maxCount} properties are allowed` }]);
   return out;
 }
 
@@ -65,7 +78,10 @@ function checkValue(i: number, type: string, tv: Record<string, unknown>): void 
     (type === 'DOUBLE' && typeof v === 'number') ||
     (['STRING', 'CLOB'].includes(type) && typeof v === 'string') ||
     (type === 'JSON' && typeof v === 'string' && isJson(v));
-  if (!ok) throw new ValidationError([{ loc: ['body', i, 'typedValue', field], type: 'value_error', msg: `${field} does not hold a valid ${type} value`, input: v }]);
+  if (!ok)
+    throw new ValidationError([
+      { loc: ['body', i, 'typedValue', field], type: 'value_error', msg: `${field} does not hold a valid ${type} value`, input: v },
+    ]);
 }
 
 function isJson(s: string): boolean {

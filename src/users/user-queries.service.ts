@@ -20,13 +20,23 @@ export class UserQueriesService {
   pageLimit(limit: number | undefined): number {
     if (limit === undefined) return this.config.pagination.defaultLimit;
     if (!Number.isInteger(limit) || limit < 1 || limit > this.config.pagination.maxLimit) {
-      throw new ValidationError([{ loc: ['query', 'limit'], type: 'value_error', msg: `limit must be an integer from 1 to ${this.config.pagination.maxLimit}`, input: limit }]);
+      throw new ValidationError([
+        {
+          loc: ['query', 'limit'],
+          type: 'value_error',
+          msg: `limit must be an integer from 1 to ${this.config.pagination.maxLimit}`,
+          input: limit,
+        },
+      ]);
     }
     return limit;
   }
 
   /** Users ordered by login then id; `startKey`/`startDocumentId` name the first row of the page. */
-  async listByLogin(ctx: RequestContext, q: { startKey?: string; startDocumentId?: string; limit?: number; skipPatients?: boolean }): Promise<KeysetPage<UserEntity>> {
+  async listByLogin(
+    ctx: RequestContext,
+    q: { startKey?: string; startDocumentId?: string; limit?: number; skipPatients?: boolean },
+  ): Promise<KeysetPage<UserEntity>> {
     const limit = this.pageLimit(q.limit);
     const key = "COALESCE(u.login, '')";
     const qb = this.users.scoped(ctx);
@@ -34,12 +44,22 @@ export class UserQueriesService {
     const total = await qb.clone().getCount();
     if (q.startKey !== undefined) {
       if (q.startDocumentId !== undefined) {
-        qb.andWhere(new Brackets((w) => w.where(`${key} > :sk`, { sk: q.startKey }).orWhere(`(${key} = :sk AND u.id >= :sd)`, { sk: q.startKey, sd: q.startDocumentId })));
+        qb.andWhere(
+          new Brackets((w) =>
+            w
+              .where(`${key} > :sk`, { sk: q.startKey })
+              .orWhere(`(${key} = :sk AND u.id >= :sd)`, { sk: q.startKey, sd: q.startDocumentId }),
+          ),
+        );
       } else {
         qb.andWhere(`${key} >= :sk`, { sk: q.startKey });
       }
     }
-    const rows = await qb.orderBy(key, 'ASC').addOrderBy('u.id', 'ASC').limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy(key, 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .limit(limit + 1)
+      .getMany();
     return toKeysetPage(rows, limit, total, (u) => u.login ?? '');
   }
 
@@ -53,12 +73,22 @@ export class UserQueriesService {
   }
 
   async idsByHealthcareParty(ctx: RequestContext, hcpId: string): Promise<string[]> {
-    const rows = await this.users.scoped(ctx).select('u.id', 'id').andWhere('u.healthcare_party_id = :h', { h: hcpId }).orderBy('u.id').getRawMany<{ id: string }>();
+    const rows = await this.users
+      .scoped(ctx)
+      .select('u.id', 'id')
+      .andWhere('u.healthcare_party_id = :h', { h: hcpId })
+      .orderBy('u.id')
+      .getRawMany<{ id: string }>();
     return rows.map((r) => r.id);
   }
 
   async idsByPatient(ctx: RequestContext, patientId: string): Promise<string[]> {
-    const rows = await this.users.scoped(ctx).select('u.id', 'id').andWhere('u.patient_id = :p', { p: patientId }).orderBy('u.id').getRawMany<{ id: string }>();
+    const rows = await this.users
+      .scoped(ctx)
+      .select('u.id', 'id')
+      .andWhere('u.patient_id = :p', { p: patientId })
+      .orderBy('u.id')
+      .getRawMany<{ id: string }>();
     return rows.map((r) => r.id);
   }
 
@@ -103,7 +133,9 @@ export class UserQueriesService {
           qb.andWhere(
             new Brackets((w) =>
               ['u.name', 'u.first_name', 'u.last_name', 'u.login', 'u.email', 'u.mobile_phone'].forEach((c, i) =>
-                i === 0 ? w.where(`LOWER(${c}) LIKE :like ESCAPE '\\'`, { like }) : w.orWhere(`LOWER(${c}) LIKE :like ESCAPE '\\'`, { like }),
+                i === 0
+                  ? w.where(`LOWER(${c}) LIKE :like ESCAPE '\\'`, { like })
+                  : w.orWhere(`LOWER(${c}) LIKE :like ESCAPE '\\'`, { like }),
               ),
             ),
           ),

@@ -17,11 +17,30 @@ export class UserTokensService {
   ) {}
 
   /** `identifier` is an id, login, email or phone of the context's group. */
-  async issue(ctx: RequestContext, identifier: string, key: string, validitySeconds = DEFAULT_TOKEN_VALIDITY_SECONDS, chosen?: string): Promise<{ token: string; userId: string }> {
-    if (!KEY.test(key)) throw new ValidationError([{ loc: ['path', 'key'], type: 'value_error', msg: 'key must be 1 to 255 characters of [A-Za-z0-9._:@-]', input: key }]);
-    if (validitySeconds === 0 || validitySeconds < -1) throw new ValidationError([{ loc: ['query', 'tokenValidity'], type: 'value_error', msg: 'tokenValidity must be a positive number of seconds, or -1', input: validitySeconds }]);
+  async issue(
+    ctx: RequestContext,
+    identifier: string,
+    key: string,
+    validitySeconds = DEFAULT_TOKEN_VALIDITY_SECONDS,
+    chosen?: string,
+  ): Promise<{ token: string; userId: string }> {
+    if (!KEY.test(key))
+      throw new ValidationError([
+        { loc: ['path', 'key'], type: 'value_error', msg: 'key must be 1 to 255 characters of [A-Za-z0-9._:@-]', input: key },
+      ]);
+    if (validitySeconds === 0 || validitySeconds < -1)
+      throw new ValidationError([
+        {
+          loc: ['query', 'tokenValidity'],
+          type: 'value_error',
+          msg: 'tokenValidity must be a positive number of seconds, or -1',
+          input: validitySeconds,
+        },
+      ]);
     if (chosen !== undefined && (chosen.length < 6 || chosen.length > 512)) {
-      throw new ValidationError([{ loc: ['header', 'token'], type: 'value_error', msg: 'A chosen token must have 6 to 512 characters', input: undefined }]);
+      throw new ValidationError([
+        { loc: ['header', 'token'], type: 'value_error', msg: 'A chosen token must have 6 to 512 characters', input: undefined },
+      ]);
     }
     const user = await this.queries.getByIdentifier(ctx, identifier);
     assertSelfOrAdmin(ctx, user.id);
@@ -52,7 +71,8 @@ export class UserTokensService {
     for (const [key, t] of Object.entries(authenticationTokens ?? {})) {
       if (!t || typeof t !== 'object') continue;
       if (t.deletionDate) await this.tokens.revoke(ctx, userId, key);
-      else if (typeof t.token === 'string' && t.token.length) await this.tokens.issue(ctx, userId, key, typeof t.validity === 'number' ? t.validity : -1, t.token);
+      else if (typeof t.token === 'string' && t.token.length)
+        await this.tokens.issue(ctx, userId, key, typeof t.validity === 'number' ? t.validity : -1, t.token);
     }
   }
 }

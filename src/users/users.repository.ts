@@ -29,7 +29,10 @@ export class UsersRepository {
 
   /** Live (not soft-deleted) users of the context's group. */
   scoped(ctx: RequestContext, alias = 'u') {
-    return this.repo(ctx).createQueryBuilder(alias).where(`${alias}.group_id = :groupId`, { groupId: ctx.groupId }).andWhere(`${alias}.deletion_date IS NULL`);
+    return this.repo(ctx)
+      .createQueryBuilder(alias)
+      .where(`${alias}.group_id = :groupId`, { groupId: ctx.groupId })
+      .andWhere(`${alias}.deletion_date IS NULL`);
   }
 
   async findOneInGroup(ctx: RequestContext, id: string): Promise<UserEntity | null> {
@@ -63,7 +66,10 @@ export class UsersRepository {
     if (slash > 0) {
       const groupId = identifier.slice(0, slash);
       const rest = identifier.slice(slash + 1);
-      qb.andWhere('u.group_id = :groupId', { groupId }).andWhere('(u.id = :v OR u.login = :v OR LOWER(u.email) = LOWER(:v) OR u.mobile_phone = :v)', { v: rest });
+      qb.andWhere('u.group_id = :groupId', { groupId }).andWhere(
+        '(u.id = :v OR u.login = :v OR LOWER(u.email) = LOWER(:v) OR u.mobile_phone = :v)',
+        { v: rest },
+      );
     } else {
       qb.andWhere('(u.id = :v OR u.login = :v OR LOWER(u.email) = LOWER(:v) OR u.mobile_phone = :v)', { v: identifier });
     }
@@ -108,7 +114,12 @@ export class UsersRepository {
 
   /** Unconditional update for system bookkeeping (login failures, rehash); does not change rev. */
   async updateBookkeeping(ctx: RequestContext, id: string, patch: QueryDeepPartialEntity<UserEntity>): Promise<void> {
-    await this.repo(ctx).createQueryBuilder().update(UserEntity).set(patch).where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id }).execute();
+    await this.repo(ctx)
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set(patch)
+      .where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id })
+      .execute();
   }
 
   /** Atomically counts a failed login and returns the new count. */

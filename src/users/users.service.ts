@@ -23,7 +23,9 @@ import { UsersRepository } from './users.repository';
 
 /** A blank user with every column at its default; services fill what they know. */
 /** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
-export type UserInput = Partial<Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil'>> & { password?: string | null };
+export type UserInput = Partial<Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil'>> & {
+  password?: string | null;
+};
 
 export function blankUser(now: number): UserEntity {
   return Object.assign(new UserEntity(), {
@@ -117,9 +119,15 @@ export class UsersService {
    * roles, which carry no rights in Caregate. What the user already has may stay; the service
    * itself (bootstrap, seeding by the system) is not limited.
    */
-  private async assertGrantable(ctx: RequestContext, next: Pick<Partial<UserEntity>, 'roles' | 'permissions'>, current: Pick<Partial<UserEntity>, 'roles' | 'permissions'> = {}): Promise<void> {
+  private async assertGrantable(
+    ctx: RequestContext,
+    next: Pick<Partial<UserEntity>, 'roles' | 'permissions'>,
+    current: Pick<Partial<UserEntity>, 'roles' | 'permissions'> = {},
+  ): Promise<void> {
     if (ctx.user.authMethod === 'system') return;
-    const roles = (next.roles ?? []).filter((r) => !(current.roles ?? []).includes(r) && !ctx.hasRole(r) && !(ctx.isAdmin && FUNCTIONAL_ROLES.includes(r)));
+    const roles = (next.roles ?? []).filter(
+      (r) => !(current.roles ?? []).includes(r) && !ctx.hasRole(r) && !(ctx.isAdmin && FUNCTIONAL_ROLES.includes(r)),
+    );
     if (roles.length) throw new ForbiddenError(`You cannot grant roles you do not hold: ${roles.join(', ')}`);
     const existing = new Set((current.permissions ?? []).map(canonicalJson));
     const added = (next.permissions ?? []).filter((p) => !existing.has(canonicalJson(p)));
@@ -141,7 +149,9 @@ export class UsersService {
     const patch: Partial<UserEntity> = this.normalise(fields);
     delete patch.id;
     delete (patch as { groupId?: string }).groupId;
-    const touchesRoles = (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) || (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []));
+    const touchesRoles =
+      (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) ||
+      (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []));
     if (touchesRoles && !ctx.isAdmin) throw new ForbiddenError('Only an administrator may change roles or permissions');
     if (touchesRoles) await this.assertGrantable(ctx, patch, current);
     if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
@@ -155,7 +165,10 @@ export class UsersService {
   /** Offset page of live users ordered by creation then id. */
   async listPage(ctx: RequestContext, page: number, pageSize: number): Promise<OffsetPage<UserEntity>> {
     const qb = this.users.scoped(ctx).orderBy('u.created', 'ASC').addOrderBy('u.id', 'ASC');
-    const [items, total] = await qb.skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    const [items, total] = await qb
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
     return { items, total, page, pageSize };
   }
 
@@ -195,7 +208,8 @@ export class UsersService {
     if ('mobilePhone' in fields) out.mobilePhone = blankToNull(fields.mobilePhone) ?? null;
     if ('login' in fields) out.login = blankToNull(fields.login) ?? null;
     if ('externalId' in fields) out.externalId = fields.externalId ?? null;
-    if (out.email && out.email.length > 320) throw ValidationError.field('email', 'Email is too long (maximum is 320 characters)', out.email);
+    if (out.email && out.email.length > 320)
+      throw ValidationError.field('email', 'Email is too long (maximum is 320 characters)', out.email);
     if ('externalId' in fields) assertExternalId(out.externalId);
     if ('metadata' in fields) assertMetadata(fields.metadata ?? null);
     for (const k of Object.keys(out) as (keyof UserEntity)[]) if (out[k] === undefined) delete out[k];
@@ -250,6 +264,10 @@ export const FUNCTIONAL_ROLES: readonly string[] = ['USER', 'HCP', 'PATIENT', 'D
 /** JSON with object keys sorted, so equal permissions compare equal whatever their key order. */
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }

@@ -21,7 +21,10 @@ describe('UsersService on a real database', () => {
   it('scopes uniqueness by group: the same email in two groups, not twice in one', async () => {
     await users.create(a, { email: 'Same@Example.org', login: 'same-a' });
     await users.create(b, { email: 'same@example.org', login: 'same-b' });
-    await expect(users.create(a, { email: 'same@example.org', login: 'other' })).rejects.toMatchObject({ code: 'DUPLICATE', details: { fields: ['email'] } });
+    await expect(users.create(a, { email: 'same@example.org', login: 'other' })).rejects.toMatchObject({
+      code: 'DUPLICATE',
+      details: { fields: ['email'] },
+    });
   });
 
   it('never loads a row of another tenant', async () => {

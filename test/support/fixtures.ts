@@ -15,7 +15,10 @@ export function uniq(prefix = 'u'): string {
   return `${prefix}${randomBytes(4).toString('hex')}`;
 }
 
-export async function createGroup(t: TestApp, opts: { id?: string; name?: string; parent?: GroupEntity | string; superAdmin?: boolean } = {}): Promise<GroupEntity> {
+export async function createGroup(
+  t: TestApp,
+  opts: { id?: string; name?: string; parent?: GroupEntity | string; superAdmin?: boolean } = {},
+): Promise<GroupEntity> {
   const groups = t.get(GroupsService);
   const sys = RequestContext.system(ROOT_GROUP_ID);
   const parentId = typeof opts.parent === 'string' ? opts.parent : (opts.parent?.id ?? ROOT_GROUP_ID);
@@ -40,11 +43,13 @@ export async function createUser(
   const groupId = typeof group === 'string' ? group : group.id;
   const login = opts.login ?? uniq('user');
   const password = opts.password ?? DEFAULT_PASSWORD;
-  const user = await t.get(UsersService).createWithPassword(
-    RequestContext.system(groupId),
-    { login, roles: opts.roles ?? [], email: opts.email ?? null, mobilePhone: opts.mobilePhone ?? null, ...opts.fields },
-    password,
-  );
+  const user = await t
+    .get(UsersService)
+    .createWithPassword(
+      RequestContext.system(groupId),
+      { login, roles: opts.roles ?? [], email: opts.email ?? null, mobilePhone: opts.mobilePhone ?? null, ...opts.fields },
+      password,
+    );
   return { user, login, password, groupId };
 }
 
@@ -69,4 +74,6 @@ export const loginAsRootAdmin = (t: TestApp) => loginAs(t, { login: ADMIN_LOGIN,
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-export const basic = (login: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${login}:${password}`, 'latin1').toString('base64')}` });
+export const basic = (login: string, password: string) => ({
+  Authorization: `Basic ${Buffer.from(`${login}:${password}`, 'latin1').toString('base64')}`,
+});

@@ -40,7 +40,9 @@ export interface TestApp {
  * Boots the real application on a fresh migrated database (SQLite, or PostgreSQL when
  * TEST_DATABASE_URL is set). `env` overrides configuration variables for this app only.
  */
-export async function startApp(opts: { env?: Record<string, string>; clock?: Clock; listen?: boolean; shareDatabaseWith?: TestApp } = {}): Promise<TestApp> {
+export async function startApp(
+  opts: { env?: Record<string, string>; clock?: Clock; listen?: boolean; shareDatabaseWith?: TestApp } = {},
+): Promise<TestApp> {
   const shared = opts.shareDatabaseWith?.db;
   const db: TestDatabase = shared ? { ...shared, drop: async () => undefined } : await freshDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-data-'));

@@ -56,7 +56,11 @@ export class AuthGuard implements CanActivate {
     const targets = [ec.getHandler(), ec.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMITED, targets)) {
       // One budget per client IP and route: a burst on one auth route does not lock the others.
-      this.limiter.hit(`auth:${req.ip}:${ec.getClass().name}.${ec.getHandler().name}`, this.config.authRateLimit.max, this.config.authRateLimit.windowSeconds);
+      this.limiter.hit(
+        `auth:${req.ip}:${ec.getClass().name}.${ec.getHandler().name}`,
+        this.config.authRateLimit.max,
+        this.config.authRateLimit.windowSeconds,
+      );
     }
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       req.ctx = RequestContext.anonymous(req.id, req.ip);
@@ -84,7 +88,8 @@ export class AuthGuard implements CanActivate {
     if (!token) return null;
     const cached = this.verified.get(token);
     if (cached && cached.expMs > this.clock.now()) {
-      if (cached.principal.sessionId && this.revocations.isRevoked(cached.principal.sessionId)) throw new UnauthorizedError('BAD_CREDENTIALS', 'Session ended');
+      if (cached.principal.sessionId && this.revocations.isRevoked(cached.principal.sessionId))
+        throw new UnauthorizedError('BAD_CREDENTIALS', 'Session ended');
       return cached.principal;
     }
     const p = await runStrategy(this.jwtStrategy, req);

@@ -14,17 +14,26 @@ export const AuthRateLimited = () => SetMetadata(AUTH_RATE_LIMITED, true);
 
 /** Documents the schemes every protected route accepts. */
 export const Authenticated = () =>
-  applyDecorators(ApiBearerAuth('bearer'), ApiBasicAuth('basic'), ApiUnauthorizedResponse({ description: 'Missing, bad or expired credentials' }));
+  applyDecorators(
+    ApiBearerAuth('bearer'),
+    ApiBasicAuth('basic'),
+    ApiUnauthorizedResponse({ description: 'Missing, bad or expired credentials' }),
+  );
 
 /** Requires one of the roles; documented in Swagger with the 403 it answers otherwise. */
 export const Roles = (...roles: string[]) =>
-  applyDecorators(SetMetadata(REQUIRED_ROLES, roles), Authenticated(), ApiForbiddenResponse({ description: `Requires role ${roles.join(' or ')}` }));
+  applyDecorators(
+    SetMetadata(REQUIRED_ROLES, roles),
+    Authenticated(),
+    ApiForbiddenResponse({ description: `Requires role ${roles.join(' or ')}` }),
+  );
 
 /** Admin-only operation (role ADMINISTRATOR in the caller's group). */
 export const AdminOnly = () => Roles(ADMINISTRATOR);
 
 /** The accounts profile's header scheme. */
-export const UserTokenAuth = () => applyDecorators(ApiSecurity('x-user-token'), ApiUnauthorizedResponse({ description: 'Missing or bad X-User-Token' }));
+export const UserTokenAuth = () =>
+  applyDecorators(ApiSecurity('x-user-token'), ApiUnauthorizedResponse({ description: 'Missing or bad X-User-Token' }));
 
 /** The RequestContext built by the guard. */
 export const Ctx = createParamDecorator((_: unknown, ec: ExecutionContext): RequestContext => {

@@ -11,7 +11,10 @@ import { KeyStore } from '../tokens/key-store';
 import type { AccessClaims } from '../tokens/token.service';
 
 /** Bearer (Authorization) or X-User-Token (accounts profile): the same access JWT. */
-export const extractAccessToken = ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), ExtractJwt.fromHeader('x-user-token')]);
+export const extractAccessToken = ExtractJwt.fromExtractors([
+  ExtractJwt.fromAuthHeaderAsBearerToken(),
+  ExtractJwt.fromHeader('x-user-token'),
+]);
 
 /**
  * Access-token verification by passport-jwt: key chosen by `kid` among KeyObjects parsed once,

@@ -23,7 +23,9 @@ export class KeyStore {
   private readonly verification = new Map<string, VerificationKey>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const pem = config.jwt.privateKeyPem ?? (config.jwt.privateKeyFile ? fs.readFileSync(config.jwt.privateKeyFile, 'utf8') : KeyStore.generatedKey(config.dataDir));
+    const pem =
+      config.jwt.privateKeyPem ??
+      (config.jwt.privateKeyFile ? fs.readFileSync(config.jwt.privateKeyFile, 'utf8') : KeyStore.generatedKey(config.dataDir));
     const key = createPrivateKey(pem);
     const alg = KeyStore.algorithmOf(key);
     const pub = createPublicKey(key);
@@ -54,7 +56,10 @@ export class KeyStore {
   }
 
   private static thumbprint(pub: KeyObject): string {
-    return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
+    return createHash('sha256')
+      .update(pub.export({ type: 'spki', format: 'der' }))
+      .digest('base64url')
+      .slice(0, 16);
   }
 
   private static generatedKey(dataDir: string): string {

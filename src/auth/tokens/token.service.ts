@@ -46,7 +46,17 @@ export class TokenService {
     return this.config.jwt.accessTtlSeconds;
   }
 
-  signAccess(p: { userId: string; groupId: string; ancestorGroupIds: readonly string[]; roles: readonly string[]; sessionId: string; login?: string | null }, ttlSeconds = this.config.jwt.accessTtlSeconds): string {
+  signAccess(
+    p: {
+      userId: string;
+      groupId: string;
+      ancestorGroupIds: readonly string[];
+      roles: readonly string[];
+      sessionId: string;
+      login?: string | null;
+    },
+    ttlSeconds = this.config.jwt.accessTtlSeconds,
+  ): string {
     const iat = Math.floor(this.clock.now() / 1000);
     const claims: AccessClaims = {
       sub: p.userId,

@@ -10,7 +10,12 @@ export function sendError(registry: ProfileRegistry, err: unknown, req: FastifyR
   const error = normalizeError(err);
   const requestId = String(req.id);
   if (error.code === 'INTERNAL') {
-    log.error({ msg: 'unhandled error', requestId, url: req.url, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+    log.error({
+      msg: 'unhandled error',
+      requestId,
+      url: req.url,
+      err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    });
   }
   const out = registry.rendererFor(req.url).render({ error, requestId, url: req.url });
   void reply

@@ -10,7 +10,8 @@ export function normalizeError(err: unknown): CoreError {
   if (err instanceof CoreError) return err;
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    const msg = typeof err.getResponse() === 'object' ? String((err.getResponse() as { message?: unknown }).message ?? err.message) : err.message;
+    const msg =
+      typeof err.getResponse() === 'object' ? String((err.getResponse() as { message?: unknown }).message ?? err.message) : err.message;
     return new CoreError(codeForStatus(status), status === 404 ? 'Route not found' : msg);
   }
   const e = err as { code?: string; statusCode?: number; message?: string };
@@ -27,7 +28,8 @@ export function normalizeError(err: unknown): CoreError {
         if (e.statusCode && e.statusCode < 500) return new CoreError(codeForStatus(e.statusCode), 'Bad request');
     }
   }
-  if (err instanceof SyntaxError || (e?.statusCode === 400 && /JSON/i.test(e.message ?? ''))) return new CoreError('BAD_REQUEST', 'Malformed JSON body');
+  if (err instanceof SyntaxError || (e?.statusCode === 400 && /JSON/i.test(e.message ?? '')))
+    return new CoreError('BAD_REQUEST', 'Malformed JSON body');
   if (uniqueViolationColumns(err)) return new CoreError('DUPLICATE', 'A record with these values already exists');
   return new CoreError('INTERNAL', 'Internal server error');
 }

@@ -39,8 +39,13 @@ export class CoreValidationPipe implements PipeTransform {
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'body') {
-      if (metadata.metatype && ![Object, String, Array].includes(metadata.metatype as never) && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-        if (value === undefined || value === null || value === '') throw new ValidationError([{ loc: ['body'], type: 'missing', msg: 'A JSON object body is required', input: value }]);
+      if (
+        metadata.metatype &&
+        ![Object, String, Array].includes(metadata.metatype as never) &&
+        (value === null || typeof value !== 'object' || Array.isArray(value))
+      ) {
+        if (value === undefined || value === null || value === '')
+          throw new ValidationError([{ loc: ['body'], type: 'missing', msg: 'A JSON object body is required', input: value }]);
         throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a JSON object', input: value }]);
       }
       return this.body.transform(value, metadata);
@@ -53,11 +58,16 @@ export class CoreValidationPipe implements PipeTransform {
 
 /** Validates a JSON array body item by item (e.g. PropertyStub[]), with the same issue format. */
 export class ArrayBodyPipe<T extends object> implements PipeTransform {
-  constructor(private readonly item: new () => T, private readonly maxItems = 1000) {}
+  constructor(
+    private readonly item: new () => T,
+    private readonly maxItems = 1000,
+  ) {}
 
   transform(value: unknown): T[] {
-    if (!Array.isArray(value)) throw new ValidationError([{ loc: ['body'], type: 'list_type', msg: 'The body must be a JSON array', input: value }]);
-    if (value.length > this.maxItems) throw new ValidationError([{ loc: ['body'], type: 'too_long', msg: `At most ${this.maxItems} items are allowed` }]);
+    if (!Array.isArray(value))
+      throw new ValidationError([{ loc: ['body'], type: 'list_type', msg: 'The body must be a JSON array', input: value }]);
+    if (value.length > this.maxItems)
+      throw new ValidationError([{ loc: ['body'], type: 'too_long', msg: `At most ${this.maxItems} items are allowed` }]);
     const issues: ValidationIssue[] = [];
     const out = value.map((v, i) => {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {
@@ -65,7 +75,12 @@ export class ArrayBodyPipe<T extends object> implements PipeTransform {
         return v as T;
       }
       const instance = plainToInstance(this.item, v);
-      issues.push(...flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), 'body').map((x) => ({ ...x, loc: ['body', i, ...x.loc.slice(1)] })));
+      issues.push(
+        ...flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), 'body').map((x) => ({
+          ...x,
+          loc: ['body', i, ...x.loc.slice(1)],
+        })),
+      );
       return instance;
     });
     if (issues.length) throw new ValidationError(issues);

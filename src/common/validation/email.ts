@@ -24,25 +24,79 @@ const SPECIAL_USE_DOMAIN_NAMES = ['arpa', 'invalid', 'local', 'localhost', 'onio
 /** pydantic's cap, checked before email-validator runs. */
 const PYDANTIC_MAX_EMAIL_LENGTH = 2048;
 /** RFC 2142 mailbox names email-validator lower-cases. */
-const CASE_INSENSITIVE_MAILBOX_NAMES = ['info', 'marketing', 'sales', 'support', 'abuse', 'noc', 'security', 'postmaster', 'hostmaster', 'usenet', 'news', 'webmaster', 'www', 'uucp', 'ftp'];
+const CASE_INSENSITIVE_MAILBOX_NAMES = [
+  'info',
+  'marketing',
+  'sales',
+  'support',
+  'abuse',
+  'noc',
+  'security',
+  'postmaster',
+  'hostmaster',
+  'usenet',
+  'news',
+  'webmaster',
+  'www',
+  'uucp',
+  'ftp',
+];
 
 /** Unicode names of the characters outside L/N/P/S that an address may plausibly carry. */
 const CHARACTER_NAMES: Record<number, string> = {
-  0x20: 'SPACE', 0xa0: 'NO-BREAK SPACE', 0xad: 'SOFT HYPHEN', 0x1680: 'OGHAM SPACE MARK',
-  0x2000: 'EN QUAD', 0x2001: 'EM QUAD', 0x2002: 'EN SPACE', 0x2003: 'EM SPACE', 0x2004: 'THREE-PER-EM SPACE',
-  0x2005: 'FOUR-PER-EM SPACE', 0x2006: 'SIX-PER-EM SPACE', 0x2007: 'FIGURE SPACE', 0x2008: 'PUNCTUATION SPACE',
-  0x2009: 'THIN SPACE', 0x200a: 'HAIR SPACE', 0x200b: 'ZERO WIDTH SPACE', 0x200c: 'ZERO WIDTH NON-JOINER',
-  0x200d: 'ZERO WIDTH JOINER', 0x200e: 'LEFT-TO-RIGHT MARK', 0x200f: 'RIGHT-TO-LEFT MARK', 0x2028: 'LINE SEPARATOR',
-  0x2029: 'PARAGRAPH SEPARATOR', 0x202a: 'LEFT-TO-RIGHT EMBEDDING', 0x202b: 'RIGHT-TO-LEFT EMBEDDING',
-  0x202c: 'POP DIRECTIONAL FORMATTING', 0x202d: 'LEFT-TO-RIGHT OVERRIDE', 0x202e: 'RIGHT-TO-LEFT OVERRIDE',
-  0x202f: 'NARROW NO-BREAK SPACE', 0x205f: 'MEDIUM MATHEMATICAL SPACE', 0x2060: 'WORD JOINER',
-  0x2061: 'FUNCTION APPLICATION', 0x2062: 'INVISIBLE TIMES', 0x2063: 'INVISIBLE SEPARATOR', 0x2064: 'INVISIBLE PLUS',
-  0x2066: 'LEFT-TO-RIGHT ISOLATE', 0x2067: 'RIGHT-TO-LEFT ISOLATE', 0x2068: 'FIRST STRONG ISOLATE',
-  0x2069: 'POP DIRECTIONAL ISOLATE', 0x3000: 'IDEOGRAPHIC SPACE', 0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
-  0x0300: 'COMBINING GRAVE ACCENT', 0x0301: 'COMBINING ACUTE ACCENT', 0x0302: 'COMBINING CIRCUMFLEX ACCENT',
-  0x0303: 'COMBINING TILDE', 0x0304: 'COMBINING MACRON', 0x0306: 'COMBINING BREVE', 0x0307: 'COMBINING DOT ABOVE',
-  0x0308: 'COMBINING DIAERESIS', 0x030a: 'COMBINING RING ABOVE', 0x030c: 'COMBINING CARON',
-  0x0327: 'COMBINING CEDILLA', 0x0328: 'COMBINING OGONEK', 0x0338: 'COMBINING LONG SOLIDUS OVERLAY',
+  0x20: 'SPACE',
+  0xa0: 'NO-BREAK SPACE',
+  0xad: 'SOFT HYPHEN',
+  0x1680: 'OGHAM SPACE MARK',
+  0x2000: 'EN QUAD',
+  0x2001: 'EM QUAD',
+  0x2002: 'EN SPACE',
+  0x2003: 'EM SPACE',
+  0x2004: 'THREE-PER-EM SPACE',
+  0x2005: 'FOUR-PER-EM SPACE',
+  0x2006: 'SIX-PER-EM SPACE',
+  0x2007: 'FIGURE SPACE',
+  0x2008: 'PUNCTUATION SPACE',
+  0x2009: 'THIN SPACE',
+  0x200a: 'HAIR SPACE',
+  0x200b: 'ZERO WIDTH SPACE',
+  0x200c: 'ZERO WIDTH NON-JOINER',
+  0x200d: 'ZERO WIDTH JOINER',
+  0x200e: 'LEFT-TO-RIGHT MARK',
+  0x200f: 'RIGHT-TO-LEFT MARK',
+  0x2028: 'LINE SEPARATOR',
+  0x2029: 'PARAGRAPH SEPARATOR',
+  0x202a: 'LEFT-TO-RIGHT EMBEDDING',
+  0x202b: 'RIGHT-TO-LEFT EMBEDDING',
+  0x202c: 'POP DIRECTIONAL FORMATTING',
+  0x202d: 'LEFT-TO-RIGHT OVERRIDE',
+  0x202e: 'RIGHT-TO-LEFT OVERRIDE',
+  0x202f: 'NARROW NO-BREAK SPACE',
+  0x205f: 'MEDIUM MATHEMATICAL SPACE',
+  0x2060: 'WORD JOINER',
+  0x2061: 'FUNCTION APPLICATION',
+  0x2062: 'INVISIBLE TIMES',
+  0x2063: 'INVISIBLE SEPARATOR',
+  0x2064: 'INVISIBLE PLUS',
+  0x2066: 'LEFT-TO-RIGHT ISOLATE',
+  0x2067: 'RIGHT-TO-LEFT ISOLATE',
+  0x2068: 'FIRST STRONG ISOLATE',
+  0x2069: 'POP DIRECTIONAL ISOLATE',
+  0x3000: 'IDEOGRAPHIC SPACE',
+  0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
+  0x0300: 'COMBINING GRAVE ACCENT',
+  0x0301: 'COMBINING ACUTE ACCENT',
+  0x0302: 'COMBINING CIRCUMFLEX ACCENT',
+  0x0303: 'COMBINING TILDE',
+  0x0304: 'COMBINING MACRON',
+  0x0306: 'COMBINING BREVE',
+  0x0307: 'COMBINING DOT ABOVE',
+  0x0308: 'COMBINING DIAERESIS',
+  0x030a: 'COMBINING RING ABOVE',
+  0x030c: 'COMBINING CARON',
+  0x0327: 'COMBINING CEDILLA',
+  0x0328: 'COMBINING OGONEK',
+  0x0338: 'COMBINING LONG SOLIDUS OVERLAY',
 };
 
 const chars = (s: string): string[] => [...s];
@@ -58,7 +112,10 @@ function display(c: string): string {
   if (c === '\\') return '"\\"';
   if (/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(c)) return pyRepr(c);
   const code = c.codePointAt(0)!;
-  return CHARACTER_NAMES[code] ?? (code < 0xffff ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `U+${code.toString(16).toUpperCase().padStart(8, '0')}`);
+  return (
+    CHARACTER_NAMES[code] ??
+    (code < 0xffff ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `U+${code.toString(16).toUpperCase().padStart(8, '0')}`)
+  );
 }
 
 const listed = (set: Iterable<string>): string => [...new Set(set)].sort().join(', ');
@@ -133,7 +190,13 @@ function unquote(text: string): [string, boolean] {
         escaped = false;
       } else if (c === '\\') escaped = true;
       else if (c === '"') {
-        if (i !== cs.length - 1) fail(`Extra character(s) found after close quote: ${cs.slice(i + 1).map(display).join(', ')}`);
+        if (i !== cs.length - 1)
+          fail(
+            `Extra character(s) found after close quote: ${cs
+              .slice(i + 1)
+              .map(display)
+              .join(', ')}`,
+          );
         break;
       } else value += c;
     } else if (i === 0 && c === '"') quoted = true;
@@ -156,7 +219,8 @@ function splitEmail(email: string): { displayName: string | null; local: string;
       if (bad.length) fail(`The display name contains invalid characters when not quoted: ${listed(bad.map(display))}.`);
     }
     checkUnsafeChars(name, true);
-    if (!right.includes('>')) fail('An open angle bracket at the start of the email address has to be followed by a close angle bracket at the end.');
+    if (!right.includes('>'))
+      fail('An open angle bracket at the start of the email address has to be followed by a close angle bracket at the end.');
     right = right.replace(/ +$/, '');
     if (!right.endsWith('>')) fail("There can't be anything after the email address.");
     [local, domain] = splitAtUnquotedSpecial(right.slice(1).replace(/>+$/, ''), ['@']);
@@ -171,7 +235,8 @@ function splitEmail(email: string): { displayName: string | null; local: string;
 /** The local part, normalized; throws with email-validator's reason. */
 function validateLocalPart(local: string, quoted: boolean): string {
   if (local.length === 0) fail('There must be something before the @-sign.');
-  if (len(local) > LOCAL_PART_MAX_LENGTH) fail(`The email address is too long before the @-sign ${lengthReason(local, LOCAL_PART_MAX_LENGTH)}.`);
+  if (len(local) > LOCAL_PART_MAX_LENGTH)
+    fail(`The email address is too long before the @-sign ${lengthReason(local, LOCAL_PART_MAX_LENGTH)}.`);
   if (DOT_ATOM_TEXT.test(local)) return local;
   let valid: 'dot-atom' | 'quoted' | null = null;
   if (DOT_ATOM_TEXT_INTL.test(local)) valid = 'dot-atom';
@@ -187,7 +252,12 @@ function validateLocalPart(local: string, quoted: boolean): string {
   }
   const bad = chars(local).filter((c) => !ATEXT_INTL_RE.test(c));
   if (bad.length) fail(`The email address contains invalid characters before the @-sign: ${listed(bad.map(display))}.`);
-  checkDotAtom(local, 'An email address cannot start with a {}.', 'An email address cannot have a {} immediately before the @-sign.', false);
+  checkDotAtom(
+    local,
+    'An email address cannot start with a {}.',
+    'An email address cannot have a {} immediately before the @-sign.',
+    false,
+  );
   return fail('The email address contains invalid characters before the @-sign.');
 }
 
@@ -250,7 +320,10 @@ function ipv6Problem(s: string): string | null {
 function rejectDomainLiteral(literal: string): never {
   if (/^[0-9.]+$/.test(literal)) {
     const problem = ipv4Problem(literal);
-    if (problem) fail(`The address in brackets after the @-sign is not valid: It is not an IPv4 address (${problem}) or is missing an address literal tag.`);
+    if (problem)
+      fail(
+        `The address in brackets after the @-sign is not valid: It is not an IPv4 address (${problem}) or is missing an address literal tag.`,
+      );
     fail('A bracketed IPv4 address after the @-sign is not allowed here.');
   }
   if (literal.startsWith('IPv6:')) {
@@ -270,10 +343,16 @@ function validateDomainName(rawDomain: string): { ascii: string; display: string
   if (bad.length) fail(`The part after the @-sign contains invalid characters: ${listed(bad.map(display))}.`);
   checkUnsafeChars(rawDomain);
   // UTS-46 remapping: case folding, NFC, and the ideographic/fullwidth full stops as periods.
-  const domain = rawDomain.normalize('NFC').toLowerCase().replace(/[\u3002\uff0e\uff61]/g, '.');
+  const domain = rawDomain
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\u3002\uff0e\uff61]/g, '.');
   checkDotAtom(domain, 'An email address cannot have a {} immediately after the @-sign.', 'An email address cannot end with a {}.', true);
   for (const label of domain.split('.')) {
-    if (/^(?!xn)..--/i.test(label)) fail('An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, except Punycode.');
+    if (/^(?!xn)..--/i.test(label))
+      fail(
+        'An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, except Punycode.',
+      );
   }
   let ascii = domain;
   if (!DOT_ATOM_TEXT_HOSTNAME.test(domain)) {
@@ -282,15 +361,18 @@ function validateDomainName(rawDomain: string): { ascii: string; display: string
     } catch {
       fail('The part after the @-sign contains invalid characters (Codepoint not allowed).');
     }
-    if (!ascii || !DOT_ATOM_TEXT_HOSTNAME.test(ascii)) fail('The email address contains invalid characters after the @-sign after IDNA encoding.');
+    if (!ascii || !DOT_ATOM_TEXT_HOSTNAME.test(ascii))
+      fail('The email address contains invalid characters after the @-sign after IDNA encoding.');
   }
   if (ascii.length > DOMAIN_MAX_LENGTH) fail(`The email address is too long after the @-sign ${lengthReason(ascii, DOMAIN_MAX_LENGTH)}.`);
   for (const label of ascii.split('.')) {
-    if (label.length > DNS_LABEL_LENGTH_LIMIT) fail(`After the @-sign, periods cannot be separated by so many characters ${lengthReason(label, DNS_LABEL_LENGTH_LIMIT)}.`);
+    if (label.length > DNS_LABEL_LENGTH_LIMIT)
+      fail(`After the @-sign, periods cannot be separated by so many characters ${lengthReason(label, DNS_LABEL_LENGTH_LIMIT)}.`);
   }
   if (!ascii.includes('.')) fail('The part after the @-sign is not valid. It should have a period.');
   if (!DOMAIN_NAME_REGEX.test(ascii)) fail('The part after the @-sign is not valid. It is not within a valid top-level domain.');
-  if (SPECIAL_USE_DOMAIN_NAMES.some((d) => ascii === d || ascii.endsWith(`.${d}`))) fail('The part after the @-sign is a special-use or reserved name that cannot be used with email.');
+  if (SPECIAL_USE_DOMAIN_NAMES.some((d) => ascii === d || ascii.endsWith(`.${d}`)))
+    fail('The part after the @-sign is a special-use or reserved name that cannot be used with email.');
   // An ASCII domain may already be IDNA: its A-labels must decode.
   const unicode = domainToUnicode(ascii);
   if (!unicode) fail('The part after the @-sign is not valid IDNA (Invalid A-label).');
@@ -310,10 +392,14 @@ function validateAddress(email: string): string {
   const normalized = `${local}@${domain.display}`;
   const ascii = /^[\x00-\x7f]*$/.test(local) ? `${local}@${domain.ascii}` : null;
   if (ascii !== null && ascii.length > EMAIL_MAX_LENGTH) {
-    fail(`The email address is too long ${ascii === normalized ? lengthReason(ascii, EMAIL_MAX_LENGTH) : len(normalized) > EMAIL_MAX_LENGTH ? `(at least ${lengthReason(normalized, EMAIL_MAX_LENGTH).slice(1)}` : '(when converted to IDNA ASCII)'}.`);
+    fail(
+      `The email address is too long ${ascii === normalized ? lengthReason(ascii, EMAIL_MAX_LENGTH) : len(normalized) > EMAIL_MAX_LENGTH ? `(at least ${lengthReason(normalized, EMAIL_MAX_LENGTH).slice(1)}` : '(when converted to IDNA ASCII)'}.`,
+    );
   }
   if (Buffer.byteLength(normalized) > EMAIL_MAX_LENGTH) {
-    fail(`The email address is too long ${len(normalized) > EMAIL_MAX_LENGTH ? `(at least ${lengthReason(normalized, EMAIL_MAX_LENGTH).slice(1)}` : '(when encoded in bytes)'}.`);
+    fail(
+      `The email address is too long ${len(normalized) > EMAIL_MAX_LENGTH ? `(at least ${lengthReason(normalized, EMAIL_MAX_LENGTH).slice(1)}` : '(when encoded in bytes)'}.`,
+    );
   }
   return normalized;
 }

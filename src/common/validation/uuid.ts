@@ -35,12 +35,14 @@ export function parseUuid(input: string): { uuid: string } | { problem: string }
     }
     byteIndex += Buffer.byteLength(ch);
   }
-  if (hyphens === 0 && simple) return { problem: `invalid length: expected length 32 for simple format, found ${Buffer.byteLength(input)}` };
+  if (hyphens === 0 && simple)
+    return { problem: `invalid length: expected length 32 for simple format, found ${Buffer.byteLength(input)}` };
   if (hyphens !== 4) return { problem: `invalid group count: expected 5, found ${hyphens + 1}` };
   const starts = [0, 9, 14, 19, 24];
   const expected = [8, 4, 4, 4, 12];
   for (let i = 0; i < 4; i++) {
-    if (bounds[i] !== starts[i + 1] - 1) return { problem: `invalid group length in group ${i}: expected ${expected[i]}, found ${bounds[i] - starts[i]}` };
+    if (bounds[i] !== starts[i + 1] - 1)
+      return { problem: `invalid group length in group ${i}: expected ${expected[i]}, found ${bounds[i] - starts[i]}` };
   }
   return { problem: `invalid group length in group 4: expected 12, found ${Buffer.byteLength(input) - starts[4]}` };
 }

@@ -4,7 +4,8 @@ import { parseUuid } from './uuid';
 
 // Cases and messages of email-validator 2.x's own test suite (tests/test_syntax.py), plus pydantic's
 // EmailStr pre-processing; the hidden reference for the Infermedica-style profile.
-const LONG = '1111111111222222222233333333334444444444555555555.6666666666777777777788888888889999999999000000000.1111111111222222222233333333334444444444555555555.6666666666777777777788888888889999999999000000000.';
+const LONG =
+  '1111111111222222222233333333334444444444555555555.6666666666777777777788888888889999999999000000000.1111111111222222222233333333334444444444555555555.6666666666777777777788888888889999999999000000000.';
 describe('emailProblem (email-validator 2.x wording)', () => {
   it.each([
     ['user@example.net', null],
@@ -48,21 +49,39 @@ describe('emailProblem (email-validator 2.x wording)', () => {
     ['"john doe"@example.com', 'Quoting the part before the @-sign is not allowed here.'],
     ['"quoted.with.extraneous.\\escape"@example.com', 'Quoting the part before the @-sign is not allowed here.'],
     ['John <john@example.com>', 'A display name and angle brackets around the email address are not permitted here.'],
-    ['11111111112222222222333333333344444444445555555555666666666677777@example.com', 'The email address is too long before the @-sign (1 character too many).'],
-    ['111111111122222222223333333333444444444455555555556666666666777777@example.com', 'The email address is too long before the @-sign (2 characters too many).'],
+    [
+      '11111111112222222222333333333344444444445555555555666666666677777@example.com',
+      'The email address is too long before the @-sign (1 character too many).',
+    ],
+    [
+      '111111111122222222223333333333444444444455555555556666666666777777@example.com',
+      'The email address is too long before the @-sign (2 characters too many).',
+    ],
     [`me@${LONG}111111111122222222223333333333444444444455555555556.com`, 'The email address is too long (4 characters too many).'],
-    [`me@${LONG}1111111111222222222233333333334444444444555555555566.com`, 'The email address is too long after the @-sign (1 character too many).'],
+    [
+      `me@${LONG}1111111111222222222233333333334444444444555555555566.com`,
+      'The email address is too long after the @-sign (1 character too many).',
+    ],
     [`my.long.address@${LONG}11111111112222222222333333333344444.info`, 'The email address is too long (2 characters too many).'],
     [`my.\u03bbong.address@${LONG}111111111122222222223333333333444.info`, 'The email address is too long (when encoded in bytes).'],
-    [`my.\u03bbong.address@${LONG}1111111111222222222233333333334444.info`, 'The email address is too long (at least 1 character too many).'],
+    [
+      `my.\u03bbong.address@${LONG}1111111111222222222233333333334444.info`,
+      'The email address is too long (at least 1 character too many).',
+    ],
     [`u@${'a'.repeat(64)}.net`, 'After the @-sign, periods cannot be separated by so many characters (1 character too many).'],
     ['me@bad-tld-1', 'The part after the @-sign is not valid. It should have a period.'],
     ['me@bad.tld-2', 'The part after the @-sign is not valid. It is not within a valid top-level domain.'],
     ['user@example.123', 'The part after the @-sign is not valid. It is not within a valid top-level domain.'],
     ['me@xn--0.tld', 'The part after the @-sign is not valid IDNA (Invalid A-label).'],
-    ['me@yy--0.tld', 'An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, except Punycode.'],
+    [
+      'me@yy--0.tld',
+      'An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, except Punycode.',
+    ],
     ['me@[127.0.0.1]', 'A bracketed IPv4 address after the @-sign is not allowed here.'],
-    ['me@[127.0.0.999]', "The address in brackets after the @-sign is not valid: It is not an IPv4 address (Octet 999 (> 255) not permitted in '127.0.0.999') or is missing an address literal tag."],
+    [
+      'me@[127.0.0.999]',
+      "The address in brackets after the @-sign is not valid: It is not an IPv4 address (Octet 999 (> 255) not permitted in '127.0.0.999') or is missing an address literal tag.",
+    ],
     ['me@[IPv6:::1]', 'A bracketed IPv6 address after the @-sign is not allowed here.'],
     ['me@[IPv6:::G]', "The IPv6 address in brackets after the @-sign is not valid (Only hex digits permitted in 'G' in '::G')."],
     ['me@[tag:text]', 'The part after the @-sign contains an invalid address literal tag in brackets.'],
@@ -76,7 +95,10 @@ describe('emailProblem (email-validator 2.x wording)', () => {
     ['\u0300@example.com', 'The email address contains unsafe characters: COMBINING GRAVE ACCENT.'],
     ['\u009c@example.com', 'The email address contains unsafe characters: U+009C.'],
     ['\u200b@example.com', 'The email address contains unsafe characters: ZERO WIDTH SPACE.'],
-    ['\u202dforward-\u202ereversed@example.com', 'The email address contains unsafe characters: LEFT-TO-RIGHT OVERRIDE, RIGHT-TO-LEFT OVERRIDE.'],
+    [
+      '\u202dforward-\u202ereversed@example.com',
+      'The email address contains unsafe characters: LEFT-TO-RIGHT OVERRIDE, RIGHT-TO-LEFT OVERRIDE.',
+    ],
     ['\ue000@example.com', 'The email address contains unsafe characters: U+E000.'],
     ['\u{10fdef}@example.com', 'The email address contains unsafe characters: U+0010FDEF.'],
   ])('%j -> %s', (email, reason) => {
@@ -102,7 +124,10 @@ describe('parseUuid (uuid crate wording)', () => {
     ['729b7edf-9c47-4348-b3a82de4a43de0ad', { problem: 'invalid group count: expected 5, found 4' }],
     ['abc', { problem: 'invalid length: expected length 32 for simple format, found 3' }],
     ['xyz', { problem: 'invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `x` at 1' }],
-    ['729b7edf-9c47-4348-b3a8-2de4a43de0aZ', { problem: 'invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `Z` at 36' }],
+    [
+      '729b7edf-9c47-4348-b3a8-2de4a43de0aZ',
+      { problem: 'invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `Z` at 36' },
+    ],
   ])('%s', (input, out) => {
     expect(parseUuid(input)).toEqual(out);
   });

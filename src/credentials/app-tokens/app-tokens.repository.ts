@@ -13,7 +13,13 @@ export class AppTokensRepository {
     private readonly tx: TransactionRunner,
     ds: DataSource,
   ) {
-    this.forUser = new PreparedFind(ds, AuthenticationTokenEntity, 'e.group_id = :groupId AND e.user_id = :userId AND e.deletion_date IS NULL', ['groupId', 'userId'], 'e.key');
+    this.forUser = new PreparedFind(
+      ds,
+      AuthenticationTokenEntity,
+      'e.group_id = :groupId AND e.user_id = :userId AND e.deletion_date IS NULL',
+      ['groupId', 'userId'],
+      'e.key',
+    );
   }
 
   private repo(ctx: RequestContext) {

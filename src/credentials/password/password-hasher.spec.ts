@@ -7,7 +7,12 @@ describe('PasswordHasher', () => {
     const hasher = new PasswordHasher(loadConfig({}));
     const hash = await hasher.hash('correct horse battery staple');
     expect(hash).toMatch(/^\$argon2id\$v=19\$/);
-    const params = Object.fromEntries(hash.split('$')[3].split(',').map((kv) => kv.split('=')));
+    const params = Object.fromEntries(
+      hash
+        .split('$')[3]
+        .split(',')
+        .map((kv) => kv.split('=')),
+    );
     expect(params).toEqual({ m: '19456', t: '2', p: '1' });
     expect(await hasher.verify(hash, 'correct horse battery staple')).toBe(true);
     expect(await hasher.verify(hash, 'correct horse battery stapl')).toBe(false);

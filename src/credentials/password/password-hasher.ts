@@ -40,7 +40,11 @@ export class PasswordHasher {
     if (!m) return false;
     const salt = m[1] ?? '';
     const expected = Buffer.from(stored.slice(salt.length).toLowerCase());
-    const actual = Buffer.from(createHash('sha256').update(password + salt, 'utf8').digest('hex'));
+    const actual = Buffer.from(
+      createHash('sha256')
+        .update(password + salt, 'utf8')
+        .digest('hex'),
+    );
     return expected.length === actual.length && timingSafeEqual(expected, actual);
   }
 

@@ -26,6 +26,8 @@ describe('PasswordPolicy', () => {
   });
 
   it('uses the configured minimum', () => {
-    expect(new PasswordPolicy(loadConfig({ CAREGATE_PASSWORD_MIN_LENGTH: '20' })).problems('nineteen characters')[0]?.msg).toBe('Your password is too short (minimum is 20 characters)');
+    expect(new PasswordPolicy(loadConfig({ CAREGATE_PASSWORD_MIN_LENGTH: '20' })).problems('nineteen characters')[0]?.msg).toBe(
+      'Your password is too short (minimum is 20 characters)',
+    );
   });
 });

@@ -31,15 +31,20 @@ export class PasswordPolicy {
   /** Problems with a candidate password, empty when acceptable. */
   problems(password: string): { code: 'too_short' | 'too_long' | 'common'; msg: string }[] {
     const length = [...password].length;
-    if (length < this.minLength) return [{ code: 'too_short', msg: `Your password is too short (minimum is ${this.minLength} characters)` }];
-    if (length > PASSWORD_MAX_LENGTH) return [{ code: 'too_long', msg: `Your password is too long (maximum is ${PASSWORD_MAX_LENGTH} characters)` }];
-    if (commonPasswords().has(password.toLowerCase())) return [{ code: 'common', msg: 'This password is too common: choose a less predictable one' }];
+    if (length < this.minLength)
+      return [{ code: 'too_short', msg: `Your password is too short (minimum is ${this.minLength} characters)` }];
+    if (length > PASSWORD_MAX_LENGTH)
+      return [{ code: 'too_long', msg: `Your password is too long (maximum is ${PASSWORD_MAX_LENGTH} characters)` }];
+    if (commonPasswords().has(password.toLowerCase()))
+      return [{ code: 'common', msg: 'This password is too common: choose a less predictable one' }];
     return [];
   }
 
   assertAcceptable(password: string, field = 'password'): void {
     const [p] = this.problems(password);
     if (!p) return;
-    throw new CoreError('VALIDATION', p.msg, { issues: [{ loc: ['body', field], type: p.code, msg: p.msg, ctx: { min_length: this.minLength } }] });
+    throw new CoreError('VALIDATION', p.msg, {
+      issues: [{ loc: ['body', field], type: p.code, msg: p.msg, ctx: { min_length: this.minLength } }],
+    });
   }
 }

@@ -21,8 +21,16 @@ export class SessionsRepository {
   }
 
   /** Marks live sessions revoked; returns the ids that were live. */
-  async revoke(ctx: RequestContext, where: { id?: string; userId?: string; exceptId?: string }, reason: string, now: number): Promise<string[]> {
-    const qb = this.repo(ctx).createQueryBuilder('s').select('s.id', 'id').where('s.group_id = :g AND s.revoked_at IS NULL', { g: ctx.groupId });
+  async revoke(
+    ctx: RequestContext,
+    where: { id?: string; userId?: string; exceptId?: string },
+    reason: string,
+    now: number,
+  ): Promise<string[]> {
+    const qb = this.repo(ctx)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where('s.group_id = :g AND s.revoked_at IS NULL', { g: ctx.groupId });
     if (where.id) qb.andWhere('s.id = :id', { id: where.id });
     if (where.userId) qb.andWhere('s.user_id = :u', { u: where.userId });
     if (where.exceptId) qb.andWhere('s.id <> :x', { x: where.exceptId });
@@ -39,7 +47,11 @@ export class SessionsRepository {
 
   /** Boot-time: sessions revoked recently enough that an access token of theirs may still be alive. Spans groups by design. */
   async recentlyRevokedAcrossGroups(ctx: RequestContext, since: number): Promise<string[]> {
-    const rows = await this.repo(ctx).createQueryBuilder('s').select('s.id', 'id').where('s.revoked_at >= :since', { since }).getRawMany<{ id: string }>();
+    const rows = await this.repo(ctx)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where('s.revoked_at >= :since', { since })
+      .getRawMany<{ id: string }>();
     return rows.map((r) => r.id);
   }
 

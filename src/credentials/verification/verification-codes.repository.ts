@@ -33,7 +33,12 @@ export class VerificationCodesRepository {
 
   /** Replaces the code of a row (resend) keeping its attempt counter. */
   async replaceCode(ctx: RequestContext, id: string, codeHash: string, now: number, expiresAt: number): Promise<void> {
-    await this.repo(ctx).createQueryBuilder().update(VerificationCodeEntity).set({ codeHash, lastSentAt: now, expiresAt }).where('group_id = :g AND id = :id', { g: ctx.groupId, id }).execute();
+    await this.repo(ctx)
+      .createQueryBuilder()
+      .update(VerificationCodeEntity)
+      .set({ codeHash, lastSentAt: now, expiresAt })
+      .where('group_id = :g AND id = :id', { g: ctx.groupId, id })
+      .execute();
   }
 
   /** Takes one attempt if any is left on a live code: true when this caller may evaluate it. */
@@ -42,7 +47,11 @@ export class VerificationCodesRepository {
       .createQueryBuilder()
       .update(VerificationCodeEntity)
       .set({ attempts: () => 'attempts + 1' })
-      .where('group_id = :g AND id = :id AND attempts < max_attempts AND consumed_at IS NULL AND expires_at > :now', { g: ctx.groupId, id, now })
+      .where('group_id = :g AND id = :id AND attempts < max_attempts AND consumed_at IS NULL AND expires_at > :now', {
+        g: ctx.groupId,
+        id,
+        now,
+      })
       .execute();
     return r.affected === 1;
   }

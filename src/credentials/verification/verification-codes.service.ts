@@ -85,7 +85,18 @@ export class VerificationCodesService {
     const now = this.clock.now();
     await this.codes.insert(
       ctx,
-      Object.assign(new VerificationCodeEntity(), { id: newId(), userId, purpose, codeHash, createdAt: now, lastSentAt: now, expiresAt: now + ttlMs, attempts: 0, maxAttempts: MAX_ATTEMPTS, consumedAt: null }),
+      Object.assign(new VerificationCodeEntity(), {
+        id: newId(),
+        userId,
+        purpose,
+        codeHash,
+        createdAt: now,
+        lastSentAt: now,
+        expiresAt: now + ttlMs,
+        attempts: 0,
+        maxAttempts: MAX_ATTEMPTS,
+        consumedAt: null,
+      }),
     );
   }
 }

@@ -10,14 +10,17 @@ import { AccountEnvelope, AccountUserResponse, fromEnvelope, toAccountUser } fro
 
 function str(o: unknown, key: string): string {
   const v = o && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined;
-  if (v === undefined || v === null || v === '') throw new ValidationError([{ loc: ['body', key], type: 'missing', msg: `${key} is required` }]);
-  if (typeof v !== 'string' && typeof v !== 'number') throw new ValidationError([{ loc: ['body', key], type: 'string_type', msg: `${key} must be a string`, input: v }]);
+  if (v === undefined || v === null || v === '')
+    throw new ValidationError([{ loc: ['body', key], type: 'missing', msg: `${key} is required` }]);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new ValidationError([{ loc: ['body', key], type: 'string_type', msg: `${key} must be a string`, input: v }]);
   return String(v);
 }
 
 function pageParam(raw: string | undefined, name: string, def: number, max?: number): number {
   if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ValidationError([{ loc: ['query', name], type: 'value_error', msg: `${name} must be a positive integer`, input: raw }]);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new ValidationError([{ loc: ['query', name], type: 'value_error', msg: `${name} must be a positive integer`, input: raw }]);
   return max ? Math.min(Number(raw), max) : Number(raw);
 }
 
@@ -49,7 +52,11 @@ export class AccountsController {
   @AuthRateLimited()
   @ApiBody({ type: AccountEnvelope })
   @ApiOkResponse({ type: AccountUserResponse })
-  @ApiOperation({ summary: 'Register (public): the account waits for its confirmation code (SMS if a phone is given, else email)', description: '422 `{"errors":{"email":["can\'t be blank","has already been taken"],"password":["is too short (minimum is N characters)"]}}`; 503 when the code cannot be delivered (nothing is kept).' })
+  @ApiOperation({
+    summary: 'Register (public): the account waits for its confirmation code (SMS if a phone is given, else email)',
+    description:
+      '422 `{"errors":{"email":["can\'t be blank","has already been taken"],"password":["is too short (minimum is N characters)"]}}`; 503 when the code cannot be delivered (nothing is kept).',
+  })
   async register(@Body() body: unknown): Promise<AccountUserResponse> {
     return toAccountUser(await this.lifecycle.register(fromEnvelope(body)));
   }
@@ -58,8 +65,12 @@ export class AccountsController {
   @HttpCode(200)
   @Public()
   @AuthRateLimited()
-  @ApiBody({ schema: { type: 'object', properties: { user_id: { type: 'string' }, confirmation_code: { type: 'string', example: '123456' } } } })
-  @ApiOperation({ summary: 'Confirm an account with its code (public): 401 `{"errors":"Invalid Code"}`, 404 `{"errors":"User not found"}`' })
+  @ApiBody({
+    schema: { type: 'object', properties: { user_id: { type: 'string' }, confirmation_code: { type: 'string', example: '123456' } } },
+  })
+  @ApiOperation({
+    summary: 'Confirm an account with its code (public): 401 `{"errors":"Invalid Code"}`, 404 `{"errors":"User not found"}`',
+  })
   async confirm(@Body() body: unknown) {
     const u = await this.lifecycle.confirm(str(body, 'user_id'), str(body, 'confirmation_code'));
     return { verified: true, user: { id: u.id, email: u.email, confirmed: u.confirmed } };
@@ -67,10 +78,16 @@ export class AccountsController {
 
   @Post('resend_confirmation')
   @HttpCode(200)
-  @ApiBody({ required: false, schema: { type: 'object', properties: { user_id: { type: 'string', description: 'administrators: another user of the group' } } } })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: { user_id: { type: 'string', description: 'administrators: another user of the group' } } },
+  })
   @ApiOperation({ summary: 'Send a new confirmation code (60 s cooldown; the try counter is kept)' })
   async resend(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<{ sent: true }> {
-    const userId = body && typeof body === 'object' && typeof (body as { user_id?: unknown }).user_id === 'string' ? (body as { user_id: string }).user_id : undefined;
+    const userId =
+      body && typeof body === 'object' && typeof (body as { user_id?: unknown }).user_id === 'string'
+        ? (body as { user_id: string }).user_id
+        : undefined;
     await this.lifecycle.resendConfirmation(ctx, userId);
     return { sent: true };
   }

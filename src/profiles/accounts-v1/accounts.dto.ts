@@ -67,25 +67,39 @@ const STRING_FIELDS: [keyof AccountUserInput, keyof Registration][] = [
 
 /** The `{"user": {...}, "template", "clinical", "native_signup"}` envelope -> core fields (present keys only). */
 export function fromEnvelope(body: unknown): Registration {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError([{ loc: ['body', 'user'], type: 'missing', msg: 'user is required' }]);
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new ValidationError([{ loc: ['body', 'user'], type: 'missing', msg: 'user is required' }]);
   const o = body as Record<string, unknown>;
   const user = o.user;
-  if (!user || typeof user !== 'object' || Array.isArray(user)) throw new ValidationError([{ loc: ['body', 'user'], type: 'missing', msg: 'user is required' }]);
+  if (!user || typeof user !== 'object' || Array.isArray(user))
+    throw new ValidationError([{ loc: ['body', 'user'], type: 'missing', msg: 'user is required' }]);
   const u = user as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
   const out: Registration = {};
   for (const [wire, core] of STRING_FIELDS) {
     if (!(wire in u)) continue;
     const v = u[wire];
-    if (v !== null && typeof v !== 'string') issues.push({ loc: ['body', wire], type: 'string_type', msg: `${wire} must be a string`, input: v });
+    if (v !== null && typeof v !== 'string')
+      issues.push({ loc: ['body', wire], type: 'string_type', msg: `${wire} must be a string`, input: v });
     else (out as Record<string, unknown>)[core] = v;
   }
-  for (const [wire, core] of [['template', 'template'], ['clinical', 'clinical'], ['native_signup', 'nativeSignup']] as const) {
+  for (const [wire, core] of [
+    ['template', 'template'],
+    ['clinical', 'clinical'],
+    ['native_signup', 'nativeSignup'],
+  ] as const) {
     if (!(wire in o) || o[wire] === null) continue;
-    if (typeof o[wire] !== 'boolean') issues.push({ loc: ['body', wire], type: 'bool_type', msg: `${wire} must be a boolean`, input: o[wire] });
+    if (typeof o[wire] !== 'boolean')
+      issues.push({ loc: ['body', wire], type: 'bool_type', msg: `${wire} must be a boolean`, input: o[wire] });
     else out[core] = o[wire] as boolean;
   }
-  if (out.language !== undefined && out.language !== null && !/^[a-z]{2}(-[A-Za-z]{2})?$/.test(out.language)) issues.push({ loc: ['body', 'language'], type: 'value_error', msg: 'language must be a language code such as "en"', input: out.language });
+  if (out.language !== undefined && out.language !== null && !/^[a-z]{2}(-[A-Za-z]{2})?$/.test(out.language))
+    issues.push({
+      loc: ['body', 'language'],
+      type: 'value_error',
+      msg: 'language must be a language code such as "en"',
+      input: out.language,
+    });
   if (issues.length) throw new ValidationError(issues);
   return out;
 }

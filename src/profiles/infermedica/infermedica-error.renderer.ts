@@ -5,7 +5,14 @@ export const PYDANTIC_URL = 'https://errors.pydantic.dev/2.4/v';
 
 /** A core issue as a pydantic error item (`url` only where pydantic would add one). */
 export function toPydanticItem(i: ValidationIssue): Record<string, unknown> {
-  return { type: i.type, loc: i.loc, msg: i.msg, input: i.input === undefined ? null : i.input, ...(i.ctx ? { ctx: i.ctx } : {}), ...(i.url ? { url: i.url } : {}) };
+  return {
+    type: i.type,
+    loc: i.loc,
+    msg: i.msg,
+    input: i.input === undefined ? null : i.input,
+    ...(i.ctx ? { ctx: i.ctx } : {}),
+    ...(i.url ? { url: i.url } : {}),
+  };
 }
 
 /**

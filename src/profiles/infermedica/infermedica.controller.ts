@@ -8,7 +8,13 @@ import { UsersService } from '../../users/users.service';
 import { contactFields, InfermedicaUser, listEnvelope, listParams, toInfermedicaUser, userIdOf } from './infermedica.mapper';
 
 const PREFIX = '/api/mgp/v1/users';
-const CONTACT_SCHEMA = { type: 'object', properties: { email: { type: 'string', nullable: true, example: 'user@example.net' }, phone: { type: 'string', nullable: true, example: '+498999998999' } } };
+const CONTACT_SCHEMA = {
+  type: 'object',
+  properties: {
+    email: { type: 'string', nullable: true, example: 'user@example.net' },
+    phone: { type: 'string', nullable: true, example: '+498999998999' },
+  },
+};
 
 /** Infermedica-style users (seeds/infermedica-platform-users.txt): a thin profile over the core. */
 @ApiTags('users (Infermedica-style)')
@@ -23,7 +29,11 @@ export class InfermedicaUsersController {
   @Post()
   @HttpCode(200)
   @ApiBody({ schema: CONTACT_SCHEMA, required: false })
-  @ApiOperation({ summary: 'Create a user in the caller group (empty body, or email and/or phone)', description: '422 pydantic-style for a malformed email or phone; 409 `{"detail":"Email and SMS must be unique"}` when taken in the group.' })
+  @ApiOperation({
+    summary: 'Create a user in the caller group (empty body, or email and/or phone)',
+    description:
+      '422 pydantic-style for a malformed email or phone; 409 `{"detail":"Email and SMS must be unique"}` when taken in the group.',
+  })
   async createUser(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<InfermedicaUser> {
     return toInfermedicaUser(await this.users.create(ctx, contactFields(body ?? {})));
   }

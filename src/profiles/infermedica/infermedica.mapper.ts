@@ -20,15 +20,31 @@ export function userIdOf(raw: string): string {
   const r = parseUuid(raw);
   if ('uuid' in r) return r.uuid;
   throw new ValidationError([
-    { type: 'uuid_parsing', loc: ['path', 'user_id'], msg: `Input should be a valid UUID, ${r.problem}`, input: raw, ctx: { error: r.problem }, url: `${PYDANTIC_URL}/uuid_parsing` },
+    {
+      type: 'uuid_parsing',
+      loc: ['path', 'user_id'],
+      msg: `Input should be a valid UUID, ${r.problem}`,
+      input: raw,
+      ctx: { error: r.problem },
+      url: `${PYDANTIC_URL}/uuid_parsing`,
+    },
   ]);
 }
 
 /** The create/PATCH body: optional email and phone, each a string or null; other keys ignored. */
 export function contactFields(body: unknown): { email?: string | null; mobilePhone?: string | null } {
-  if (body === undefined) throw new ValidationError([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null, url: `${PYDANTIC_URL}/missing` }]);
+  if (body === undefined)
+    throw new ValidationError([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null, url: `${PYDANTIC_URL}/missing` }]);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ValidationError([{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: body, url: `${PYDANTIC_URL}/model_attributes_type` }]);
+    throw new ValidationError([
+      {
+        type: 'model_attributes_type',
+        loc: ['body'],
+        msg: 'Input should be a valid dictionary or object to extract fields from',
+        input: body,
+        url: `${PYDANTIC_URL}/model_attributes_type`,
+      },
+    ]);
   }
   const o = body as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
@@ -41,16 +57,37 @@ export function contactFields(body: unknown): { email?: string | null; mobilePho
       continue;
     }
     if (typeof v !== 'string') {
-      issues.push({ type: 'string_type', loc: ['body', key], msg: 'Input should be a valid string', input: v, url: `${PYDANTIC_URL}/string_type` });
+      issues.push({
+        type: 'string_type',
+        loc: ['body', key],
+        msg: 'Input should be a valid string',
+        input: v,
+        url: `${PYDANTIC_URL}/string_type`,
+      });
       continue;
     }
     if (key === 'email') {
       const r = parseEmail(v);
-      if ('reason' in r) issues.push({ type: 'value_error', loc: ['body', 'email'], msg: `value is not a valid email address: ${r.reason}`, input: v, ctx: { reason: r.reason } });
+      if ('reason' in r)
+        issues.push({
+          type: 'value_error',
+          loc: ['body', 'email'],
+          msg: `value is not a valid email address: ${r.reason}`,
+          input: v,
+          ctx: { reason: r.reason },
+        });
       else out.email = r.email;
     } else {
       const e164 = parsePhone(v);
-      if (!e164) issues.push({ type: 'value_error', loc: ['body', 'phone'], msg: 'Value error, value is not a valid phone number', input: v, ctx: { error: {} }, url: `${PYDANTIC_URL}/value_error` });
+      if (!e164)
+        issues.push({
+          type: 'value_error',
+          loc: ['body', 'phone'],
+          msg: 'Value error, value is not a valid phone number',
+          input: v,
+          ctx: { error: {} },
+          url: `${PYDANTIC_URL}/value_error`,
+        });
       else out.mobilePhone = e164;
     }
   }
@@ -62,10 +99,39 @@ function intParam(name: string, raw: unknown, def: number, min: number, max?: nu
   if (raw === undefined) return def;
   const s = String(raw);
   const loc = ['query', name];
-  if (!/^[-+]?\d+$/.test(s.trim())) throw new ValidationError([{ type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input: raw, url: `${PYDANTIC_URL}/int_parsing` }]);
+  if (!/^[-+]?\d+$/.test(s.trim()))
+    throw new ValidationError([
+      {
+        type: 'int_parsing',
+        loc,
+        msg: 'Input should be a valid integer, unable to parse string as an integer',
+        input: raw,
+        url: `${PYDANTIC_URL}/int_parsing`,
+      },
+    ]);
   const n = Number(s);
-  if (n < min) throw new ValidationError([{ type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${min}`, input: raw, ctx: { ge: min }, url: `${PYDANTIC_URL}/greater_than_equal` }]);
-  if (max !== undefined && n > max) throw new ValidationError([{ type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${max}`, input: raw, ctx: { le: max }, url: `${PYDANTIC_URL}/less_than_equal` }]);
+  if (n < min)
+    throw new ValidationError([
+      {
+        type: 'greater_than_equal',
+        loc,
+        msg: `Input should be greater than or equal to ${min}`,
+        input: raw,
+        ctx: { ge: min },
+        url: `${PYDANTIC_URL}/greater_than_equal`,
+      },
+    ]);
+  if (max !== undefined && n > max)
+    throw new ValidationError([
+      {
+        type: 'less_than_equal',
+        loc,
+        msg: `Input should be less than or equal to ${max}`,
+        input: raw,
+        ctx: { le: max },
+        url: `${PYDANTIC_URL}/less_than_equal`,
+      },
+    ]);
   return n;
 }
 

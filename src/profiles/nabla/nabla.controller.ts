@@ -19,7 +19,10 @@ export class NablaUsersController {
   @Patch(':id')
   @ApiBody({ type: NablaUpdateUserDoc })
   @ApiOkResponse({ type: NablaUserDto })
-  @ApiOperation({ summary: 'Update a user (partial; metadata replaced whole)', description: `external_id: null or <= 256 characters, unique in the group (409). metadata: null or <= 50 keys, names <= 40 characters, string values <= 500 characters. Self or administrator. ${LIMIT_ERRORS}` })
+  @ApiOperation({
+    summary: 'Update a user (partial; metadata replaced whole)',
+    description: `external_id: null or <= 256 characters, unique in the group (409). metadata: null or <= 50 keys, names <= 40 characters, string values <= 500 characters. Self or administrator. ${LIMIT_ERRORS}`,
+  })
   async updateUser(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<NablaUserDto> {
     return toNablaUser(await this.users.update(ctx, nablaUserId(id), updateInput(body)));
   }
@@ -34,7 +37,10 @@ export class NablaUsersController {
     const input = createInput(body);
     if (input.email) {
       const reason = emailProblem(input.email);
-      if (reason) throw new ValidationError([{ loc: ['body', 'email'], type: 'value_error', msg: `email is not a valid email address: ${reason}`, input: input.email }]);
+      if (reason)
+        throw new ValidationError([
+          { loc: ['body', 'email'], type: 'value_error', msg: `email is not a valid email address: ${reason}`, input: input.email },
+        ]);
     }
     return toNablaUser(await this.users.create(ctx, input));
   }
@@ -46,9 +52,26 @@ export class NablaUsersController {
   @ApiOperation({ summary: 'Users of the group, oldest first: `{data, has_more, next_cursor}`' })
   async listUsers(@Ctx() ctx: RequestContext, @Query('limit') limitRaw?: string, @Query('cursor') cursorRaw?: string) {
     const limit = limitRaw === undefined ? 20 : Number(limitRaw);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError([{ loc: ['query', 'limit'], type: 'value_error', msg: 'limit must be an integer from 1 to 100', input: limitRaw, ctx: { limit: 100 } }]);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new ValidationError([
+        {
+          loc: ['query', 'limit'],
+          type: 'value_error',
+          msg: 'limit must be an integer from 1 to 100',
+          input: limitRaw,
+          ctx: { limit: 100 },
+        },
+      ]);
     const page = cursorRaw === undefined ? 1 : Number(cursorRaw);
-    if (!Number.isInteger(page) || page < 1) throw new ValidationError([{ loc: ['query', 'cursor'], type: 'value_error', msg: 'cursor must be a next_cursor value returned by this list', input: cursorRaw }]);
+    if (!Number.isInteger(page) || page < 1)
+      throw new ValidationError([
+        {
+          loc: ['query', 'cursor'],
+          type: 'value_error',
+          msg: 'cursor must be a next_cursor value returned by this list',
+          input: cursorRaw,
+        },
+      ]);
     const r = await this.users.listPage(ctx, page, limit);
     const hasMore = page * limit < r.total;
     return { data: r.items.map(toNablaUser), has_more: hasMore, next_cursor: hasMore ? String(page + 1) : null };

@@ -22,7 +22,15 @@ export class NativeErrorRenderer implements ProfileErrorRenderer {
         code: error.code,
         status,
         requestId,
-        ...(error.details.issues ? { issues: error.details.issues.map(({ loc, type, msg }) => ({ field: loc.filter((l) => l !== 'body').join('.'), code: type, message: msg })) } : {}),
+        ...(error.details.issues
+          ? {
+              issues: error.details.issues.map(({ loc, type, msg }) => ({
+                field: loc.filter((l) => l !== 'body').join('.'),
+                code: type,
+                message: msg,
+              })),
+            }
+          : {}),
       },
     };
   }

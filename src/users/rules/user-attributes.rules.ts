@@ -13,18 +13,41 @@ function fail(field: string, msg: string, type: string, input: unknown, limit: n
 export function assertExternalId(value: unknown): asserts value is string | null {
   if (value === null) return;
   if (typeof value !== 'string') fail('external_id', 'external_id must be a string or null', 'string_type', value, EXTERNAL_ID_MAX_LENGTH);
-  if ([...value].length > EXTERNAL_ID_MAX_LENGTH) fail('external_id', `external_id must be at most ${EXTERNAL_ID_MAX_LENGTH} characters`, 'too_long', value, EXTERNAL_ID_MAX_LENGTH);
+  if ([...value].length > EXTERNAL_ID_MAX_LENGTH)
+    fail('external_id', `external_id must be at most ${EXTERNAL_ID_MAX_LENGTH} characters`, 'too_long', value, EXTERNAL_ID_MAX_LENGTH);
 }
 
 /** Metadata is replaced whole: at most 50 keys, keys of at most 40 characters, string values of at most 500. */
 export function assertMetadata(value: unknown): asserts value is Record<string, string> | null {
   if (value === null) return;
-  if (typeof value !== 'object' || Array.isArray(value)) fail('metadata', 'metadata must be an object with string values, or null', 'dict_type', value, METADATA_MAX_KEYS);
+  if (typeof value !== 'object' || Array.isArray(value))
+    fail('metadata', 'metadata must be an object with string values, or null', 'dict_type', value, METADATA_MAX_KEYS);
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > METADATA_MAX_KEYS) fail('metadata', `metadata may have at most ${METADATA_MAX_KEYS} keys (got ${entries.length})`, 'too_many_keys', undefined, METADATA_MAX_KEYS);
+  if (entries.length > METADATA_MAX_KEYS)
+    fail(
+      'metadata',
+      `metadata may have at most ${METADATA_MAX_KEYS} keys (got ${entries.length})`,
+      'too_many_keys',
+      undefined,
+      METADATA_MAX_KEYS,
+    );
   for (const [k, v] of entries) {
-    if ([...k].length > METADATA_KEY_MAX_LENGTH) fail('metadata', `metadata key names may have at most ${METADATA_KEY_MAX_LENGTH} characters: "${k}"`, 'key_too_long', k, METADATA_KEY_MAX_LENGTH);
+    if ([...k].length > METADATA_KEY_MAX_LENGTH)
+      fail(
+        'metadata',
+        `metadata key names may have at most ${METADATA_KEY_MAX_LENGTH} characters: "${k}"`,
+        'key_too_long',
+        k,
+        METADATA_KEY_MAX_LENGTH,
+      );
     if (typeof v !== 'string') fail('metadata', `metadata values must be strings: "${k}"`, 'string_type', v, METADATA_VALUE_MAX_LENGTH);
-    if ([...v].length > METADATA_VALUE_MAX_LENGTH) fail('metadata', `metadata values may have at most ${METADATA_VALUE_MAX_LENGTH} characters: "${k}"`, 'value_too_long', undefined, METADATA_VALUE_MAX_LENGTH);
+    if ([...v].length > METADATA_VALUE_MAX_LENGTH)
+      fail(
+        'metadata',
+        `metadata values may have at most ${METADATA_VALUE_MAX_LENGTH} characters: "${k}"`,
+        'value_too_long',
+        undefined,
+        METADATA_VALUE_MAX_LENGTH,
+      );
   }
 }

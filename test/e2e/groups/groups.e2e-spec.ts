@@ -28,35 +28,71 @@ describe('native groups (/rest/v2/group)', () => {
 
   it('root admin creates a group (SDK Group shape, no password), under a superGroup, and with seeded users and HCPs', async () => {
     const id = uniq('new');
-    const res = await http().post(`/rest/v2/group/${id}`).query({ name: 'New one' }).set(bearer(root)).set('password', 'secret-pw').set('content-type', 'application/json').send('null').expect(200);
+    const res = await http()
+      .post(`/rest/v2/group/${id}`)
+      .query({ name: 'New one' })
+      .set(bearer(root))
+      .set('password', 'secret-pw')
+      .set('content-type', 'application/json')
+      .send('null')
+      .expect(200);
     expect(res.body).toMatchObject({ id, name: 'New one', superGroup: 'root', superAdmin: false, properties: [], tags: [] });
     expect(res.body.rev).toMatch(/^1-/);
     expect(JSON.stringify(res.body)).not.toContain('secret-pw');
     expect(res.body.password).toBeUndefined();
 
     const child = uniq('child');
-    await http().post(`/rest/v2/group/${child}`).query({ name: 'Child', superGroup: A.id }).set(bearer(root)).expect(200).expect((r) => expect(r.body.superGroup).toBe(A.id));
+    await http()
+      .post(`/rest/v2/group/${child}`)
+      .query({ name: 'Child', superGroup: A.id })
+      .set(bearer(root))
+      .expect(200)
+      .expect((r) => expect(r.body.superGroup).toBe(A.id));
 
     const seeded = uniq('seed');
     await http()
       .post(`/rest/v2/group/${seeded}`)
       .query({ name: 'Seeded' })
       .set(bearer(root))
-      .send({ users: [{ login: 'seed-admin', password: 'a-long-enough-test-password', roles: ['ADMINISTRATOR'] }], healthcareParties: [{ id: 'hcp-seed', lastName: 'Seed' }] })
+      .send({
+        users: [{ login: 'seed-admin', password: 'a-long-enough-test-password', roles: ['ADMINISTRATOR'] }],
+        healthcareParties: [{ id: 'hcp-seed', lastName: 'Seed' }],
+      })
       .expect(200);
     const login = await loginAs(t, { login: 'seed-admin', password: 'a-long-enough-test-password', groupId: seeded });
-    await http().get('/rest/v2/hcparty/hcp-seed').set(bearer(login.token)).expect(200).expect((r) => expect(r.body.lastName).toBe('Seed'));
+    await http()
+      .get('/rest/v2/hcparty/hcp-seed')
+      .set(bearer(login.token))
+      .expect(200)
+      .expect((r) => expect(r.body.lastName).toBe('Seed'));
   });
 
   it('create: bad id, missing name, existing id, bad seed -> 4xx and nothing written', async () => {
     await http().post('/rest/v2/group/bad%20id!').query({ name: 'x' }).set(bearer(root)).expect(400);
     await http().post('/rest/v2/group/apps').query({ name: 'x' }).set(bearer(root)).expect(400);
-    await http().post(`/rest/v2/group/${'x'.repeat(65)}`).query({ name: 'x' }).set(bearer(root)).expect(400);
-    await http().post(`/rest/v2/group/${uniq('n')}`).set(bearer(root)).expect(400);
+    await http()
+      .post(`/rest/v2/group/${'x'.repeat(65)}`)
+      .query({ name: 'x' })
+      .set(bearer(root))
+      .expect(400);
+    await http()
+      .post(`/rest/v2/group/${uniq('n')}`)
+      .set(bearer(root))
+      .expect(400);
     await http().post(`/rest/v2/group/${A.id}`).query({ name: 'dup' }).set(bearer(root)).expect(409);
     const id = uniq('bad');
-    await http().post(`/rest/v2/group/${id}`).query({ name: 'x' }).set(bearer(root)).send({ users: [{ login: 'x', groupId: B.id }] }).expect(400);
-    await http().post(`/rest/v2/group/${id}`).query({ name: 'x' }).set(bearer(root)).send({ healthcareParties: [{ firstName: 'no required field' }] }).expect(400);
+    await http()
+      .post(`/rest/v2/group/${id}`)
+      .query({ name: 'x' })
+      .set(bearer(root))
+      .send({ users: [{ login: 'x', groupId: B.id }] })
+      .expect(400);
+    await http()
+      .post(`/rest/v2/group/${id}`)
+      .query({ name: 'x' })
+      .set(bearer(root))
+      .send({ healthcareParties: [{ firstName: 'no required field' }] })
+      .expect(400);
     await http().get(`/rest/v2/group/${id}`).set(bearer(root)).expect(404);
     const ds = t.get(DataSource);
     expect(await ds.getRepository(GroupEntity).countBy({ id })).toBe(0);
@@ -65,18 +101,47 @@ describe('native groups (/rest/v2/group)', () => {
   });
 
   it('create: 401 anonymous, 403 for plain users and admins of a non-superAdmin group, superGroup outside the subtree 404, no escalation', async () => {
-    await http().post(`/rest/v2/group/${uniq('x')}`).query({ name: 'x' }).expect(401);
-    await http().post(`/rest/v2/group/${uniq('x')}`).query({ name: 'x' }).set(bearer(userA)).expect(403);
-    await http().post(`/rest/v2/group/${uniq('x')}`).query({ name: 'x' }).set(bearer(adminA)).expect(403);
+    await http()
+      .post(`/rest/v2/group/${uniq('x')}`)
+      .query({ name: 'x' })
+      .expect(401);
+    await http()
+      .post(`/rest/v2/group/${uniq('x')}`)
+      .query({ name: 'x' })
+      .set(bearer(userA))
+      .expect(403);
+    await http()
+      .post(`/rest/v2/group/${uniq('x')}`)
+      .query({ name: 'x' })
+      .set(bearer(adminA))
+      .expect(403);
     const sa = await createGroup(t, { superAdmin: true });
     const saAdmin = (await loginAs(t, await createAdmin(t, sa))).token;
-    await http().post(`/rest/v2/group/${uniq('x')}`).query({ name: 'x' }).set(bearer(saAdmin)).expect(200).expect((r) => expect(r.body.superGroup).toBe(sa.id));
-    await http().post(`/rest/v2/group/${uniq('x')}`).query({ name: 'x', superGroup: B.id }).set(bearer(saAdmin)).expect(404);
-    await http().post(`/rest/v2/group/${uniq('x')}`).query({ name: 'x' }).set(bearer(saAdmin)).send({ users: [{ login: 'boss', roles: ['SUPERUSER'] }] }).expect(403);
+    await http()
+      .post(`/rest/v2/group/${uniq('x')}`)
+      .query({ name: 'x' })
+      .set(bearer(saAdmin))
+      .expect(200)
+      .expect((r) => expect(r.body.superGroup).toBe(sa.id));
+    await http()
+      .post(`/rest/v2/group/${uniq('x')}`)
+      .query({ name: 'x', superGroup: B.id })
+      .set(bearer(saAdmin))
+      .expect(404);
+    await http()
+      .post(`/rest/v2/group/${uniq('x')}`)
+      .query({ name: 'x' })
+      .set(bearer(saAdmin))
+      .send({ users: [{ login: 'boss', roles: ['SUPERUSER'] }] })
+      .expect(403);
   });
 
   it('get / list / children / search / parent name follow the subtree; other tenants are 404', async () => {
-    await http().get(`/rest/v2/group/${A1.id}`).set(bearer(adminA)).expect(200).expect((r) => expect(r.body).toMatchObject({ id: A1.id, superGroup: A.id }));
+    await http()
+      .get(`/rest/v2/group/${A1.id}`)
+      .set(bearer(adminA))
+      .expect(200)
+      .expect((r) => expect(r.body).toMatchObject({ id: A1.id, superGroup: A.id }));
     await http().get(`/rest/v2/group/${A.id}`).set(bearer(userA)).expect(200);
     await http().get(`/rest/v2/group/${B.id}`).set(bearer(adminA)).expect(404);
     await http().get(`/rest/v2/group/${A.id}`).set(bearer(adminA1)).expect(404);
@@ -89,7 +154,11 @@ describe('native groups (/rest/v2/group)', () => {
     expect(kids.body.rows).toHaveLength(1);
     expect(kids.body.pageSize).toBe(1);
     expect(kids.body.nextKeyPair.startKeyDocId).toEqual(expect.any(String));
-    const next = await http().get(`/rest/v2/group/root/children`).query({ limit: 1, startDocumentId: kids.body.nextKeyPair.startKeyDocId }).set(bearer(root)).expect(200);
+    const next = await http()
+      .get(`/rest/v2/group/root/children`)
+      .query({ limit: 1, startDocumentId: kids.body.nextKeyPair.startKeyDocId })
+      .set(bearer(root))
+      .expect(200);
     expect(next.body.rows[0].id).toBe(kids.body.nextKeyPair.startKeyDocId);
     await http().get(`/rest/v2/group/root/children`).query({ limit: 0 }).set(bearer(root)).expect(400);
     await http().get(`/rest/v2/group/${B.id}/children`).set(bearer(adminA)).expect(404);
@@ -106,7 +175,12 @@ describe('native groups (/rest/v2/group)', () => {
   });
 
   it('rename and properties: administrators of the group or an ancestor; limits; other tenants 404', async () => {
-    const r = await http().put(`/rest/v2/group/${A1.id}/name/Renamed`).set(bearer(adminA)).set('content-type', 'application/json').send('null').expect(200);
+    const r = await http()
+      .put(`/rest/v2/group/${A1.id}/name/Renamed`)
+      .set(bearer(adminA))
+      .set('content-type', 'application/json')
+      .send('null')
+      .expect(200);
     expect(r.body).toMatchObject({ id: A1.id, name: 'Renamed' });
     expect(r.body.rev).toMatch(/^2-/);
     await http().put(`/rest/v2/group/${A1.id}/name/Mine`).set(bearer(adminA1)).expect(200);
@@ -116,14 +190,34 @@ describe('native groups (/rest/v2/group)', () => {
     await http().put(`/rest/v2/group/${A.id}/name/Nope`).expect(401);
 
     const prop = (id: string, v: string) => ({ type: { identifier: id, type: 'STRING' }, typedValue: { type: 'STRING', stringValue: v } });
-    const p = await http().put(`/rest/v2/group/${A.id}/properties`).set(bearer(adminA)).send({ properties: [prop('a', '1'), prop('b', '2')] }).expect(200);
+    const p = await http()
+      .put(`/rest/v2/group/${A.id}/properties`)
+      .set(bearer(adminA))
+      .send({ properties: [prop('a', '1'), prop('b', '2')] })
+      .expect(200);
     expect(p.body.properties).toHaveLength(2);
-    const p2 = await http().put(`/rest/v2/group/${A.id}/properties`).set(bearer(adminA)).send({ properties: [prop('a', '9')] }).expect(200);
+    const p2 = await http()
+      .put(`/rest/v2/group/${A.id}/properties`)
+      .set(bearer(adminA))
+      .send({ properties: [prop('a', '9')] })
+      .expect(200);
     expect(p2.body.properties).toHaveLength(2);
     expect(p2.body.properties[0].typedValue.stringValue).toBe('9');
-    await http().put(`/rest/v2/group/${A.id}/properties`).set(bearer(adminA)).send({ properties: [prop('c', '1'), prop('d', '1')] }).expect(400);
-    await http().put(`/rest/v2/group/${A.id}/properties`).set(bearer(adminA)).send({ properties: [prop('c', 'x'.repeat(20000))] }).expect(400);
-    await http().put(`/rest/v2/group/${A.id}/properties`).set(bearer(adminA)).send({ properties: [{ typedValue: {} }] }).expect(400);
+    await http()
+      .put(`/rest/v2/group/${A.id}/properties`)
+      .set(bearer(adminA))
+      .send({ properties: [prop('c', '1'), prop('d', '1')] })
+      .expect(400);
+    await http()
+      .put(`/rest/v2/group/${A.id}/properties`)
+      .set(bearer(adminA))
+      .send({ properties: [prop('c', 'x'.repeat(20000))] })
+      .expect(400);
+    await http()
+      .put(`/rest/v2/group/${A.id}/properties`)
+      .set(bearer(adminA))
+      .send({ properties: [{ typedValue: {} }] })
+      .expect(400);
     await http().put(`/rest/v2/group/${A.id}/properties`).set(bearer(adminA)).send({ nope: [] }).expect(400);
     const after = await http().get(`/rest/v2/group/${A.id}`).set(bearer(adminA)).expect(200);
     expect(after.body.properties).toHaveLength(2);
@@ -136,7 +230,11 @@ describe('native groups (/rest/v2/group)', () => {
     const X1 = await createGroup(t, { parent: X });
     await http().put(`/rest/v2/group/${X.id}/parent/${X1.id}`).set(bearer(adminA)).expect(422);
     await http().put(`/rest/v2/group/${X.id}/parent/${B.id}`).set(bearer(adminA)).expect(404);
-    await http().put(`/rest/v2/group/${X1.id}/parent/${A1.id}`).set(bearer(adminA)).expect(200).expect((r) => expect(r.body.superGroup).toBe(A1.id));
+    await http()
+      .put(`/rest/v2/group/${X1.id}/parent/${A1.id}`)
+      .set(bearer(adminA))
+      .expect(200)
+      .expect((r) => expect(r.body.superGroup).toBe(A1.id));
     await http().get(`/rest/v2/group/${X1.id}`).set(bearer(adminA1)).expect(200);
     await http().put(`/rest/v2/group/${A.id}/parent/${B.id}`).set(bearer(adminA)).expect(403);
   });
@@ -170,7 +268,10 @@ describe('native groups (/rest/v2/group)', () => {
     await http().get(`/rest/v2/group/${S.id}`).set(bearer(adminA)).expect(404);
     await http().get(`/rest/v2/group/${S1.id}`).set(bearer(adminA)).expect(404);
     await http().get('/rest/v2/user/current').set(bearer(s1Login.token)).expect(401);
-    await http().post('/rest/v2/auth/login').send({ username: `${S1.id}/${s1User.login}`, password: s1User.password }).expect(401);
+    await http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${S1.id}/${s1User.login}`, password: s1User.password })
+      .expect(401);
     await http().post(`/rest/v2/group/${S.id}`).query({ name: 'again' }).set(bearer(root)).expect(409);
   });
 
@@ -201,12 +302,25 @@ describe('trial registration enabled', () => {
   afterAll(() => t.close());
 
   it('creates a group, its administrator and a login token', async () => {
-    const r = await t.http().post('/rest/v2/group/register/trial').send({ firstName: 'Ada', lastName: 'L', emailAddress: 'Ada@Example.com' }).expect(200);
+    const r = await t
+      .http()
+      .post('/rest/v2/group/register/trial')
+      .send({ firstName: 'Ada', lastName: 'L', emailAddress: 'Ada@Example.com' })
+      .expect(200);
     expect(r.body).toEqual({ groupId: expect.any(String), userId: expect.any(String), token: expect.any(String) });
-    const login = await t.http().post('/rest/v2/auth/login').send({ username: `${r.body.groupId}/ada@example.com`, password: r.body.token }).expect(200);
+    const login = await t
+      .http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${r.body.groupId}/ada@example.com`, password: r.body.token })
+      .expect(200);
     const me = await t.http().get('/rest/v2/user/current').set(bearer(login.body.token)).expect(200);
     expect(me.body.roles).toEqual(['ADMINISTRATOR']);
-    await t.http().get(`/rest/v2/group/${r.body.groupId}`).set(bearer(login.body.token)).expect(200).expect((g) => expect(g.body.name).toBe('Ada L'));
+    await t
+      .http()
+      .get(`/rest/v2/group/${r.body.groupId}`)
+      .set(bearer(login.body.token))
+      .expect(200)
+      .expect((g) => expect(g.body.name).toBe('Ada L'));
     await t.http().post('/rest/v2/group/register/trial').send({ emailAddress: 'not-an-email' }).expect(400);
     await t.http().post('/rest/v2/group/register/trial').send({ emailAddress: 'b@example.com', isAdmin: true }).expect(400);
     await t.http().post('/rest/v2/group/register/trial').set('content-type', 'application/json').send('null').expect(400);

@@ -26,7 +26,10 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
     expect(first.body.groupId).toBe([A.id, B.id].sort()[0]);
     const pref = await http().post('/rest/v2/auth/login').query({ groupId: B.id }).send({ username: login, password }).expect(200);
     expect(pref.body).toMatchObject({ groupId: B.id, userId: ids.B });
-    const explicit = await http().post('/rest/v2/auth/login').send({ username: `${B.id}/${login}`, password }).expect(200);
+    const explicit = await http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${B.id}/${login}`, password })
+      .expect(200);
     expect(explicit.body.groupId).toBe(B.id);
     await http().post('/rest/v2/auth/login').query({ groupId: 'bad id' }).send({ username: login, password }).expect(400);
   });
@@ -45,19 +48,37 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
     expect(cm.body).toHaveLength(1);
     expect(cm.body[0].groupsHierarchy.map((g: { id: string }) => g.id)).toEqual(['root', A.id]);
 
-    const viaBasic = await http().get('/rest/v2/user/matches').set(basic(`${B.id}/${login}`, password)).expect(200);
+    const viaBasic = await http()
+      .get('/rest/v2/user/matches')
+      .set(basic(`${B.id}/${login}`, password))
+      .expect(200);
     expect(viaBasic.body.map((g: { groupId: string }) => g.groupId)).toEqual([B.id]);
   });
 
   it('switch issues tokens for the same person in another matched group', async () => {
     const l = (await http().post('/rest/v2/auth/login').query({ groupId: A.id }).send({ username: login, password })).body;
-    const s = await http().post(`/rest/v2/auth/switch/${B.id}`).set('Refresh-Token', l.refreshToken).set('content-type', 'application/json').send('null').expect(200);
-    expect(s.body).toMatchObject({ successful: true, groupId: B.id, userId: ids.B, token: expect.any(String), refreshToken: expect.any(String) });
+    const s = await http()
+      .post(`/rest/v2/auth/switch/${B.id}`)
+      .set('Refresh-Token', l.refreshToken)
+      .set('content-type', 'application/json')
+      .send('null')
+      .expect(200);
+    expect(s.body).toMatchObject({
+      successful: true,
+      groupId: B.id,
+      userId: ids.B,
+      token: expect.any(String),
+      refreshToken: expect.any(String),
+    });
     const me = await http().get('/rest/v2/user/current').set(bearer(s.body.token)).expect(200);
     expect(me.body.id).toBe(ids.B);
     const back = await http().get('/rest/v2/user/matches').set(bearer(s.body.token)).expect(200);
     expect(back.body).toHaveLength(2);
-    await http().post(`/rest/v2/auth/switch/${A.id}`).set('Refresh-Token', s.body.refreshToken).expect(200).expect((r) => expect(r.body.groupId).toBe(A.id));
+    await http()
+      .post(`/rest/v2/auth/switch/${A.id}`)
+      .set('Refresh-Token', s.body.refreshToken)
+      .expect(200)
+      .expect((r) => expect(r.body.groupId).toBe(A.id));
 
     await http().post(`/rest/v2/auth/switch/${A1.id}`).set('Refresh-Token', l.refreshToken).expect(404);
     await http().post('/rest/v2/auth/switch/root').set('Refresh-Token', l.refreshToken).expect(404);
@@ -71,13 +92,24 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
 
   it('inAllGroups/token: one token per matched group where the caller is the user or an administrator', async () => {
     const l = (await http().post('/rest/v2/auth/login').send({ username: login, password })).body;
-    const r = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).query({ tokenValidity: 600 }).set(bearer(l.token)).expect(200);
+    const r = await http()
+      .post(`/rest/v2/user/inAllGroups/token/${login}/k1`)
+      .query({ tokenValidity: 600 })
+      .set(bearer(l.token))
+      .expect(200);
     expect(r.body.map((x: { groupId: string }) => x.groupId).sort()).toEqual([A.id, B.id].sort());
     const tokA = r.body.find((x: { groupId: string }) => x.groupId === A.id);
     expect(tokA).toMatchObject({ token: expect.any(String), groupName: 'Alpha' });
-    await http().post('/rest/v2/auth/login').send({ username: `${A.id}/${login}`, password: tokA.token }).expect(200);
+    await http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${A.id}/${login}`, password: tokA.token })
+      .expect(200);
 
-    const chosen = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k2`).set('token', 'my-chosen-token-value').set(bearer(l.token)).expect(200);
+    const chosen = await http()
+      .post(`/rest/v2/user/inAllGroups/token/${login}/k2`)
+      .set('token', 'my-chosen-token-value')
+      .set(bearer(l.token))
+      .expect(200);
     expect(chosen.body.every((x: { token: string }) => x.token === 'my-chosen-token-value')).toBe(true);
 
     // B's user is an administrator there: may mint for another user of B; in A the caller is a plain user.

@@ -21,11 +21,26 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     adminB = (await loginAs(t, await createAdmin(t, B))).token;
     adminA1 = (await loginAs(t, await createAdmin(t, A1))).token;
     for (const [id, lastName, firstName, extra] of [
-      ['h-1', 'Dupont', 'Émile', { nihii: '10012345', ssin: '85010112345', speciality: 'persphysician', nihiiSpecCode: '001', addresses: [{ postalCode: '1000' }] }],
-      ['h-2', 'Durand', 'Zoé', { nihii: '10099999', speciality: 'persphysician', nihiiSpecCode: '001', addresses: [{ postalCode: '4000' }] }],
+      [
+        'h-1',
+        'Dupont',
+        'Émile',
+        { nihii: '10012345', ssin: '85010112345', speciality: 'persphysician', nihiiSpecCode: '001', addresses: [{ postalCode: '1000' }] },
+      ],
+      [
+        'h-2',
+        'Durand',
+        'Zoé',
+        { nihii: '10099999', speciality: 'persphysician', nihiiSpecCode: '001', addresses: [{ postalCode: '4000' }] },
+      ],
       ['h-3', 'Martin', 'Luc', { cbe: '0123456789', tags: [{ type: 'T', code: 'C' }], identifier: [{ system: 'sys', value: 'v1' }] }],
     ] as const) {
-      await t.http().post(H).set(bearer(adminA)).send({ id, lastName, firstName, ...extra }).expect(200);
+      await t
+        .http()
+        .post(H)
+        .set(bearer(adminA))
+        .send({ id, lastName, firstName, ...extra })
+        .expect(200);
     }
     await t.http().post(H).set(bearer(adminB)).send({ id: 'h-b', lastName: 'Dupont', name: 'Beta clinic' }).expect(200);
   });
@@ -68,13 +83,20 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     await http().get(`${H}/h-1`).set(bearer(userA)).expect(200);
     await http().get(`${H}/h-b`).set(bearer(adminA)).expect(404);
     await http().get(`${H}/h-1`).expect(401);
-    const many = await http().get(`${H}/byIds/${encodeURIComponent('h-2,missing,h-1,h-b')}`).set(bearer(adminA)).expect(200);
+    const many = await http()
+      .get(`${H}/byIds/${encodeURIComponent('h-2,missing,h-1,h-b')}`)
+      .set(bearer(adminA))
+      .expect(200);
     expect(many.body.map((h: { id: string }) => h.id)).toEqual(['h-2', 'h-1']);
 
     await http().get(`${H}/current`).set(bearer(userA)).expect(404);
     const linked = await createUser(t, A, { fields: { healthcarePartyId: 'h-2' } });
     const tok = (await loginAs(t, linked)).token;
-    await http().get(`${H}/current`).set(bearer(tok)).expect(200).expect((r) => expect(r.body.id).toBe('h-2'));
+    await http()
+      .get(`${H}/current`)
+      .set(bearer(tok))
+      .expect(200)
+      .expect((r) => expect(r.body.id).toBe('h-2'));
 
     await http().post(H).set(bearer(adminA)).send({ id: 'h-kid', lastName: 'Kid', parentId: 'h-1' }).expect(200);
     const kids = await http().get(`${H}/h-1/children`).set(bearer(adminA)).expect(200);
@@ -90,7 +112,11 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     const names = all.body.rows.map((h: { lastName?: string }) => h.lastName ?? '');
     expect([...names].sort()).toEqual(names);
     expect(all.body.nextKeyPair).toBeUndefined();
-    const p2 = await http().get(H).query({ limit: 2, startKey: p1.body.nextKeyPair.startKey, startDocumentId: p1.body.nextKeyPair.startKeyDocId }).set(bearer(adminA)).expect(200);
+    const p2 = await http()
+      .get(H)
+      .query({ limit: 2, startKey: p1.body.nextKeyPair.startKey, startDocumentId: p1.body.nextKeyPair.startKeyDocId })
+      .set(bearer(adminA))
+      .expect(200);
     expect(p2.body.rows[0].id).toBe(p1.body.nextKeyPair.startKeyDocId);
     await http().get(H).query({ limit: 'abc' }).set(bearer(adminA)).expect(400);
     expect(all.body.rows.map((h: { id: string }) => h.id)).not.toContain('h-b');
@@ -102,9 +128,15 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     const zoe = await http().get(`${H}/byName`).query({ name: 'zoe durand' }).set(bearer(adminA)).expect(200);
     expect(zoe.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-2']);
 
-    const strict = await http().get(`${H}/byNameStrict/${encodeURIComponent('Beta clinic')}`).set(bearer(adminB)).expect(200);
+    const strict = await http()
+      .get(`${H}/byNameStrict/${encodeURIComponent('Beta clinic')}`)
+      .set(bearer(adminB))
+      .expect(200);
     expect(strict.body.map((h: { id: string }) => h.id)).toEqual(['h-b']);
-    await http().get(`${H}/byNameStrict/${encodeURIComponent('Beta clinic')}`).set(bearer(adminA)).expect(200, []);
+    await http()
+      .get(`${H}/byNameStrict/${encodeURIComponent('Beta clinic')}`)
+      .set(bearer(adminA))
+      .expect(200, []);
 
     const nihii = await http().get(`${H}/byNihiiOrSsin/100`).set(bearer(adminA)).expect(200);
     expect(nihii.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-1', 'h-2']);
@@ -122,46 +154,125 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     expect((await m({ $type: 'HealthcarePartyByIdsFilter', ids: ['h-1', 'h-b'] }).expect(200)).body).toEqual(['h-1']);
     expect((await m({ $type: 'HealthcarePartyByNameFilter', name: 'martin' }).expect(200)).body).toEqual(['h-3']);
     expect((await m({ $type: 'HealthcarePartyByTagCodeFilter', tagType: 'T', tagCode: 'C' }).expect(200)).body).toEqual(['h-3']);
-    expect((await m({ $type: 'HealthcarePartyByIdentifiersFilter', identifiers: [{ system: 'sys', value: 'v1' }] }).expect(200)).body).toEqual(['h-3']);
-    expect((await m({ $type: 'UnionFilter', filters: [{ $type: 'HealthcarePartyByIdsFilter', ids: ['h-1'] }, { $type: 'HealthcarePartyByIdsFilter', ids: ['h-2'] }] }).expect(200)).body).toEqual(['h-1', 'h-2']);
-    expect((await m({ $type: 'IntersectionFilter', filters: [{ $type: 'AllHealthcarePartiesFilter' }, { $type: 'HealthcarePartyByIdsFilter', ids: ['h-2'] }] }).expect(200)).body).toEqual(['h-2']);
+    expect(
+      (await m({ $type: 'HealthcarePartyByIdentifiersFilter', identifiers: [{ system: 'sys', value: 'v1' }] }).expect(200)).body,
+    ).toEqual(['h-3']);
+    expect(
+      (
+        await m({
+          $type: 'UnionFilter',
+          filters: [
+            { $type: 'HealthcarePartyByIdsFilter', ids: ['h-1'] },
+            { $type: 'HealthcarePartyByIdsFilter', ids: ['h-2'] },
+          ],
+        }).expect(200)
+      ).body,
+    ).toEqual(['h-1', 'h-2']);
+    expect(
+      (
+        await m({
+          $type: 'IntersectionFilter',
+          filters: [{ $type: 'AllHealthcarePartiesFilter' }, { $type: 'HealthcarePartyByIdsFilter', ids: ['h-2'] }],
+        }).expect(200)
+      ).body,
+    ).toEqual(['h-2']);
     const all = (await m({ $type: 'AllHealthcarePartiesFilter' }).expect(200)).body as string[];
-    expect((await m({ $type: 'ComplementFilter', superSet: { $type: 'AllHealthcarePartiesFilter' }, subSet: { $type: 'HealthcarePartyByIdsFilter', ids: ['h-1'] } }).expect(200)).body).toEqual(all.filter((i) => i !== 'h-1'));
+    expect(
+      (
+        await m({
+          $type: 'ComplementFilter',
+          superSet: { $type: 'AllHealthcarePartiesFilter' },
+          subSet: { $type: 'HealthcarePartyByIdsFilter', ids: ['h-1'] },
+        }).expect(200)
+      ).body,
+    ).toEqual(all.filter((i) => i !== 'h-1'));
     await m({ $type: 'NopeFilter' }).expect(400);
     await m({ ids: [] }).expect(400);
 
-    const f = await http().post(`${H}/filter`).query({ limit: 1 }).set(bearer(adminA)).send({ $type: 'FilterChain', filter: { $type: 'HealthcarePartyByIdsFilter', ids: ['h-1', 'h-2'] } }).expect(200);
+    const f = await http()
+      .post(`${H}/filter`)
+      .query({ limit: 1 })
+      .set(bearer(adminA))
+      .send({ $type: 'FilterChain', filter: { $type: 'HealthcarePartyByIdsFilter', ids: ['h-1', 'h-2'] } })
+      .expect(200);
     expect(f.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-1']);
     expect(f.body.nextKeyPair.startKeyDocId).toBe('h-2');
-    await http().post(`${H}/filter`).set(bearer(adminA)).send({ filter: { $type: 'Bad' } }).expect(400);
-    await http().post(`${H}/filter`).send({ filter: { $type: 'AllHealthcarePartiesFilter' } }).expect(401);
+    await http()
+      .post(`${H}/filter`)
+      .set(bearer(adminA))
+      .send({ filter: { $type: 'Bad' } })
+      .expect(400);
+    await http()
+      .post(`${H}/filter`)
+      .send({ filter: { $type: 'AllHealthcarePartiesFilter' } })
+      .expect(401);
   });
 
   it('modify with rev: stale 409, missing 404, non-admin only its own HCP, circular parent 422', async () => {
     const cur = (await http().get(`${H}/h-3`).set(bearer(adminA)).expect(200)).body;
-    const up = await http().put(H).set(bearer(adminA)).send({ ...cur, firstName: 'Lucas' }).expect(200);
+    const up = await http()
+      .put(H)
+      .set(bearer(adminA))
+      .send({ ...cur, firstName: 'Lucas' })
+      .expect(200);
     expect(up.body.firstName).toBe('Lucas');
     expect(up.body.tags).toEqual(cur.tags);
-    await http().put(H).set(bearer(adminA)).send({ ...cur, firstName: 'stale' }).expect(409);
+    await http()
+      .put(H)
+      .set(bearer(adminA))
+      .send({ ...cur, firstName: 'stale' })
+      .expect(409);
     await http().put(H).set(bearer(adminA)).send({ id: 'nope', rev: '1-a', lastName: 'X' }).expect(404);
     await http().put(H).set(bearer(adminA)).send({ id: 'h-3', lastName: 'X' }).expect(400);
-    await http().put(H).set(bearer(adminA)).send({ ...up.body, lastName: undefined, firstName: 'x' }).expect(400);
-    await http().put(H).set(bearer(userA)).send({ ...up.body, firstName: 'x' }).expect(403);
-    await http().put(H).set(bearer(adminB)).send({ ...up.body, firstName: 'x' }).expect(404);
+    await http()
+      .put(H)
+      .set(bearer(adminA))
+      .send({ ...up.body, lastName: undefined, firstName: 'x' })
+      .expect(400);
+    await http()
+      .put(H)
+      .set(bearer(userA))
+      .send({ ...up.body, firstName: 'x' })
+      .expect(403);
+    await http()
+      .put(H)
+      .set(bearer(adminB))
+      .send({ ...up.body, firstName: 'x' })
+      .expect(404);
 
     await http().post(H).set(bearer(adminA)).send({ id: 'c-1', lastName: 'C1' }).expect(200);
     await http().post(H).set(bearer(adminA)).send({ id: 'c-2', lastName: 'C2', parentId: 'c-1' }).expect(200);
     const c1 = (await http().get(`${H}/c-1`).set(bearer(adminA))).body;
-    await http().put(H).set(bearer(adminA)).send({ ...c1, parentId: 'c-2' }).expect(422);
-    await http().put(H).set(bearer(adminA)).send({ ...c1, parentId: 'c-1' }).expect(422);
+    await http()
+      .put(H)
+      .set(bearer(adminA))
+      .send({ ...c1, parentId: 'c-2' })
+      .expect(422);
+    await http()
+      .put(H)
+      .set(bearer(adminA))
+      .send({ ...c1, parentId: 'c-1' })
+      .expect(422);
     expect((await http().get(`${H}/c-1`).set(bearer(adminA))).body.parentId).toBeUndefined();
 
     const own = await createUser(t, A, { fields: { healthcarePartyId: 'c-2' } });
     const tok = (await loginAs(t, own)).token;
     const c2 = (await http().get(`${H}/c-2`).set(bearer(tok))).body;
-    const mine = await http().put(H).set(bearer(tok)).send({ ...c2, firstName: 'me' }).expect(200);
-    await http().put(H).set(bearer(tok)).send({ ...mine.body, userId: 'someone-else' }).expect(403);
-    await http().put(H).set(bearer(tok)).send({ ...mine.body, parentId: undefined }).expect(403);
+    const mine = await http()
+      .put(H)
+      .set(bearer(tok))
+      .send({ ...c2, firstName: 'me' })
+      .expect(200);
+    await http()
+      .put(H)
+      .set(bearer(tok))
+      .send({ ...mine.body, userId: 'someone-else' })
+      .expect(403);
+    await http()
+      .put(H)
+      .set(bearer(tok))
+      .send({ ...mine.body, parentId: undefined })
+      .expect(403);
   });
 
   it('delete several ids: DocIdentifier list, admin only, other tenant 404', async () => {
@@ -171,13 +282,26 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     await http().delete(`${H}/h-b`).set(bearer(adminA)).expect(404);
     await http().delete(`${H}/d-1`).expect(401);
     const r = await http().delete(`${H}/d-1,missing,d-2`).set(bearer(adminA)).expect(200);
-    expect(r.body).toEqual([{ id: 'd-1', rev: expect.stringMatching(/^2-/) }, { id: 'd-2', rev: expect.stringMatching(/^2-/) }]);
+    expect(r.body).toEqual([
+      { id: 'd-1', rev: expect.stringMatching(/^2-/) },
+      { id: 'd-2', rev: expect.stringMatching(/^2-/) },
+    ]);
     await http().get(`${H}/d-1`).set(bearer(adminA)).expect(404);
     await http().get(`${H}/h-b`).set(bearer(adminB)).expect(200);
   });
 
   it('publicKey, keys, aesExchangeKeys', async () => {
-    await http().post(H).set(bearer(adminA)).send({ id: 'k-1', lastName: 'K', publicKey: '00ff', hcPartyKeys: { 'h-1': ['a', 'b'] }, aesExchangeKeys: { pk1: { 'h-1': { fp: 'enc' } } } }).expect(200);
+    await http()
+      .post(H)
+      .set(bearer(adminA))
+      .send({
+        id: 'k-1',
+        lastName: 'K',
+        publicKey: '00ff',
+        hcPartyKeys: { 'h-1': ['a', 'b'] },
+        aesExchangeKeys: { pk1: { 'h-1': { fp: 'enc' } } },
+      })
+      .expect(200);
     await http().get(`${H}/k-1/publicKey`).set(bearer(userA)).expect(200, { hcPartyId: 'k-1', hexString: '00ff' });
     await http().get(`${H}/h-1/publicKey`).set(bearer(userA)).expect(404);
     await http().get(`${H}/h-1/keys`).set(bearer(userA)).expect(200, { 'k-1': 'b' });
@@ -190,9 +314,17 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
   it('inGroup variants: administrators of the group or an ancestor; others 403; unknown group 404', async () => {
     const c = await http().post(`${H}/inGroup/${A1.id}`).set(bearer(adminA)).send({ id: 'ig-1', lastName: 'Ig' }).expect(200);
     await http().get(`${H}/ig-1`).set(bearer(adminA1)).expect(200);
-    const byIds = await http().post(`${H}/inGroup/${A1.id}/byIds`).set(bearer(adminA)).send({ ids: ['ig-1', 'h-1'] }).expect(200);
+    const byIds = await http()
+      .post(`${H}/inGroup/${A1.id}/byIds`)
+      .set(bearer(adminA))
+      .send({ ids: ['ig-1', 'h-1'] })
+      .expect(200);
     expect(byIds.body.map((h: { id: string }) => h.id)).toEqual(['ig-1']);
-    await http().put(`${H}/inGroup/${A1.id}`).set(bearer(adminA)).send({ ...c.body, firstName: 'F' }).expect(200);
+    await http()
+      .put(`${H}/inGroup/${A1.id}`)
+      .set(bearer(adminA))
+      .send({ ...c.body, firstName: 'F' })
+      .expect(200);
     await http().post(`${H}/inGroup/${A.id}`).set(bearer(adminA1)).send({ lastName: 'X' }).expect(403);
     await http().post(`${H}/inGroup/${B.id}`).set(bearer(adminA)).send({ lastName: 'X' }).expect(403);
     await http().post(`${H}/inGroup/${A1.id}`).set(bearer(userA)).send({ lastName: 'X' }).expect(403);
@@ -213,10 +345,18 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
       .send({ lastName: 'Reg', firstName: 'Ina', addresses: [{ telecoms: [{ telecomType: 'email', telecomNumber: 'Ina@Example.com' }] }] })
       .expect(200);
     expect(r.body).toEqual({ userLogin: 'ina@example.com', userId: expect.any(String), token: expect.any(String) });
-    const login = await http().post('/rest/v2/auth/login').send({ username: `${A1.id}/ina@example.com`, password: r.body.token }).expect(200);
+    const login = await http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${A1.id}/ina@example.com`, password: r.body.token })
+      .expect(200);
     const hcp = await http().get(`${H}/current`).set(bearer(login.body.token)).expect(200);
     expect(hcp.body).toMatchObject({ lastName: 'Reg', userId: r.body.userId });
-    const short = await http().post(`${H}/register/inGroup/${A1.id}`).query({ useShortToken: 'true' }).set(bearer(adminA)).send({ lastName: 'Short' }).expect(200);
+    const short = await http()
+      .post(`${H}/register/inGroup/${A1.id}`)
+      .query({ useShortToken: 'true' })
+      .set(bearer(adminA))
+      .send({ lastName: 'Short' })
+      .expect(200);
     expect(short.body.token).toMatch(/^\d{6}$/);
     await http().post(`${H}/register/inGroup/${B.id}`).set(bearer(adminA)).send({ lastName: 'X' }).expect(403);
     // Same email again: the user collides (409) and the HCP is not left behind.

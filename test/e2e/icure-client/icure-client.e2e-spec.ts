@@ -1,7 +1,12 @@
 import { IccAuthApi } from '@icure/api/icc-api/api/IccAuthApi';
 import { IccUserApi } from '@icure/api/icc-api/api/IccUserApi';
 import { User } from '@icure/api/icc-api/model/User';
-import { BasicAuthenticationProvider, EnsembleAuthenticationProvider, JwtAuthenticationProvider, NoAuthenticationProvider } from '@icure/api/icc-x-api/auth/AuthenticationProvider';
+import {
+  BasicAuthenticationProvider,
+  EnsembleAuthenticationProvider,
+  JwtAuthenticationProvider,
+  NoAuthenticationProvider,
+} from '@icure/api/icc-x-api/auth/AuthenticationProvider';
 import { generate } from 'otplib';
 import { createAdmin, createGroup, createUser, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
@@ -18,7 +23,10 @@ describe('@icure/api 6.4.4 against Caregate', () => {
   const f = fetch as never;
 
   const noAuth = () => new IccAuthApi(host, {}, new NoAuthenticationProvider(), f);
-  async function jwtUserApi(login: string, password: string): Promise<{ api: IccUserApi; auth: IccAuthApi; tokens: { token: string; refreshToken: string } }> {
+  async function jwtUserApi(
+    login: string,
+    password: string,
+  ): Promise<{ api: IccUserApi; auth: IccAuthApi; tokens: { token: string; refreshToken: string } }> {
     const r = await noAuth().login({ username: login, password });
     const tokens = { token: r.token!, refreshToken: r.refreshToken! };
     const provider = new JwtAuthenticationProvider(noAuth(), undefined, undefined, tokens);
@@ -72,7 +80,16 @@ describe('@icure/api 6.4.4 against Caregate', () => {
     expect(await api.encodePassword('something long enough')).toMatch(/^\$argon2id\$/);
 
     const email = `${uniq(mode)}@clinic.example`;
-    const created = await api.createUser(new User({ id: undefined, email, passwordHash: 'a password for the client', name: 'Client Made', patientId: `pat-${mode}`, healthcarePartyId: `hcp-${mode}` }));
+    const created = await api.createUser(
+      new User({
+        id: undefined,
+        email,
+        passwordHash: 'a password for the client',
+        name: 'Client Made',
+        patientId: `pat-${mode}`,
+        healthcarePartyId: `hcp-${mode}`,
+      }),
+    );
     expect(created).toMatchObject({ login: email, email, passwordHash: '*', groupId: admin.groupId });
     expect((await api.getUser(created.id!)).id).toBe(created.id);
     expect((await api.getUserByEmail(email)).id).toBe(created.id);
@@ -83,7 +100,9 @@ describe('@icure/api 6.4.4 against Caregate', () => {
     expect(modified.name).toBe('Renamed');
     await expect(api.modifyUser(new User({ ...created, name: 'Stale' }))).rejects.toMatchObject({ statusCode: 409 });
 
-    const withProps = await api.modifyProperties(created.id!, [{ type: { identifier: 'pref', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'x' } } as never]);
+    const withProps = await api.modifyProperties(created.id!, [
+      { type: { identifier: 'pref', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'x' } } as never,
+    ]);
     expect(withProps.properties).toHaveLength(1);
 
     const token = await api.getToken(created.id!, `k-${mode}`, 120);
@@ -127,7 +146,10 @@ describe('@icure/api 6.4.4 against Caregate', () => {
     expect((await api.listUsersInGroup(child.id)).rows!.map((x) => x.id)).toContain(u.id);
     const m = await api.modifyUserInGroup(child.id, new User({ ...u, name: 'Child' }));
     expect(m.name).toBe('Child');
-    const f2 = await api.filterUsersInGroupBy(child.id, undefined, 5, { $type: 'FilterChain', filter: { $type: 'AllUsersFilter' } } as never);
+    const f2 = await api.filterUsersInGroupBy(child.id, undefined, 5, {
+      $type: 'FilterChain',
+      filter: { $type: 'AllUsersFilter' },
+    } as never);
     expect(f2.rows!.map((x) => x.id)).toEqual([u.id]);
     expect(await api.getTokenInGroup(child.id, u.id!, 'key1')).toEqual(expect.any(String));
     expect(await api.deleteUserInGroup(child.id, u.id!)).toEqual({});
@@ -175,7 +197,13 @@ describe('@icure/api 6.4.4 against Caregate', () => {
     const auth = noAuth();
     const username = `${g.id}/${u.login}`;
     await expect(auth.login({ username, password: u.password })).rejects.toMatchObject({ statusCode: 417 });
-    await expect(auth.login({ username, password: `${u.password}|000000` === `${u.password}|${await generate({ secret })}` ? `${u.password}|111111` : `${u.password}|000000` })).rejects.toMatchObject({ statusCode: 406 });
+    await expect(
+      auth.login({
+        username,
+        password:
+          `${u.password}|000000` === `${u.password}|${await generate({ secret })}` ? `${u.password}|111111` : `${u.password}|000000`,
+      }),
+    ).rejects.toMatchObject({ statusCode: 406 });
     const code = await generate({ secret });
     expect((await auth.login({ username, password: `${u.password}|${code}` })).successful).toBe(true);
     expect((await basicUserApi(username, `${u.password}|${code}`).getCurrentUser()).id).toBe(u.user.id);

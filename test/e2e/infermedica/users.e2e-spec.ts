@@ -10,7 +10,8 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
   let token: string;
   let otherAdminToken: string;
   let plainToken: string;
-  const curlPost = (body: string, tk = token) => t.http().post(BASE).set(bearer(tk)).set('content-type', 'application/x-www-form-urlencoded').send(body);
+  const curlPost = (body: string, tk = token) =>
+    t.http().post(BASE).set(bearer(tk)).set('content-type', 'application/x-www-form-urlencoded').send(body);
 
   beforeAll(async () => {
     t = await startApp({ env: { CAREGATE_PUBLIC_BASE_URL: 'https://api.infermedica.com' } });
@@ -25,7 +26,11 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
   it('creates a user with an empty body: id, email null, phone null', async () => {
     const r = await curlPost('{}').expect(200);
     expect(Object.keys(r.body)).toEqual(['id', 'email', 'phone']);
-    expect(r.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), email: null, phone: null });
+    expect(r.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      email: null,
+      phone: null,
+    });
   });
 
   let created: { id: string; email: string; phone: string };
@@ -62,10 +67,20 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
     ['user@@example.net', "The part after the @-sign contains invalid characters: '@'."],
     ['"quoted"@example.net', 'Quoting the part before the @-sign is not allowed here.'],
     ['user@[192.0.2.1]', 'A bracketed IPv4 address after the @-sign is not allowed here.'],
-  ])('422 with email-validator\'s wording for %j, nothing written', async (email, reason) => {
+  ])("422 with email-validator's wording for %j, nothing written", async (email, reason) => {
     const before = (await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).body.items.length;
     const r = await t.http().post(BASE).set(bearer(token)).send({ email }).expect(422);
-    expect(r.body).toEqual({ detail: [{ type: 'value_error', loc: ['body', 'email'], msg: `value is not a valid email address: ${reason}`, input: email, ctx: { reason } }] });
+    expect(r.body).toEqual({
+      detail: [
+        {
+          type: 'value_error',
+          loc: ['body', 'email'],
+          msg: `value is not a valid email address: ${reason}`,
+          input: email,
+          ctx: { reason },
+        },
+      ],
+    });
     expect((await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).body.items).toHaveLength(before);
   });
 
@@ -174,7 +189,11 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
       { id: expect.any(String), email: 'user@example.net', phone: '+498999998999' },
     ]);
     const p = await t.http().get(`${BASE}?cursor=1&limit=1`).set(bearer(tk)).expect(200);
-    expect(p.body).toMatchObject({ prev: 'https://api.infermedica.com/api/mgp/v1/users?limit=1&cursor=0', next: null, last: 'https://api.infermedica.com/api/mgp/v1/users?limit=1&cursor=1' });
+    expect(p.body).toMatchObject({
+      prev: 'https://api.infermedica.com/api/mgp/v1/users?limit=1&cursor=0',
+      next: null,
+      last: 'https://api.infermedica.com/api/mgp/v1/users?limit=1&cursor=1',
+    });
     const bad = await t.http().get(`${BASE}?cursor=x`).set(bearer(tk)).expect(422);
     expect(bad.body.detail[0]).toMatchObject({ type: 'int_parsing', loc: ['query', 'cursor'] });
     await t.http().get(`${BASE}?limit=1000`).set(bearer(tk)).expect(422);
@@ -187,11 +206,13 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
       .patch(`${BASE}/${created.id}`)
       .set(bearer(token))
       .set('Content-Type', 'application/json')
-      .send(`{
+      .send(
+        `{
     "id": "${created.id}",
     "email": "user1@example.net",
     "phone": "+498999998000"
-}`)
+}`,
+      )
       .expect(200);
     expect(r.body).toEqual({ id: created.id, email: 'user1@example.net', phone: '+498999998000' });
   });
@@ -214,7 +235,10 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
   });
 
   it('errors before routing come back as {"detail": ...}', async () => {
-    expect((await t.http().post(BASE).set(bearer(token)).set('content-type', 'application/json').send('{"email":').expect(422)).body.detail[0].type).toBe('json_invalid');
+    expect(
+      (await t.http().post(BASE).set(bearer(token)).set('content-type', 'application/json').send('{"email":').expect(422)).body.detail[0]
+        .type,
+    ).toBe('json_invalid');
     expect((await t.http().get(`${BASE}/a/b/c`).set(bearer(token)).expect(404)).body).toEqual({ detail: 'Not Found' });
   });
 });

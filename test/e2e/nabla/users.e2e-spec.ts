@@ -2,7 +2,8 @@ import { bearer, createAdmin, createGroup, createUser, loginAs, TestUser } from 
 import { startApp, TestApp } from '../../support/test-app';
 
 const BASE = '/v1/copilot-api/server/users';
-const keys = (n: number, keyLen = 5, valLen = 3) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${String(i).padStart(keyLen, 'k')}`, 'v'.repeat(valLen)]));
+const keys = (n: number, keyLen = 5, valLen = 3) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`${String(i).padStart(keyLen, 'k')}`, 'v'.repeat(valLen)]));
 
 describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
   let t: TestApp;
@@ -21,16 +22,36 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
     token = (await loginAs(t, admin)).token;
     plainToken = (await loginAs(t, plain)).token;
     otherToken = (await loginAs(t, await createAdmin(t, await createGroup(t)))).token;
-    user = (await t.http().post(BASE).set(bearer(token)).send({ external_id: 'ext-1', metadata: { team: 'blue' } }).expect(201)).body;
+    user = (
+      await t
+        .http()
+        .post(BASE)
+        .set(bearer(token))
+        .send({ external_id: 'ext-1', metadata: { team: 'blue' } })
+        .expect(201)
+    ).body;
   });
   afterAll(() => t.close());
 
-  const patch = (body: unknown, id = user.id, tk = token) => t.http().patch(`${BASE}/${id}`).set(bearer(tk)).send(body as object);
+  const patch = (body: unknown, id = user.id, tk = token) =>
+    t
+      .http()
+      .patch(`${BASE}/${id}`)
+      .set(bearer(tk))
+      .send(body as object);
 
   it('creates and answers the document User schema', async () => {
     const r = await t.http().get(`${BASE}/${user.id}`).set(bearer(token)).expect(200);
     expect(Object.keys(r.body).sort()).toEqual(['activated', 'created_at', 'email', 'external_id', 'id', 'metadata', 'roles']);
-    expect(r.body).toEqual({ id: user.id, activated: true, external_id: 'ext-1', metadata: { team: 'blue' }, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), email: null, roles: ['PRACTITIONER'] });
+    expect(r.body).toEqual({
+      id: user.id,
+      activated: true,
+      external_id: 'ext-1',
+      metadata: { team: 'blue' },
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      email: null,
+      roles: ['PRACTITIONER'],
+    });
   });
 
   it('PATCH is partial: only the given fields change; metadata is replaced whole, never merged', async () => {
@@ -86,7 +107,11 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
     const d = await t.http().post(`${BASE}/${u.user.id}/deactivate`).set(bearer(token)).expect(200);
     expect(d.body.activated).toBe(false);
     await t.http().get('/rest/v2/user/current').set(bearer(ut)).expect(401);
-    await t.http().post('/rest/v2/auth/login').send({ username: `${u.groupId}/${u.login}`, password: u.password }).expect(401);
+    await t
+      .http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${u.groupId}/${u.login}`, password: u.password })
+      .expect(401);
     expect((await t.http().post(`${BASE}/${u.user.id}/activate`).set(bearer(token)).expect(200)).body.activated).toBe(true);
     await loginAs(t, u);
   });

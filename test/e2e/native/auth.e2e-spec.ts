@@ -24,7 +24,13 @@ describe('native auth (/rest/v2/auth)', () => {
     expect(JSON.stringify(me.body)).not.toContain('argon2');
 
     // The iCure client sends the literal body `null` as text/plain on bodyless POSTs.
-    await t.http().post('/rest/v2/auth/logout').set(bearer(login.body.token)).set('content-type', 'text/plain;charset=UTF-8').send('null').expect(200, { successful: true });
+    await t
+      .http()
+      .post('/rest/v2/auth/logout')
+      .set(bearer(login.body.token))
+      .set('content-type', 'text/plain;charset=UTF-8')
+      .send('null')
+      .expect(200, { successful: true });
     const after = await t.http().get('/rest/v2/user/current').set(bearer(login.body.token)).expect(401);
     expect(after.body).toMatchObject({ code: 'BAD_CREDENTIALS', status: 401 });
     await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', login.body.refreshToken).expect(401);
@@ -44,7 +50,13 @@ describe('native auth (/rest/v2/auth)', () => {
 
   it('refresh returns a new access token and keeps the refresh token valid (no rotation)', async () => {
     const { refreshToken } = await loginAsRootAdmin(t);
-    const r1 = await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', refreshToken).set('content-type', 'application/json').send('null').expect(200);
+    const r1 = await t
+      .http()
+      .post('/rest/v2/auth/refresh')
+      .set('Refresh-Token', refreshToken)
+      .set('content-type', 'application/json')
+      .send('null')
+      .expect(200);
     expect(r1.body.token).toEqual(expect.any(String));
     expect(r1.body.refreshToken).toBeUndefined();
     const r2 = await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', `Bearer ${refreshToken}`).expect(200);
@@ -66,7 +78,11 @@ describe('native auth (/rest/v2/auth)', () => {
     const [h, p] = token.split('.');
     const forged = JSON.parse(Buffer.from(p, 'base64url').toString());
     forged.roles = ['ADMINISTRATOR', 'X'];
-    await t.http().get('/rest/v2/user/current').set(bearer(`${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${token.split('.')[2]}`)).expect(401);
+    await t
+      .http()
+      .get('/rest/v2/user/current')
+      .set(bearer(`${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${token.split('.')[2]}`))
+      .expect(401);
     await t.http().get('/rest/v2/user/current').set(bearer('not.a.jwt')).expect(401);
   });
 
@@ -80,7 +96,12 @@ describe('native auth (/rest/v2/auth)', () => {
   it('accepts Basic login:password on protected routes; wrong password is 401 without a WWW-Authenticate challenge', async () => {
     const me = await t.http().get('/rest/v2/user/current').set(basic(ADMIN_LOGIN, ADMIN_PASSWORD)).expect(200);
     expect(me.body.login).toBe(ADMIN_LOGIN);
-    const bad = await t.http().get('/rest/v2/user/current').set(basic('nobody-here', 'wrong-password-123')).set('X-Requested-With', 'XMLHttpRequest').expect(401);
+    const bad = await t
+      .http()
+      .get('/rest/v2/user/current')
+      .set(basic('nobody-here', 'wrong-password-123'))
+      .set('X-Requested-With', 'XMLHttpRequest')
+      .expect(401);
     expect(bad.headers['www-authenticate']).toBeUndefined();
   });
 
@@ -130,9 +151,18 @@ describe('native auth (/rest/v2/auth)', () => {
     const g2 = await createGroup(t);
     const a = await createUser(t, g1, { login: 'shared-login' });
     await createUser(t, g2, { login: 'shared-login' });
-    const r = await t.http().post('/rest/v2/auth/login').query({ groupId: g2.id }).send({ username: 'shared-login', password: a.password }).expect(200);
+    const r = await t
+      .http()
+      .post('/rest/v2/auth/login')
+      .query({ groupId: g2.id })
+      .send({ username: 'shared-login', password: a.password })
+      .expect(200);
     expect(r.body.groupId).toBe(g2.id);
-    const r2 = await t.http().post('/rest/v2/auth/login').send({ username: `${g1.id}/shared-login`, password: a.password }).expect(200);
+    const r2 = await t
+      .http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${g1.id}/shared-login`, password: a.password })
+      .expect(200);
     expect(r2.body.groupId).toBe(g1.id);
   });
 
@@ -157,7 +187,12 @@ describe('native auth (/rest/v2/auth)', () => {
     });
 
     it('an oversized body is 413', async () => {
-      const res = await t.http().post('/rest/v2/auth/login').set('content-type', 'application/json').send(JSON.stringify({ username: 'x'.repeat(120 * 1024), password: 'y' })).expect(413);
+      const res = await t
+        .http()
+        .post('/rest/v2/auth/login')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ username: 'x'.repeat(120 * 1024), password: 'y' }))
+        .expect(413);
       expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
     });
 

@@ -27,28 +27,81 @@ describe('native users: no escalation of roles or permissions', () => {
   const stored = (groupId: string, id: string) => t.get(UsersRepository).findOneInGroup(RequestContext.system(groupId), id);
 
   it('an administrator grants the roles and permissions it holds, and functional roles', async () => {
-    const r = await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login: uniq('ok'), roles: ['ADMINISTRATOR', 'HCP'], permissions: [{ grants: [{ type: 'ADMIN' }] }] }).expect(200);
+    const r = await t
+      .http()
+      .post('/rest/v2/user')
+      .set(bearer(adminTok))
+      .send({ login: uniq('ok'), roles: ['ADMINISTRATOR', 'HCP'], permissions: [{ grants: [{ type: 'ADMIN' }] }] })
+      .expect(200);
     expect(r.body).toMatchObject({ roles: ['ADMINISTRATOR', 'HCP'], permissions: [ADMIN_GRANT] });
   });
 
   it('refuses a role or a permission the administrator does not hold, on create and modify, and writes nothing', async () => {
     const login = uniq('boss');
-    const a = await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, roles: ['SUPERUSER'] }).expect(403);
+    const a = await t
+      .http()
+      .post('/rest/v2/user')
+      .set(bearer(adminTok))
+      .send({ login, roles: ['SUPERUSER'] })
+      .expect(403);
     expect(a.body).toMatchObject({ code: 'FORBIDDEN', message: 'You cannot grant roles you do not hold: SUPERUSER' });
-    await t.http().get('/rest/v2/user').query({ startKey: JSON.stringify(login), limit: 1 }).set(bearer(adminTok)).expect(200).expect((r) => expect(r.body.rows.filter((u: { login: string }) => u.login === login)).toEqual([]));
-    await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, permissions: [{ grants: [{ type: 'PATIENT_SHARING' }] }] }).expect(403);
+    await t
+      .http()
+      .get('/rest/v2/user')
+      .query({ startKey: JSON.stringify(login), limit: 1 })
+      .set(bearer(adminTok))
+      .expect(200)
+      .expect((r) => expect(r.body.rows.filter((u: { login: string }) => u.login === login)).toEqual([]));
+    await t
+      .http()
+      .post('/rest/v2/user')
+      .set(bearer(adminTok))
+      .send({ login, permissions: [{ grants: [{ type: 'PATIENT_SHARING' }] }] })
+      .expect(403);
 
-    const u = (await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login: uniq('plain') }).expect(200)).body;
-    await t.http().put('/rest/v2/user').set(bearer(adminTok)).send({ ...u, roles: ['ROOT'] }).expect(403);
-    await t.http().put('/rest/v2/user').set(bearer(adminTok)).send({ ...u, permissions: [{ revokes: [], grants: [{ type: 'HCP' }] }] }).expect(403);
+    const u = (
+      await t
+        .http()
+        .post('/rest/v2/user')
+        .set(bearer(adminTok))
+        .send({ login: uniq('plain') })
+        .expect(200)
+    ).body;
+    await t
+      .http()
+      .put('/rest/v2/user')
+      .set(bearer(adminTok))
+      .send({ ...u, roles: ['ROOT'] })
+      .expect(403);
+    await t
+      .http()
+      .put('/rest/v2/user')
+      .set(bearer(adminTok))
+      .send({ ...u, permissions: [{ revokes: [], grants: [{ type: 'HCP' }] }] })
+      .expect(403);
     expect(await stored(parent, u.id)).toMatchObject({ roles: [], permissions: [], rev: u.rev });
     // Key order does not matter when comparing a permission with the caller's.
-    await t.http().put('/rest/v2/user').set(bearer(adminTok)).send({ ...u, permissions: [{ grants: [{ type: 'ADMIN' }] }] }).expect(200);
+    await t
+      .http()
+      .put('/rest/v2/user')
+      .set(bearer(adminTok))
+      .send({ ...u, permissions: [{ grants: [{ type: 'ADMIN' }] }] })
+      .expect(200);
   });
 
   it('the same rule holds on the inGroup routes of a descendant group', async () => {
-    await t.http().post(`/rest/v2/user/inGroup/${child}`).set(bearer(adminTok)).send({ login: uniq('c'), roles: ['GOD'] }).expect(403);
-    const ok = await t.http().post(`/rest/v2/user/inGroup/${child}`).set(bearer(adminTok)).send({ login: uniq('c'), roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] }).expect(200);
+    await t
+      .http()
+      .post(`/rest/v2/user/inGroup/${child}`)
+      .set(bearer(adminTok))
+      .send({ login: uniq('c'), roles: ['GOD'] })
+      .expect(403);
+    const ok = await t
+      .http()
+      .post(`/rest/v2/user/inGroup/${child}`)
+      .set(bearer(adminTok))
+      .send({ login: uniq('c'), roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] })
+      .expect(200);
     expect(await stored(child, ok.body.id)).toMatchObject({ roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] });
   });
 
@@ -61,7 +114,12 @@ describe('native users: no escalation of roles or permissions', () => {
 
     const u = (await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, groupId: parent }).expect(200)).body;
     expect(u.groupId).toBe(parent);
-    await t.http().put('/rest/v2/user').set(bearer(adminTok)).send({ ...u, groupId: child, name: 'changed' }).expect(400);
+    await t
+      .http()
+      .put('/rest/v2/user')
+      .set(bearer(adminTok))
+      .send({ ...u, groupId: child, name: 'changed' })
+      .expect(400);
     expect(await stored(parent, u.id)).toMatchObject({ rev: u.rev, name: null });
     expect(await stored(child, u.id)).toBeNull();
   });

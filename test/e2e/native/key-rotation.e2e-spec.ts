@@ -9,7 +9,12 @@ import { startApp, TestApp } from '../../support/test-app';
 describe('JWT keys from configuration and rotation', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-keys-'));
   const pem = (type: 'ec' | 'rsa') =>
-    (type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : generateKeyPairSync('rsa', { modulusLength: 2048 })).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    (type === 'ec'
+      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 })
+    ).privateKey
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString();
   let oldApp: TestApp;
   let newApp: TestApp;
 
@@ -30,7 +35,10 @@ describe('JWT keys from configuration and rotation', () => {
     const publicKeys = path.join(dir, 'public-keys.json');
     const { createPublicKey } = await import('node:crypto');
     fs.writeFileSync(publicKeys, JSON.stringify({ old: createPublicKey(oldPem).export({ type: 'spki', format: 'pem' }) }));
-    newApp = await startApp({ env: { CAREGATE_JWT_PRIVATE_KEY_FILE: newFile, CAREGATE_JWT_KEY_ID: 'new', CAREGATE_JWT_PUBLIC_KEYS_FILE: publicKeys }, shareDatabaseWith: oldApp });
+    newApp = await startApp({
+      env: { CAREGATE_JWT_PRIVATE_KEY_FILE: newFile, CAREGATE_JWT_KEY_ID: 'new', CAREGATE_JWT_PUBLIC_KEYS_FILE: publicKeys },
+      shareDatabaseWith: oldApp,
+    });
     await newApp.http().get('/rest/v2/user/current').set(bearer(token)).expect(200);
     const fresh = await loginAsRootAdmin(newApp);
     expect(JSON.parse(Buffer.from(fresh.token.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'RS256', kid: 'new' });

@@ -19,7 +19,12 @@ describe('native login: 412 for a password shorter than the policy minimum', () 
     const u = await createUser(t, 'root');
     for (const username of [u.login, uniq('nobody')]) {
       const res = await login(username, 'short').expect(412);
-      expect(res.body).toMatchObject({ successful: false, code: 'PASSWORD_TOO_SHORT', status: 412, message: 'The password is too short (minimum is 12 characters)' });
+      expect(res.body).toMatchObject({
+        successful: false,
+        code: 'PASSWORD_TOO_SHORT',
+        status: 412,
+        message: 'The password is too short (minimum is 12 characters)',
+      });
       expect(res.body.token).toBeUndefined();
     }
     // A long wrong password is a plain 401; the right one still logs in.

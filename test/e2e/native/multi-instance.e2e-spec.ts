@@ -12,13 +12,19 @@ describe('session revocation across instances (REDIS_URL)', () => {
 
   beforeAll(async () => {
     const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-    redisUp = await probe.connect().then(() => true, () => false);
+    redisUp = await probe.connect().then(
+      () => true,
+      () => false,
+    );
     probe.disconnect();
     if (!redisUp && process.env.CI) throw new Error(`Redis is not reachable at ${REDIS_URL}`);
     if (!redisUp) return;
     a = await startApp({ env: { REDIS_URL } });
     // Instances of one deployment share the signing key (README: running several instances).
-    b = await startApp({ env: { REDIS_URL, CAREGATE_JWT_PRIVATE_KEY_FILE: `${a.config.dataDir}/jwt-signing-key.pem` }, shareDatabaseWith: a });
+    b = await startApp({
+      env: { REDIS_URL, CAREGATE_JWT_PRIVATE_KEY_FILE: `${a.config.dataDir}/jwt-signing-key.pem` },
+      shareDatabaseWith: a,
+    });
   });
   afterAll(async () => {
     await b?.close();

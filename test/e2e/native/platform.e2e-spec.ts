@@ -40,6 +40,11 @@ describe('platform: health, Swagger, CORS', () => {
     await t.get(DataSource).destroy();
     await t.http().get('/health/ready').expect(503, { status: 'unavailable', database: 'down' });
     const res = await t.http().get('/rest/v2/user/current').set(basic(ADMIN_LOGIN, ADMIN_PASSWORD)).expect(500);
-    expect(res.body).toEqual({ message: `Internal server error, reference ${res.body.requestId}`, code: 'INTERNAL', status: 500, requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: `Internal server error, reference ${res.body.requestId}`,
+      code: 'INTERNAL',
+      status: 500,
+      requestId: expect.any(String),
+    });
   });
 });

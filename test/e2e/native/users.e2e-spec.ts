@@ -36,8 +36,21 @@ describe('native users (/rest/v2/user)', () => {
   describe('POST /user (create)', () => {
     it('creates with login defaulting to email, generated id, hashed password shown as "*"', async () => {
       const email = `${uniq('new')}@a.example`;
-      const r = await t.http().post('/rest/v2/user').set(as(tok.adminA)).send({ email, passwordHash: 'a brand new password', name: 'New One' }).expect(200);
-      expect(r.body).toMatchObject({ login: email, email, name: 'New One', passwordHash: '*', status: 'ACTIVE', applicationTokens: {}, roles: [] });
+      const r = await t
+        .http()
+        .post('/rest/v2/user')
+        .set(as(tok.adminA))
+        .send({ email, passwordHash: 'a brand new password', name: 'New One' })
+        .expect(200);
+      expect(r.body).toMatchObject({
+        login: email,
+        email,
+        name: 'New One',
+        passwordHash: '*',
+        status: 'ACTIVE',
+        applicationTokens: {},
+        roles: [],
+      });
       expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(r.body.rev).toMatch(/^1-/);
       expect(typeof r.body.created).toBe('number');
@@ -58,7 +71,12 @@ describe('native users (/rest/v2/user)', () => {
         .send({ login: uniq('self'), roles: ['ADMINISTRATOR'], permissions: [{ grants: [{ type: 'ADMIN' }] }], groupId: userA.groupId })
         .expect(200);
       expect(r.body).toMatchObject({ roles: [], permissions: [], groupId: userA.groupId });
-      await t.http().post('/rest/v2/user').set(as(tok.userA)).send({ login: uniq('planted'), groupId: adminB.groupId }).expect(400);
+      await t
+        .http()
+        .post('/rest/v2/user')
+        .set(as(tok.userA))
+        .send({ login: uniq('planted'), groupId: adminB.groupId })
+        .expect(400);
     });
 
     it.each([
@@ -97,9 +115,17 @@ describe('native users (/rest/v2/user)', () => {
     });
 
     it('finds by email (URL-encoded), 404 for another tenant', async () => {
-      const r = await t.http().get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`).set(as(tok.adminA)).expect(200);
+      const r = await t
+        .http()
+        .get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`)
+        .set(as(tok.adminA))
+        .expect(200);
       expect(r.body.id).toBe(userA.user.id);
-      await t.http().get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`).set(as(tok.adminB)).expect(404);
+      await t
+        .http()
+        .get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`)
+        .set(as(tok.adminB))
+        .expect(404);
     });
 
     it('lists ids by healthcare party and by patient, scoped to the group', async () => {
@@ -114,14 +140,36 @@ describe('native users (/rest/v2/user)', () => {
       const u = await createUser(t, adminA.groupId);
       const me = (await loginAs(t, u)).token;
       const cur = (await t.http().get('/rest/v2/user/current').set(as(me)).expect(200)).body;
-      const v2 = (await t.http().put('/rest/v2/user').set(as(me)).send({ ...cur, name: 'Renamed', passwordHash: '*' }).expect(200)).body;
+      const v2 = (
+        await t
+          .http()
+          .put('/rest/v2/user')
+          .set(as(me))
+          .send({ ...cur, name: 'Renamed', passwordHash: '*' })
+          .expect(200)
+      ).body;
       expect(v2).toMatchObject({ name: 'Renamed', passwordHash: '*' });
       expect(v2.rev).not.toBe(cur.rev);
       await loginAs(t, u);
-      const stale = await t.http().put('/rest/v2/user').set(as(me)).send({ ...cur, name: 'Stale' }).expect(409);
+      const stale = await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(me))
+        .send({ ...cur, name: 'Stale' })
+        .expect(409);
       expect(stale.body.code).toBe('STALE_REVISION');
-      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...cur, id: '00000000-0000-4000-8000-000000000000' }).expect(404);
-      await t.http().put('/rest/v2/user').set(as(me)).send({ ...v2, rev: undefined }).expect(409);
+      await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(tok.adminA))
+        .send({ ...cur, id: '00000000-0000-4000-8000-000000000000' })
+        .expect(404);
+      await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(me))
+        .send({ ...v2, rev: undefined })
+        .expect(409);
       expect((await t.http().get('/rest/v2/user/current').set(as(me))).body.name).toBe('Renamed');
     });
 
@@ -129,23 +177,56 @@ describe('native users (/rest/v2/user)', () => {
       const u = await createUser(t, adminA.groupId);
       const cur = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA))).body;
       const legacy = createHash('sha256').update('legacy password 42').digest('hex');
-      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...cur, passwordHash: legacy }).expect(200);
-      await t.http().post('/rest/v2/auth/login').send({ username: `${u.groupId}/${u.login}`, password: 'legacy password 42' }).expect(200);
+      await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(tok.adminA))
+        .send({ ...cur, passwordHash: legacy })
+        .expect(200);
+      await t
+        .http()
+        .post('/rest/v2/auth/login')
+        .send({ username: `${u.groupId}/${u.login}`, password: 'legacy password 42' })
+        .expect(200);
       const cur2 = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA))).body;
-      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...cur2, passwordHash: 'another fine password' }).expect(200);
-      await t.http().post('/rest/v2/auth/login').send({ username: `${u.groupId}/${u.login}`, password: 'another fine password' }).expect(200);
+      await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(tok.adminA))
+        .send({ ...cur2, passwordHash: 'another fine password' })
+        .expect(200);
+      await t
+        .http()
+        .post('/rest/v2/auth/login')
+        .send({ username: `${u.groupId}/${u.login}`, password: 'another fine password' })
+        .expect(200);
     });
 
     it('a plain user cannot modify another user (403) nor grant itself roles (403)', async () => {
       const other = (await t.http().get(`/rest/v2/user/${adminA.user.id}`).set(as(tok.userA))).body;
-      await t.http().put('/rest/v2/user').set(as(tok.userA)).send({ ...other, passwordHash: 'taking over the admin' }).expect(403);
+      await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(tok.userA))
+        .send({ ...other, passwordHash: 'taking over the admin' })
+        .expect(403);
       const me = (await t.http().get('/rest/v2/user/current').set(as(tok.userA))).body;
-      await t.http().put('/rest/v2/user').set(as(tok.userA)).send({ ...me, roles: ['ADMINISTRATOR'] }).expect(403);
+      await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(tok.userA))
+        .send({ ...me, roles: ['ADMINISTRATOR'] })
+        .expect(403);
     });
 
     it('another tenant is 404', async () => {
       const b = (await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB))).body;
-      await t.http().put('/rest/v2/user').set(as(tok.adminA)).send({ ...b, name: 'hijack' }).expect(404);
+      await t
+        .http()
+        .put('/rest/v2/user')
+        .set(as(tok.adminA))
+        .send({ ...b, name: 'hijack' })
+        .expect(404);
       expect((await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB))).body.name).toBe(b.name);
     });
   });
@@ -173,7 +254,12 @@ describe('native users (/rest/v2/user)', () => {
       const seen: string[] = [];
       let q: Record<string, string | number> = { limit: 2 };
       for (let i = 0; i < 5; i++) {
-        const r = await t.http().get('/rest/v2/user').query({ ts: Date.now(), ...q }).set(as(token)).expect(200);
+        const r = await t
+          .http()
+          .get('/rest/v2/user')
+          .query({ ts: Date.now(), ...q })
+          .set(as(token))
+          .expect(200);
         expect(r.body.pageSize).toBe(2);
         seen.push(...r.body.rows.map((u: { login: string }) => u.login));
         if (!r.body.nextKeyPair) break;
@@ -202,14 +288,30 @@ describe('native users (/rest/v2/user)', () => {
 
   describe('filters', () => {
     it('filter and match with $type filters; unknown $type is 400', async () => {
-      const ids = (await t.http().post('/rest/v2/user/match').set(as(tok.adminA)).send({ $type: 'UserByIdsFilter', ids: [userA.user.id, userB.user.id] }).expect(200)).body;
+      const ids = (
+        await t
+          .http()
+          .post('/rest/v2/user/match')
+          .set(as(tok.adminA))
+          .send({ $type: 'UserByIdsFilter', ids: [userA.user.id, userB.user.id] })
+          .expect(200)
+      ).body;
       expect(ids).toEqual([userA.user.id]);
       const page = await t
         .http()
         .post('/rest/v2/user/filter')
         .query({ limit: 1 })
         .set(as(tok.adminA))
-        .send({ $type: 'FilterChain', filter: { $type: 'UnionFilter', filters: [{ $type: 'UserByIdsFilter', ids: [userA.user.id] }, { $type: 'UserByNameEmailPhoneFilter', searchString: adminA.login }] } })
+        .send({
+          $type: 'FilterChain',
+          filter: {
+            $type: 'UnionFilter',
+            filters: [
+              { $type: 'UserByIdsFilter', ids: [userA.user.id] },
+              { $type: 'UserByNameEmailPhoneFilter', searchString: adminA.login },
+            ],
+          },
+        })
         .expect(200);
       expect(page.body.rows).toHaveLength(1);
       expect(page.body.nextKeyPair.startKeyDocId).toEqual(expect.any(String));
@@ -217,7 +319,11 @@ describe('native users (/rest/v2/user)', () => {
         .http()
         .post('/rest/v2/user/match')
         .set(as(tok.adminA))
-        .send({ $type: 'ComplementFilter', superSet: { $type: 'AllUsersFilter' }, subSet: { $type: 'UserByIdsFilter', ids: [userA.user.id] } })
+        .send({
+          $type: 'ComplementFilter',
+          superSet: { $type: 'AllUsersFilter' },
+          subSet: { $type: 'UserByIdsFilter', ids: [userA.user.id] },
+        })
         .expect(200);
       expect(complement.body).not.toContain(userA.user.id);
       expect(complement.body).toContain(adminA.user.id);
@@ -230,9 +336,19 @@ describe('native users (/rest/v2/user)', () => {
 
   describe('properties', () => {
     it('merges by identifier; limits; self or admin; other tenant 404', async () => {
-      const put = (token: string, id: string, body: unknown) => t.http().put(`/rest/v2/user/${id}/properties`).set(as(token)).send(body as object);
-      const r1 = await put(tok.userA, userA.user.id, [{ type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'dark' } }]).expect(200);
-      const r2 = await put(tok.userA, userA.user.id, [{ type: { identifier: 'theme' }, typedValue: { stringValue: 'light' } }, { type: { identifier: 'n' }, typedValue: { integerValue: 3 } }]).expect(200);
+      const put = (token: string, id: string, body: unknown) =>
+        t
+          .http()
+          .put(`/rest/v2/user/${id}/properties`)
+          .set(as(token))
+          .send(body as object);
+      const r1 = await put(tok.userA, userA.user.id, [
+        { type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'dark' } },
+      ]).expect(200);
+      const r2 = await put(tok.userA, userA.user.id, [
+        { type: { identifier: 'theme' }, typedValue: { stringValue: 'light' } },
+        { type: { identifier: 'n' }, typedValue: { integerValue: 3 } },
+      ]).expect(200);
       expect(r1.body.properties).toHaveLength(1);
       expect(r2.body.properties).toEqual([
         { type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'light' } },
@@ -252,17 +368,37 @@ describe('native users (/rest/v2/user)', () => {
     it('issues a token (text/plain, once), replaces it per key, checks it, and it works as a password', async () => {
       const u = await createUser(t, adminA.groupId);
       const me = (await loginAs(t, u)).token;
-      const first = await t.http().post(`/rest/v2/user/token/${u.user.id}/app`).set(as(me)).set('content-type', 'text/plain').send('null').expect(200);
+      const first = await t
+        .http()
+        .post(`/rest/v2/user/token/${u.user.id}/app`)
+        .set(as(me))
+        .set('content-type', 'text/plain')
+        .send('null')
+        .expect(200);
       expect(first.headers['content-type']).toMatch(/^text\/plain/);
       const token1 = first.text;
       const check = await t.http().get(`/rest/v2/user/token/${u.user.id}`).set(as(me)).set('token', token1).expect(200);
       expect(check.headers['content-type']).toMatch(/^application\/json/);
       expect(check.body).toBe(true);
-      await t.http().get('/rest/v2/user/current').set(basic(`${u.groupId}/${u.login}`, token1)).expect(200);
-      const second = await t.http().post(`/rest/v2/user/token/${u.login}/app`).query({ tokenValidity: 60 }).set(as(me)).set('token', 'my-chosen-token-1').expect(200);
+      await t
+        .http()
+        .get('/rest/v2/user/current')
+        .set(basic(`${u.groupId}/${u.login}`, token1))
+        .expect(200);
+      const second = await t
+        .http()
+        .post(`/rest/v2/user/token/${u.login}/app`)
+        .query({ tokenValidity: 60 })
+        .set(as(me))
+        .set('token', 'my-chosen-token-1')
+        .expect(200);
       expect(second.text).toBe('my-chosen-token-1');
       expect((await t.http().get(`/rest/v2/user/token/${u.user.id}`).set(as(me)).set('token', token1)).body).toBe(false);
-      await t.http().post('/rest/v2/auth/login').send({ username: `${u.groupId}/${u.login}`, password: 'my-chosen-token-1' }).expect(200);
+      await t
+        .http()
+        .post('/rest/v2/auth/login')
+        .send({ username: `${u.groupId}/${u.login}`, password: 'my-chosen-token-1' })
+        .expect(200);
       const cur = (await t.http().get('/rest/v2/user/current').set(as(me))).body;
       expect(cur.authenticationTokens.app).toEqual({ creationTime: expect.any(Number), validity: 60 });
       expect(JSON.stringify(cur)).not.toContain('my-chosen-token-1');
@@ -284,7 +420,11 @@ describe('native users (/rest/v2/user)', () => {
       const s = await t.http().get('/rest/v2/user/session').set(as(tok.userA)).expect(200);
       expect(s.headers['content-type']).toMatch(/^text\/plain/);
       expect(s.text).toMatch(/^[0-9a-f-]{36}$/);
-      const b = await t.http().get('/rest/v2/user/session').set(basic(`${userA.groupId}/${userA.login}`, userA.password)).expect(200);
+      const b = await t
+        .http()
+        .get('/rest/v2/user/session')
+        .set(basic(`${userA.groupId}/${userA.login}`, userA.password))
+        .expect(200);
       expect(b.text).toBe('');
     });
 
@@ -299,7 +439,13 @@ describe('native users (/rest/v2/user)', () => {
     });
 
     it('assigns a healthcare party of the group to the current user; unknown or foreign HCP is 404', async () => {
-      await t.http().put('/rest/v2/user/current/hcparty/no-such-hcp').set(as(tok.userA)).set('content-type', 'text/plain').send('null').expect(404);
+      await t
+        .http()
+        .put('/rest/v2/user/current/hcparty/no-such-hcp')
+        .set(as(tok.userA))
+        .set('content-type', 'text/plain')
+        .send('null')
+        .expect(404);
       await t.http().put('/rest/v2/user/current/hcparty/x').expect(401);
     });
   });

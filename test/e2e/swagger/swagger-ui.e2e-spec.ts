@@ -21,7 +21,16 @@ if (!available) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM} 
     t = await startApp({ listen: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
   }, 60000);
@@ -32,7 +41,10 @@ if (!available) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM} 
   });
 
   async function openOperation(method: string, path: string): Promise<ReturnType<Page['locator']>> {
-    const block = page.locator(`.opblock-${method.toLowerCase()}`).filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) }).first();
+    const block = page
+      .locator(`.opblock-${method.toLowerCase()}`)
+      .filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) })
+      .first();
     await block.locator('.opblock-summary').first().click();
     await block.locator('.try-out__btn').click();
     return block;
@@ -45,7 +57,9 @@ if (!available) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM} 
     const login = await openOperation('POST', '/rest/v2/auth/login');
     await login.locator('textarea.body-param__text').fill(JSON.stringify({ username: ADMIN_LOGIN, password: ADMIN_PASSWORD }));
     await login.locator('.execute').click();
-    const loginResponse = login.locator('.live-responses-table .response-col_description .microlight, .live-responses-table .response-col_description pre').first();
+    const loginResponse = login
+      .locator('.live-responses-table .response-col_description .microlight, .live-responses-table .response-col_description pre')
+      .first();
     await loginResponse.waitFor({ timeout: 20000 });
     const text = await loginResponse.innerText();
     const token = /"token":\s*"([^"]+)"/.exec(text)?.[1];

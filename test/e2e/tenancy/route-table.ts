@@ -72,15 +72,31 @@ export const ROUTES: Record<string, RouteCase> = {
     expect: 'empty',
   },
   'PUT /rest/v2/hcparty': { params: () => ({}), body: hcpDoc },
-  'POST /rest/v2/hcparty/filter': { params: () => ({}), body: (f) => ({ filter: { $type: 'HealthcarePartyByIdsFilter', ids: [f.hcpB] } }), expect: 'empty' },
-  'POST /rest/v2/hcparty/match': { params: () => ({}), body: (f) => ({ $type: 'HealthcarePartyByIdsFilter', ids: [f.hcpB] }), expect: 'empty' },
+  'POST /rest/v2/hcparty/filter': {
+    params: () => ({}),
+    body: (f) => ({ filter: { $type: 'HealthcarePartyByIdsFilter', ids: [f.hcpB] } }),
+    expect: 'empty',
+  },
+  'POST /rest/v2/hcparty/match': {
+    params: () => ({}),
+    body: (f) => ({ $type: 'HealthcarePartyByIdsFilter', ids: [f.hcpB] }),
+    expect: 'empty',
+  },
   'GET /rest/v2/hcparty': { params: () => ({}), expect: 'empty' },
   'GET /rest/v2/hcparty/byName': { params: () => ({}), query: () => ({ name: 'Bee' }), expect: 'empty' },
-  'POST /rest/v2/hcparty/inGroup/{groupId}/byIds': { params: (f) => ({ groupId: f.groupB }), body: (f) => ({ ids: [f.hcpB] }), expect: 403 },
+  'POST /rest/v2/hcparty/inGroup/{groupId}/byIds': {
+    params: (f) => ({ groupId: f.groupB }),
+    body: (f) => ({ ids: [f.hcpB] }),
+    expect: 403,
+  },
   'POST /rest/v2/hcparty/inGroup/{groupId}': { params: (f) => ({ groupId: f.groupB }), body: () => ({ lastName: 'Planted' }), expect: 403 },
   'PUT /rest/v2/hcparty/inGroup/{groupId}': { params: (f) => ({ groupId: f.groupB }), body: hcpDoc, expect: 403 },
   'DELETE /rest/v2/hcparty/inGroup/{groupId}/{ids}': { params: (f) => ({ groupId: f.groupB, ids: f.hcpB }), expect: 403 },
-  'POST /rest/v2/hcparty/register/inGroup/{groupId}': { params: (f) => ({ groupId: f.groupB }), body: () => ({ lastName: 'Planted' }), expect: 403 },
+  'POST /rest/v2/hcparty/register/inGroup/{groupId}': {
+    params: (f) => ({ groupId: f.groupB }),
+    body: () => ({ lastName: 'Planted' }),
+    expect: 403,
+  },
   'POST /rest/v2/hcparty': { params: () => ({}), body: (f) => ({ lastName: 'Planted', groupId: f.groupB }), expect: 400 },
   // native users
   'GET /rest/v2/user': { params: () => ({}), expect: 'empty' },
@@ -93,7 +109,11 @@ export const ROUTES: Record<string, RouteCase> = {
   'GET /rest/v2/user/byHealthcarePartyId/{id}': { params: (f) => ({ id: f.hcpB }), expect: 'empty' },
   'GET /rest/v2/user/byPatientId/{id}': { params: () => ({ id: 'patient-b' }), expect: 'empty' },
   'PUT /rest/v2/user/current/hcparty/{healthcarePartyId}': { params: HCP },
-  'POST /rest/v2/user/filter': { params: () => ({}), body: (f) => ({ filter: { $type: 'UserByIdsFilter', ids: [f.userB] } }), expect: 'empty' },
+  'POST /rest/v2/user/filter': {
+    params: () => ({}),
+    body: (f) => ({ filter: { $type: 'UserByIdsFilter', ids: [f.userB] } }),
+    expect: 'empty',
+  },
   'POST /rest/v2/user/match': { params: () => ({}), body: (f) => ({ $type: 'UserByIdsFilter', ids: [f.userB] }), expect: 'empty' },
   'POST /rest/v2/user/token/{userId}/{key}': { params: (f) => ({ userId: f.userB, key: 'matrix' }) },
   'GET /rest/v2/user/token/{userId}': { params: U, headers: () => ({ token: 'some-token-value' }) },
@@ -103,7 +123,10 @@ export const ROUTES: Record<string, RouteCase> = {
   'GET /rest/v2/user/inGroup/{groupId}/{userId}': { params: (f) => ({ groupId: f.groupB, userId: f.userB }), expect: 403 },
   'DELETE /rest/v2/user/inGroup/{groupId}/{userId}': { params: (f) => ({ groupId: f.groupB, userId: f.userB }), expect: 403 },
   'POST /rest/v2/user/filter/inGroup/{groupId}': { params: GB, body: () => ({ filter: { $type: 'AllUsersFilter' } }), expect: 403 },
-  'POST /rest/v2/user/inGroup/{groupId}/token/{userId}/{key}': { params: (f) => ({ groupId: f.groupB, userId: f.userB, key: 'matrix' }), expect: 403 },
+  'POST /rest/v2/user/inGroup/{groupId}/token/{userId}/{key}': {
+    params: (f) => ({ groupId: f.groupB, userId: f.userB, key: 'matrix' }),
+    expect: 403,
+  },
   // Infermedica-style users
   'GET /api/mgp/v1/users': { params: () => ({}), expect: 'empty' },
   'GET /api/mgp/v1/users/{user_id}': { params: (f) => ({ user_id: f.userB }) },
@@ -122,7 +145,11 @@ export const ROUTES: Record<string, RouteCase> = {
   'DELETE /v1/users/{id}': { params: (f) => ({ id: f.userB }) },
   'POST /v1/users/resend_confirmation': { params: () => ({}), body: (f) => ({ user_id: f.userB }) },
   // multi-group identity
-  'POST /rest/v2/auth/switch/{groupId}': { params: (f) => ({ groupId: f.groupB }), headers: (f) => ({ 'Refresh-Token': f.refreshA }), anonymous: true },
+  'POST /rest/v2/auth/switch/{groupId}': {
+    params: (f) => ({ groupId: f.groupB }),
+    headers: (f) => ({ 'Refresh-Token': f.refreshA }),
+    anonymous: true,
+  },
   'POST /rest/v2/user/inAllGroups/token/{userIdentifier}/{key}': { params: (f) => ({ userIdentifier: f.userBLogin, key: 'matrix' }) },
 };
 

@@ -37,9 +37,34 @@ describe('tenancy matrix (generated from /api-json)', () => {
     const userB = await createUser(t, B);
     await createUser(t, B1);
     const bTok = (await loginAs(t, adminB)).token;
-    await t.http().post('/rest/v2/hcparty').set(bearer(bTok)).send({ id: 'hcp-b', lastName: 'Bee', name: 'Bee clinic', nihii: '999', speciality: 'persphysician', nihiiSpecCode: '001', addresses: [{ postalCode: '1000' }], publicKey: 'ff', hcPartyKeys: { 'hcp-b': ['x', 'y'] } }).expect(200);
+    await t
+      .http()
+      .post('/rest/v2/hcparty')
+      .set(bearer(bTok))
+      .send({
+        id: 'hcp-b',
+        lastName: 'Bee',
+        name: 'Bee clinic',
+        nihii: '999',
+        speciality: 'persphysician',
+        nihiiSpecCode: '001',
+        addresses: [{ postalCode: '1000' }],
+        publicKey: 'ff',
+        hcPartyKeys: { 'hcp-b': ['x', 'y'] },
+      })
+      .expect(200);
     await t.http().post('/rest/v2/hcparty').set(bearer(bTok)).send({ id: 'hcp-b-kid', lastName: 'Kid', parentId: 'hcp-b' }).expect(200);
-    f = { groupA: A.id, groupB: B.id, groupA1: A1.id, hcpB: 'hcp-b', hcpBName: 'Bee clinic', userB: userB.user.id, userBLogin: userB.login, refreshA: adminA.refreshToken, fresh: () => uniq('fresh') };
+    f = {
+      groupA: A.id,
+      groupB: B.id,
+      groupA1: A1.id,
+      hcpB: 'hcp-b',
+      hcpBName: 'Bee clinic',
+      userB: userB.user.id,
+      userBLogin: userB.login,
+      refreshA: adminA.refreshToken,
+      fresh: () => uniq('fresh'),
+    };
     const doc = (await t.http().get('/api-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     ops = Object.entries(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`));
   });
@@ -50,7 +75,9 @@ describe('tenancy matrix (generated from /api-json)', () => {
     const groups = (await ds.getRepository(GroupEntity).find()).filter((g) => g.path.includes(`/${f.groupB}/`));
     const ids = groups.map((g) => g.id);
     const rows = async <T extends object>(entity: new () => T) =>
-      (await ds.getRepository(entity).createQueryBuilder('x').where('x.group_id IN (:...ids)', { ids }).getMany()).map((r) => JSON.stringify(r)).sort();
+      (await ds.getRepository(entity).createQueryBuilder('x').where('x.group_id IN (:...ids)', { ids }).getMany())
+        .map((r) => JSON.stringify(r))
+        .sort();
     return JSON.stringify({
       groups: groups.map((g) => JSON.stringify(g)).sort(),
       users: await rows(UserEntity),

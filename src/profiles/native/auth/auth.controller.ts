@@ -28,7 +28,9 @@ export function toAuthenticationResponse(r: { user: UserEntity; token?: string; 
 function credentials(body: LoginCredentialsDto): { username: string; password: string } {
   if (!body.username || !body.password) {
     throw new ValidationError(
-      (['username', 'password'] as const).filter((f) => !body[f]).map((f) => ({ loc: ['body', f], type: 'missing', msg: `${f} is required` })),
+      (['username', 'password'] as const)
+        .filter((f) => !body[f])
+        .map((f) => ({ loc: ['body', f], type: 'missing', msg: `${f} is required` })),
     );
   }
   return { username: body.username, password: body.password };
@@ -46,11 +48,18 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @AuthRateLimited()
-  @ApiOperation({ summary: 'Log in: returns an access JWT and a refresh JWT', description: '401 bad credentials (a locked account answers the same), 412 when the password is shorter than the policy minimum and does not match, 417 2FA code missing, 406 2FA code wrong, 429 too many attempts from this IP.' })
+  @ApiOperation({
+    summary: 'Log in: returns an access JWT and a refresh JWT',
+    description:
+      '401 bad credentials (a locked account answers the same), 412 when the password is shorter than the policy minimum and does not match, 417 2FA code missing, 406 2FA code wrong, 429 too many attempts from this IP.',
+  })
   @ApiOkResponse({ type: AuthenticationResponseDto })
   async login(@Body() body: LoginCredentialsDto, @Query() q: LoginQueryDto): Promise<AuthenticationResponseDto> {
     const { username, password } = credentials(body);
-    const r: LoginResult = await this.auth.login(username, password, { preferredGroupId: q.groupId, durationSeconds: Number.isFinite(q.duration) ? q.duration : undefined });
+    const r: LoginResult = await this.auth.login(username, password, {
+      preferredGroupId: q.groupId,
+      durationSeconds: Number.isFinite(q.duration) ? q.duration : undefined,
+    });
     return toAuthenticationResponse(r);
   }
 
@@ -111,10 +120,19 @@ export class AuthController {
   @Public()
   @AuthRateLimited()
   @ApiHeader({ name: 'Refresh-Token', required: true })
-  @ApiOperation({ summary: 'Tokens for the same person in another group its login matched', description: '401 bad refresh token; 404 when the group is not among the matches.' })
+  @ApiOperation({
+    summary: 'Tokens for the same person in another group its login matched',
+    description: '401 bad refresh token; 404 when the group is not among the matches.',
+  })
   @ApiOkResponse({ type: AuthenticationResponseDto })
-  async switchGroup(@Param('groupId') groupId: string, @Headers('refresh-token') refreshToken?: string): Promise<AuthenticationResponseDto> {
-    if (!GROUP_ID.test(groupId)) throw new ValidationError([{ loc: ['path', 'groupId'], type: 'value_error', msg: 'groupId must match [a-zA-Z0-9_-]{1,64}', input: groupId }]);
+  async switchGroup(
+    @Param('groupId') groupId: string,
+    @Headers('refresh-token') refreshToken?: string,
+  ): Promise<AuthenticationResponseDto> {
+    if (!GROUP_ID.test(groupId))
+      throw new ValidationError([
+        { loc: ['path', 'groupId'], type: 'value_error', msg: 'groupId must match [a-zA-Z0-9_-]{1,64}', input: groupId },
+      ]);
     return toAuthenticationResponse(await this.auth.switchGroup(refreshToken, groupId));
   }
 
@@ -123,7 +141,9 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Third-party (OAuth) login: not offered by Caregate (501)' })
   loginWithThirdPartyToken(@Param('thirdParty') thirdParty: string): never {
-    throw new NotImplementedError(`Login with a ${thirdParty} token is not supported by Caregate: log in with a login and password, or an app token`);
+    throw new NotImplementedError(
+      `Login with a ${thirdParty} token is not supported by Caregate: log in with a login and password, or an app token`,
+    );
   }
 
   @Get('token/:method/:path')

@@ -7,7 +7,15 @@ import { RequestContext } from '../../../common/request-context';
 import { GroupEntity, PropertyValue } from '../../../groups/group.entity';
 import { DatabaseInitialisation, GroupAdminService } from '../../../provisioning/group-admin.service';
 import { GroupsService } from '../../../groups/groups.service';
-import { ChildrenQueryDto, ChildrenSearchQueryDto, CreateGroupQueryDto, ListOfPropertiesDto, RegistrationInformationDto, toGroupDto, TrialQueryDto } from './group.dto';
+import {
+  ChildrenQueryDto,
+  ChildrenSearchQueryDto,
+  CreateGroupQueryDto,
+  ListOfPropertiesDto,
+  RegistrationInformationDto,
+  toGroupDto,
+  TrialQueryDto,
+} from './group.dto';
 
 const page = (p: KeysetPage<GroupEntity>) => ({ ...p, rows: p.rows.map(toGroupDto) });
 const NO_COUCH = 'Caregate has no CouchDB: group databases, replication and storage operations are not implemented';
@@ -49,7 +57,10 @@ export class GroupController {
   @HttpCode(200)
   @Public()
   @AuthRateLimited()
-  @ApiOperation({ summary: 'Trial registration: new group + first administrator + login token. 404 unless CAREGATE_TRIAL_REGISTRATION=true; query type and role are ignored (the registrant is ADMINISTRATOR of the new group)' })
+  @ApiOperation({
+    summary:
+      'Trial registration: new group + first administrator + login token. 404 unless CAREGATE_TRIAL_REGISTRATION=true; query type and role are ignored (the registrant is ADMINISTRATOR of the new group)',
+  })
   @ApiBody({ type: RegistrationInformationDto })
   registerTrial(@Body() info: Record<string, unknown>, @Query() _q: TrialQueryDto) {
     return this.admin.registerTrial(info);
@@ -63,10 +74,20 @@ export class GroupController {
 
   @Post(':id')
   @HttpCode(200)
-  @ApiBody({ required: false, schema: { type: 'object', nullable: true, description: 'DatabaseInitialisation {users?, healthcareParties?} or null' } })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', nullable: true, description: 'DatabaseInitialisation {users?, healthcareParties?} or null' },
+  })
   @ApiOperation({ summary: 'Create a group (administrators of the root group or of a superAdmin group). The password header is ignored.' })
-  async create(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() q: CreateGroupQueryDto, @Body() init: DatabaseInitialisation | null) {
-    return toGroupDto(await this.admin.create(ctx, id, q, init && typeof init === 'object' && Object.keys(init).length === 0 ? null : init));
+  async create(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Query() q: CreateGroupQueryDto,
+    @Body() init: DatabaseInitialisation | null,
+  ) {
+    return toGroupDto(
+      await this.admin.create(ctx, id, q, init && typeof init === 'object' && Object.keys(init).length === 0 ? null : init),
+    );
   }
 
   @Get(':id')
@@ -84,7 +105,9 @@ export class GroupController {
   @Get(':id/children/search')
   @ApiOperation({ summary: 'Children of a group whose id or name contains searchString' })
   async childrenSearch(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() q: ChildrenSearchQueryDto) {
-    return page(await this.groups.childrenPage(ctx, id, { startDocumentId: q.startDocumentId ?? q.startKey, limit: q.limit, search: q.searchString }));
+    return page(
+      await this.groups.childrenPage(ctx, id, { startDocumentId: q.startDocumentId ?? q.startKey, limit: q.limit, search: q.searchString }),
+    );
   }
 
   @Get(':id/parent/name')
@@ -102,13 +125,17 @@ export class GroupController {
   }
 
   @Put(':id/properties')
-  @ApiOperation({ summary: 'Merge properties by type.identifier (administrator); limits CAREGATE_PROPERTIES_MAX / CAREGATE_PROPERTY_VALUE_MAX_BYTES' })
+  @ApiOperation({
+    summary: 'Merge properties by type.identifier (administrator); limits CAREGATE_PROPERTIES_MAX / CAREGATE_PROPERTY_VALUE_MAX_BYTES',
+  })
   async properties(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ListOfPropertiesDto) {
     return toGroupDto(await this.groups.setProperties(ctx, id, body.properties as PropertyValue[]));
   }
 
   @Put(':id/parent/:superGroupId')
-  @ApiOperation({ summary: 'Move a group under another parent of the caller subtree (Caregate extension); 422 if it would become its own ancestor' })
+  @ApiOperation({
+    summary: 'Move a group under another parent of the caller subtree (Caregate extension); 422 if it would become its own ancestor',
+  })
   async move(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('superGroupId') superGroupId: string) {
     return toGroupDto(await this.groups.move(ctx, id, superGroupId));
   }

@@ -3,7 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsArray, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { GroupEntity } from '../../../groups/group.entity';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 
 export class CreateGroupQueryDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(255) name: string;

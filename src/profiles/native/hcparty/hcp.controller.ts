@@ -11,11 +11,14 @@ import { HealthcarePartyEntity } from '../../../healthcare-parties/healthcare-pa
 import { HcpByNameQueryDto, HcpFilterQueryDto, HcpPageQueryDto, HcpRegisterQueryDto, splitIds } from './hcp.dto';
 
 const page = (p: KeysetPage<HealthcarePartyEntity>) => ({ ...p, rows: p.rows.map(toDocument) });
-const HCP_BODY = { schema: { type: 'object', description: 'iCure HealthcareParty document (one of name, lastName, nihii, ssin required)' } };
+const HCP_BODY = {
+  schema: { type: 'object', description: 'iCure HealthcareParty document (one of name, lastName, nihii, ssin required)' },
+};
 
 function listOfIds(body: unknown): string[] {
   const ids = (body as { ids?: unknown } | null)?.ids;
-  if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) throw ValidationError.field('ids', 'ids must be an array of strings', ids);
+  if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string'))
+    throw ValidationError.field('ids', 'ids must be an array of strings', ids);
   return ids as string[];
 }
 
@@ -65,7 +68,14 @@ export class HcpController {
 
   @Get('bySpecialityAndPostCode/:type/:spec/:firstCode/to/:lastCode')
   @ApiOperation({ summary: 'speciality = type, nihiiSpecCode = spec, a postal code in [firstCode, lastCode]' })
-  async bySpecialityAndPostCode(@Ctx() ctx: RequestContext, @Param('type') type: string, @Param('spec') spec: string, @Param('firstCode') first: string, @Param('lastCode') last: string, @Query() q: HcpFilterQueryDto) {
+  async bySpecialityAndPostCode(
+    @Ctx() ctx: RequestContext,
+    @Param('type') type: string,
+    @Param('spec') spec: string,
+    @Param('firstCode') first: string,
+    @Param('lastCode') last: string,
+    @Query() q: HcpFilterQueryDto,
+  ) {
     return page(await this.hcps.bySpecialityAndPostCode(ctx, type, spec, first, last, q));
   }
 

@@ -7,7 +7,11 @@ import { AccountLifecycleService } from '../../../provisioning/account-lifecycle
 /** iCure EmailTemplate: optional subject and body; `{{token}}`, `{{link}}`, `{{minutes}}` are filled in. */
 export class EmailTemplateDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) subject?: string;
-  @ApiPropertyOptional({ description: 'Text with {{token}}, {{link}} and {{minutes}} placeholders' }) @IsOptional() @IsString() @MaxLength(10000) body?: string;
+  @ApiPropertyOptional({ description: 'Text with {{token}}, {{link}} and {{minutes}} placeholders' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  body?: string;
 }
 
 @ApiTags('user (native)')

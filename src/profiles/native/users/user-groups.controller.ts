@@ -28,7 +28,13 @@ export class UserGroupsController {
   @HttpCode(200)
   @ApiHeader({ name: 'token', required: false })
   @ApiOperation({ summary: 'One app token per group in which the identifier has a user the caller may act for (TokenWithGroup[])' })
-  async getTokenInAllGroups(@Ctx() ctx: RequestContext, @Param('userIdentifier') identifier: string, @Param('key') key: string, @Query() q: TokenQueryDto, @Headers('token') token?: string) {
+  async getTokenInAllGroups(
+    @Ctx() ctx: RequestContext,
+    @Param('userIdentifier') identifier: string,
+    @Param('key') key: string,
+    @Query() q: TokenQueryDto,
+    @Headers('token') token?: string,
+  ) {
     return this.userGroups.tokensInAllGroups(ctx, await this.auth.matchesOf(ctx), identifier, key, q.tokenValidity, token || undefined);
   }
 }

@@ -37,25 +37,41 @@ export class UserInGroupController {
   @Post('inGroup/:groupId')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a user in a group' })
-  async createUserInGroup(@Ctx() ctx: RequestContext, @Param('groupId') groupId: string, @Body() body: NativeUserInputDto): Promise<NativeUserDto> {
+  async createUserInGroup(
+    @Ctx() ctx: RequestContext,
+    @Param('groupId') groupId: string,
+    @Body() body: NativeUserInputDto,
+  ): Promise<NativeUserDto> {
     return toNativeUser(await this.documents.create(await this.groups.actInGroup(ctx, groupId), toUserDocument(body)));
   }
 
   @Put('inGroup/:groupId')
   @ApiOperation({ summary: 'Modify a user of a group (rev checked)' })
-  async modifyUserInGroup(@Ctx() ctx: RequestContext, @Param('groupId') groupId: string, @Body() body: NativeUserInputDto): Promise<NativeUserDto> {
+  async modifyUserInGroup(
+    @Ctx() ctx: RequestContext,
+    @Param('groupId') groupId: string,
+    @Body() body: NativeUserInputDto,
+  ): Promise<NativeUserDto> {
     return toNativeUser(await this.documents.replace(await this.groups.actInGroup(ctx, groupId), toUserDocument(body)));
   }
 
   @Get('inGroup/:groupId/:userId')
   @ApiOperation({ summary: 'A user of a group' })
-  async getUserInGroup(@Ctx() ctx: RequestContext, @Param('groupId') groupId: string, @Param('userId') userId: string): Promise<NativeUserDto> {
+  async getUserInGroup(
+    @Ctx() ctx: RequestContext,
+    @Param('groupId') groupId: string,
+    @Param('userId') userId: string,
+  ): Promise<NativeUserDto> {
     return toNativeUser(await this.users.get(await this.groups.actInGroup(ctx, groupId), userId));
   }
 
   @Delete('inGroup/:groupId/:userId')
   @ApiOperation({ summary: 'Soft-delete a user of a group; answers Unit ({})' })
-  async deleteUserInGroup(@Ctx() ctx: RequestContext, @Param('groupId') groupId: string, @Param('userId') userId: string): Promise<Record<string, never>> {
+  async deleteUserInGroup(
+    @Ctx() ctx: RequestContext,
+    @Param('groupId') groupId: string,
+    @Param('userId') userId: string,
+  ): Promise<Record<string, never>> {
     await this.users.softDelete(await this.groups.actInGroup(ctx, groupId), userId);
     return {};
   }
@@ -63,7 +79,12 @@ export class UserInGroupController {
   @Post('filter/inGroup/:groupId')
   @HttpCode(200)
   @ApiOperation({ summary: 'Users of a group matching a filter chain' })
-  async filterUsersInGroupBy(@Ctx() ctx: RequestContext, @Param('groupId') groupId: string, @Query() q: FilterQueryDto, @Body() chain: FilterChainDto) {
+  async filterUsersInGroupBy(
+    @Ctx() ctx: RequestContext,
+    @Param('groupId') groupId: string,
+    @Query() q: FilterQueryDto,
+    @Body() chain: FilterChainDto,
+  ) {
     const gctx = await this.groups.actInGroup(ctx, groupId);
     return toNativeUserPage(await this.queries.filter(gctx, parseUserFilter(chain.filter), q));
   }
@@ -81,6 +102,7 @@ export class UserInGroupController {
     @Query() q: TokenQueryDto,
     @Headers('token') token?: string,
   ): Promise<string> {
-    return (await this.userTokens.issue(await this.groups.actInGroup(ctx, groupId), userId, key, q.tokenValidity, token || undefined)).token;
+    return (await this.userTokens.issue(await this.groups.actInGroup(ctx, groupId), userId, key, q.tokenValidity, token || undefined))
+      .token;
   }
 }

@@ -10,12 +10,21 @@ import { parseUserFilter } from '../../../users/user-filters';
 import { UserQueriesService } from '../../../users/user-queries.service';
 import { UserTokensService } from '../../../users/user-tokens.service';
 import { UsersService } from '../../../users/users.service';
-import { DocIdentifierDto, FilterChainDto, FilterQueryDto, ListUsersQueryDto, NativeUserInputDto, PropertyStubDto, TokenQueryDto } from './user.dto';
+import {
+  DocIdentifierDto,
+  FilterChainDto,
+  FilterQueryDto,
+  ListUsersQueryDto,
+  NativeUserInputDto,
+  PropertyStubDto,
+  TokenQueryDto,
+} from './user.dto';
 import { toNativeUserPage, toUserDocument } from './user-native.mapper';
 import { NativeUserDto, toNativeUser } from './user.mapper';
 
 export function requiredHeader(value: string | undefined, name: string): string {
-  if (value === undefined || value === '') throw new ValidationError([{ loc: ['header', name], type: 'missing', msg: `The ${name} header is required` }]);
+  if (value === undefined || value === '')
+    throw new ValidationError([{ loc: ['header', name], type: 'missing', msg: `The ${name} header is required` }]);
   return value;
 }
 
@@ -52,14 +61,21 @@ export class UserController {
 
   @Get()
   @AdminOnly()
-  @ApiOperation({ summary: 'Users of the group ordered by login (keyset pagination)', description: '`startKey` (a login) and `startDocumentId` resume at `nextKeyPair`; `skipPatients` defaults to true.' })
+  @ApiOperation({
+    summary: 'Users of the group ordered by login (keyset pagination)',
+    description: '`startKey` (a login) and `startDocumentId` resume at `nextKeyPair`; `skipPatients` defaults to true.',
+  })
   async listUsers(@Ctx() ctx: RequestContext, @Query() q: ListUsersQueryDto) {
     return toNativeUserPage(await this.queries.listByLogin(ctx, q));
   }
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Create a user', description: 'login defaults to email, then mobilePhone; id is generated when absent; roles and permissions are kept only for administrators; passwordHash carries a clear password.' })
+  @ApiOperation({
+    summary: 'Create a user',
+    description:
+      'login defaults to email, then mobilePhone; id is generated when absent; roles and permissions are kept only for administrators; passwordHash carries a clear password.',
+  })
   async createUser(@Ctx() ctx: RequestContext, @Body() body: NativeUserInputDto): Promise<NativeUserDto> {
     return this.withTokens(ctx, await this.documents.create(ctx, toUserDocument(body)));
   }
@@ -137,7 +153,13 @@ export class UserController {
   @ApiProduces('text/plain')
   @ApiHeader({ name: 'token', required: false, description: 'A client-chosen token value' })
   @ApiOperation({ summary: 'A new app token for key (replaces the previous one; returned once; self or admin)' })
-  async getToken(@Ctx() ctx: RequestContext, @Param('userId') userId: string, @Param('key') key: string, @Query() q: TokenQueryDto, @Headers('token') token?: string): Promise<string> {
+  async getToken(
+    @Ctx() ctx: RequestContext,
+    @Param('userId') userId: string,
+    @Param('key') key: string,
+    @Query() q: TokenQueryDto,
+    @Headers('token') token?: string,
+  ): Promise<string> {
     return (await this.userTokens.issue(ctx, userId, key, q.tokenValidity, token || undefined)).token;
   }
 
@@ -167,7 +189,11 @@ export class UserController {
   @Put(':userId/properties')
   @ApiBody({ type: [PropertyStubDto] })
   @ApiOperation({ summary: 'Merge properties by type.identifier (self or admin; count and size limits: 400/413)' })
-  async modifyProperties(@Ctx() ctx: RequestContext, @Param('userId') userId: string, @Body(new ArrayBodyPipe(PropertyStubDto)) stubs: PropertyStubDto[]): Promise<NativeUserDto> {
+  async modifyProperties(
+    @Ctx() ctx: RequestContext,
+    @Param('userId') userId: string,
+    @Body(new ArrayBodyPipe(PropertyStubDto)) stubs: PropertyStubDto[],
+  ): Promise<NativeUserDto> {
     return this.withTokens(ctx, await this.users.setProperties(ctx, userId, stubs as never));
   }
 }

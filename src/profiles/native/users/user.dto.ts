@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 const TYPES = ['database', 'ldap', 'token'] as const;
 const STATUSES = ['ACTIVE', 'DISABLED', 'REGISTERING'] as const;
@@ -38,14 +52,32 @@ export class PropertyStubDto {
  * values, authenticationTokens values, secret is write-only.
  */
 export class NativeUserInputDto {
-  @ApiPropertyOptional({ description: 'Generated when absent' }) @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'id must be 1 to 64 characters of [A-Za-z0-9._:-]' }) id?: string;
-  @ApiPropertyOptional({ description: 'Required on modify (optimistic concurrency)' }) @IsOptional() @IsString() @MaxLength(64) rev?: string;
+  @ApiPropertyOptional({ description: 'Generated when absent' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'id must be 1 to 64 characters of [A-Za-z0-9._:-]' })
+  id?: string;
+  @ApiPropertyOptional({ description: 'Required on modify (optimistic concurrency)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  rev?: string;
   @ApiPropertyOptional() @IsOptional() @IsNumber() deletionDate?: number;
   @ApiPropertyOptional() @IsOptional() @IsNumber() created?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) name?: string;
-  @ApiPropertyOptional({ type: [PropertyStubDto] }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => PropertyStubDto) properties?: PropertyStubDto[];
+  @ApiPropertyOptional({ type: [PropertyStubDto] })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PropertyStubDto)
+  properties?: PropertyStubDto[];
   @ApiPropertyOptional({ type: [Object] }) @IsOptional() @IsArray() @IsObject({ each: true }) permissions?: Record<string, unknown>[];
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true }) @MaxLength(64, { each: true }) roles?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  roles?: string[];
   @ApiPropertyOptional({ enum: TYPES }) @IsOptional() @IsIn(TYPES) type?: (typeof TYPES)[number];
   @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) login?: string;
@@ -54,9 +86,16 @@ export class NativeUserInputDto {
   @IsString()
   @MaxLength(1024)
   passwordHash?: string;
-  @ApiPropertyOptional({ description: 'TOTP secret (base32); write-only' }) @IsOptional() @IsString() @Matches(/^[A-Z2-7]{16,128}=*$/i, { message: 'secret must be a base32 TOTP secret' }) secret?: string;
+  @ApiPropertyOptional({ description: 'TOTP secret (base32); write-only' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Z2-7]{16,128}=*$/i, { message: 'secret must be a base32 TOTP secret' })
+  secret?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() use2fa?: boolean;
-  @ApiPropertyOptional({ description: 'Output only: the caller group is ignored; another group is a 400 (use the inGroup routes)' }) @IsOptional() @IsString() groupId?: string;
+  @ApiPropertyOptional({ description: 'Output only: the caller group is ignored; another group is a 400 (use the inGroup routes)' })
+  @IsOptional()
+  @IsString()
+  groupId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) healthcarePartyId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) patientId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) deviceId?: string;
@@ -65,19 +104,36 @@ export class NativeUserInputDto {
   @ApiPropertyOptional() @IsOptional() @IsNumber() termsOfUseDate?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(320) email?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) mobilePhone?: string;
-  @ApiPropertyOptional({ description: 'Deprecated clear tokens: each becomes a never-expiring hashed token' }) @IsOptional() @IsObject() applicationTokens?: Record<string, string>;
-  @ApiPropertyOptional({ description: 'Entries with a token value are stored hashed; with deletionDate, removed' }) @IsOptional() @IsObject() authenticationTokens?: Record<string, { token?: string; creationTime?: number; validity?: number; deletionDate?: number }>;
+  @ApiPropertyOptional({ description: 'Deprecated clear tokens: each becomes a never-expiring hashed token' })
+  @IsOptional()
+  @IsObject()
+  applicationTokens?: Record<string, string>;
+  @ApiPropertyOptional({ description: 'Entries with a token value are stored hashed; with deletionDate, removed' })
+  @IsOptional()
+  @IsObject()
+  authenticationTokens?: Record<string, { token?: string; creationTime?: number; validity?: number; deletionDate?: number }>;
   @ApiPropertyOptional({ description: 'Read-only' }) @IsOptional() @IsObject() systemMetadata?: Record<string, unknown>;
 }
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class ListUsersQueryDto {
   @ApiPropertyOptional({ description: 'A login (resume key)' }) @IsOptional() @IsString() @MaxLength(255) startKey?: string;
   @ApiPropertyOptional({ description: 'A user id (resume key)' }) @IsOptional() @IsString() @MaxLength(64) startDocumentId?: string;
-  @ApiPropertyOptional({ description: 'Page size (default 1000, capped by configuration)' }) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000) limit?: number;
-  @ApiPropertyOptional({ description: 'Skip users linked only to a patient (default true)' }) @IsOptional() @Transform(toBool) @IsBoolean() skipPatients?: boolean;
+  @ApiPropertyOptional({ description: 'Page size (default 1000, capped by configuration)' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'Skip users linked only to a patient (default true)' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  skipPatients?: boolean;
 }
 
 export class FilterQueryDto {
@@ -86,7 +142,13 @@ export class FilterQueryDto {
 }
 
 export class TokenQueryDto {
-  @ApiPropertyOptional({ description: 'Validity in seconds (default 3600; -1 never expires)' }) @IsOptional() @Transform(toInt) @IsInt() @Min(-1) @Max(31536000) tokenValidity?: number;
+  @ApiPropertyOptional({ description: 'Validity in seconds (default 3600; -1 never expires)' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(-1)
+  @Max(31536000)
+  tokenValidity?: number;
 }
 
 /** FilterChain {filter, predicate?}; the filter's `$type` is checked by the core. */

@@ -29,7 +29,8 @@ export interface NativeUserDto {
   systemMetadata: { roles: string[]; isAdmin: boolean; inheritsRoles: boolean };
 }
 
-const opt = <K extends string, V>(key: K, v: V | null | undefined): Partial<Record<K, V>> => (v === null || v === undefined ? {} : ({ [key]: v } as Record<K, V>));
+const opt = <K extends string, V>(key: K, v: V | null | undefined): Partial<Record<K, V>> =>
+  v === null || v === undefined ? {} : ({ [key]: v } as Record<K, V>);
 
 export function toNativeUser(u: UserEntity, tokens: { key: string; creationTime: number; validity: number }[] = []): NativeUserDto {
   const roles = u.roles ?? [];
