@@ -12,8 +12,15 @@ export function dialectOf(config: Pick<AppConfig, 'databaseUrl'>): Dialect {
   return config.databaseUrl ? 'postgres' : 'sqlite';
 }
 
-/** The one place that turns configuration into TypeORM options (app, CLI and tests). */
-export function dataSourceOptions(config: Pick<AppConfig, 'databaseUrl' | 'sqliteFile'>): DataSourceOptions {
+/**
+ * The one place that turns configuration into TypeORM options (app, CLI and tests). `readOnly`
+ * (SQLite) is the second connection of the write discipline (see TransactionRunner): it serves
+ * reads outside transactions from WAL snapshots and refuses any write.
+ */
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'databaseUrl' | 'sqliteFile'>,
+  opts: { readOnly?: boolean } = {},
+): DataSourceOptions {
   const common = { entities: ENTITIES, synchronize: false, migrationsRun: false, logging: false as const };
   if (config.databaseUrl) {
     return {
@@ -24,16 +31,32 @@ export function dataSourceOptions(config: Pick<AppConfig, 'databaseUrl' | 'sqlit
       extra: { max: 10 },
     };
   }
+  if (opts.readOnly) {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: config.sqliteFile,
+      readonly: true,
+      fileMustExist: true,
+      enableWAL: false,
+      prepareDatabase: (db: { pragma(s: string): unknown }) => {
+        db.pragma('busy_timeout = 5000');
+      },
+    };
+  }
   if (config.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(config.sqliteFile), { recursive: true });
   return {
     ...common,
     type: 'better-sqlite3',
     database: config.sqliteFile,
     migrations: SQLITE_MIGRATIONS,
+    // WAL: readers get committed snapshots beside the one writer. synchronous=FULL: a commit is on
+    // disk before the 200 goes out, power loss included (README "Durability" has the measurement).
     enableWAL: true,
     prepareDatabase: (db: { pragma(s: string): unknown }) => {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = FULL');
     },
   };
 }

@@ -20,14 +20,27 @@ import { TransactionRunner } from './transaction-runner';
         return ds;
       },
     },
-    TransactionRunner,
+    {
+      provide: TransactionRunner,
+      inject: [DataSource, APP_CONFIG],
+      useFactory: async (ds: DataSource, config: AppConfig) => {
+        if (ds.options.type === 'postgres' || config.sqliteFile === ':memory:') return new TransactionRunner(ds);
+        const reader = new DataSource(dataSourceOptions(config, { readOnly: true }));
+        await reader.initialize();
+        return new TransactionRunner(ds, reader);
+      },
+    },
   ],
   exports: [DataSource, TransactionRunner],
 })
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly ds: DataSource,
+    private readonly tx: TransactionRunner,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.tx.close();
     if (this.ds.isInitialized) await this.ds.destroy().catch(() => undefined);
   }
 }

@@ -1,28 +1,112 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
+import { ConflictError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
 
+/** How often a merge the server computes itself is retried after losing a revision race. */
+export const MERGE_ATTEMPTS = 8;
+
+interface OpenTransaction {
+  readonly manager: EntityManager;
+  open: boolean;
+}
+
 /**
- * Runs work in one transaction; the transaction rides on the context (`ctx.manager`), so
- * repositories called with the returned context join it. SQLite has one connection, so its
- * transactions are queued rather than nested.
+ * THE WRITE DISCIPLINE (every repository follows it; read it before adding a query).
+ *
+ * 1. Every write runs inside `run(ctx, tx => ...)`, in a transaction that belongs to exactly one
+ *    request. A repository write method that may be called on its own wraps itself in `run`
+ *    (which joins the caller's transaction when there is one). A write outside `run` fails loudly:
+ *    on SQLite the manager outside a transaction is a read-only connection.
+ * 2. Slow non-database work (argon2 hashing, mail/SMS delivery) happens BEFORE a transaction
+ *    opens or after it commits, never inside (`assertNoTransaction` guards the hasher). On SQLite
+ *    the transaction holds the only write connection for its whole duration.
+ * 3. SQLite: one write connection, and transactions are serialized by the queue below, so one
+ *    request's rollback can never touch another request's statements. Reads outside a transaction
+ *    use a second, read-only connection: in WAL mode each read sees the last committed snapshot,
+ *    never another request's uncommitted rows, and reads never wait for writers.
+ *    PostgreSQL: a pooled connection per transaction; reads outside one use the pool (committed data).
+ * 4. `manager(ctx)` is the only way to reach the database: the transaction's manager inside
+ *    `run`, the read manager outside. Inside `run`, a context built afresh (e.g. a system context
+ *    for another group) still joins the open transaction of its async call chain, so nested `run`
+ *    calls never deadlock on the SQLite queue nor open a second PostgreSQL transaction.
+ * 5. A merge the server computes from what it read (no client `rev`) runs through `runMerge`: on a
+ *    revision conflict it re-reads and retries (bounded), so both databases give the same answers.
+ *    A stale `rev` sent by a client is never retried: it is the client's 409.
  */
 @Injectable()
 export class TransactionRunner {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly ambient = new AsyncLocalStorage<OpenTransaction>();
 
-  constructor(private readonly ds: DataSource) {}
+  /** `reader` is the read-only SQLite connection; PostgreSQL reads use the pool of `ds`. */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reader?: DataSource,
+  ) {}
+
+  get dialect(): 'sqlite' | 'postgres' {
+    return this.ds.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
 
   async run<T>(ctx: RequestContext, work: (tx: RequestContext) => Promise<T>): Promise<T> {
-    if (ctx.manager) return work(ctx);
-    const exec = () => this.ds.transaction((manager) => work(ctx.withManager(manager)));
-    if (this.ds.options.type === 'postgres') return exec();
+    const joined = this.openManager(ctx);
+    if (joined) return work(ctx.manager ? ctx : ctx.withManager(joined));
+    const exec = () =>
+      this.ds.transaction(async (manager) => {
+        const scope: OpenTransaction = { manager, open: true };
+        try {
+          return await this.ambient.run(scope, () => work(ctx.withManager(manager)));
+        } finally {
+          scope.open = false;
+        }
+      });
+    if (this.dialect === 'postgres') return exec();
     const result = this.queue.then(exec, exec);
     this.queue = result.catch(() => undefined);
     return result;
   }
 
+  /**
+   * `run` for a read-merge-write whose revision the server chose itself: a STALE_REVISION conflict
+   * (another request won the race) re-runs `work` in a new transaction, at most MERGE_ATTEMPTS
+   * times. Inside an outer transaction the outer caller owns the outcome, so no retry here.
+   */
+  async runMerge<T>(ctx: RequestContext, work: (tx: RequestContext) => Promise<T>): Promise<T> {
+    if (this.openManager(ctx)) return this.run(ctx, work);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(ctx, work);
+      } catch (e) {
+        if (attempt >= MERGE_ATTEMPTS || !(e instanceof ConflictError) || e.code !== 'STALE_REVISION') throw e;
+      }
+    }
+  }
+
   manager(ctx: RequestContext): EntityManager {
-    return ctx.manager ?? this.ds.manager;
+    // Once the main DataSource is closed (shutdown, fault), reads fail with it rather than linger on the reader.
+    const reads = this.reader && this.ds.isInitialized ? this.reader : this.ds;
+    return this.openManager(ctx) ?? reads.manager;
+  }
+
+  /** True while the current async call chain is inside `run`. */
+  get inTransaction(): boolean {
+    return this.ambient.getStore()?.open === true;
+  }
+
+  /** Guard for slow work (hashing, delivery) that must never hold a transaction open. */
+  assertNoTransaction(what: string): void {
+    if (this.inTransaction) throw new Error(`${what} inside a database transaction: do it before the transaction opens`);
+  }
+
+  async close(): Promise<void> {
+    if (this.reader?.isInitialized) await this.reader.destroy().catch(() => undefined);
+  }
+
+  private openManager(ctx: RequestContext): EntityManager | undefined {
+    if (ctx.manager) return ctx.manager;
+    const scope = this.ambient.getStore();
+    return scope?.open ? scope.manager : undefined;
   }
 }

@@ -29,6 +29,17 @@ export class GroupsRepository {
     return this.repo(ctx).findOne({ where: { id, deletionDate: IsNull() } });
   }
 
+  /**
+   * Inside a transaction, the live group a read-merge-write starts from; PostgreSQL locks the row
+   * first so concurrent merges queue (SQLite's write queue already serializes them).
+   */
+  async getForMerge(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
+    if (this.tx.dialect === 'postgres') {
+      await this.repo(ctx).createQueryBuilder('g').select('g.id').where('g.id = :id', { id }).setLock('pessimistic_write').getRawOne();
+    }
+    return this.findById(ctx, id);
+  }
+
   /** A group by id, soft-deleted or not (id uniqueness on create). */
   findAnyById(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
     return this.repo(ctx).findOne({ where: { id } });
@@ -50,8 +61,10 @@ export class GroupsRepository {
   }
 
   async insert(ctx: RequestContext, group: GroupEntity): Promise<GroupEntity> {
-    await this.repo(ctx).insert(group as QueryDeepPartialEntity<GroupEntity>);
-    return group;
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx).insert(group as QueryDeepPartialEntity<GroupEntity>);
+      return group;
+    });
   }
 
   /** Live children of `parentId` ordered by id, from `startId` (inclusive), optionally matching `search` in id or name. */
@@ -72,38 +85,44 @@ export class GroupsRepository {
 
   /** Optimistic update; stale rev -> 409, missing -> 404. Returns the new rev. */
   async updateWithRev(ctx: RequestContext, id: string, rev: string, newRev: string, patch: Partial<GroupEntity>): Promise<void> {
-    const res = await this.repo(ctx)
-      .createQueryBuilder()
-      .update(GroupEntity)
-      .set({ ...(patch as QueryDeepPartialEntity<GroupEntity>), rev: newRev })
-      .where('id = :id AND rev = :rev', { id, rev })
-      .execute();
-    if (!res.affected) {
-      if (!(await this.findById(ctx, id))) throw new NotFoundError('Group', id);
-      throw ConflictError.staleRevision('Group', id);
-    }
+    return this.tx.run(ctx, async (ctx) => {
+      const res = await this.repo(ctx)
+        .createQueryBuilder()
+        .update(GroupEntity)
+        .set({ ...(patch as QueryDeepPartialEntity<GroupEntity>), rev: newRev })
+        .where('id = :id AND rev = :rev', { id, rev })
+        .execute();
+      if (!res.affected) {
+        if (!(await this.findById(ctx, id))) throw new NotFoundError('Group', id);
+        throw ConflictError.staleRevision('Group', id);
+      }
+    });
   }
 
   /** Rewrites the path prefix of a whole subtree (a moved group and its descendants). */
   async rewritePaths(ctx: RequestContext, oldPrefix: string, newPrefix: string): Promise<void> {
-    const groups = await this.repo(ctx)
-      .createQueryBuilder('g')
-      .where('g.path LIKE :p', { p: `${oldPrefix}%` })
-      .getMany();
-    for (const g of groups) await this.repo(ctx).update({ id: g.id }, { path: newPrefix + g.path.slice(oldPrefix.length) });
+    return this.tx.run(ctx, async (ctx) => {
+      const groups = await this.repo(ctx)
+        .createQueryBuilder('g')
+        .where('g.path LIKE :p', { p: `${oldPrefix}%` })
+        .getMany();
+      for (const g of groups) await this.repo(ctx).update({ id: g.id }, { path: newPrefix + g.path.slice(oldPrefix.length) });
+    });
   }
 
   /** Marks every live group of the subtree of `path` deleted. Returns their ids. */
   async softDeleteSubtree(ctx: RequestContext, path: string, now: number): Promise<string[]> {
-    const live = await this.repo(ctx)
-      .createQueryBuilder('g')
-      .where('g.path LIKE :p', { p: `${path}%` })
-      .andWhere('g.deletion_date IS NULL')
-      .getMany();
-    for (const g of live) {
-      await this.repo(ctx).update({ id: g.id }, { deletionDate: now, modified: now, rev: nextRev(g.rev) });
-    }
-    return live.map((g) => g.id);
+    return this.tx.run(ctx, async (ctx) => {
+      const live = await this.repo(ctx)
+        .createQueryBuilder('g')
+        .where('g.path LIKE :p', { p: `${path}%` })
+        .andWhere('g.deletion_date IS NULL')
+        .getMany();
+      for (const g of live) {
+        await this.repo(ctx).update({ id: g.id }, { deletionDate: now, modified: now, rev: nextRev(g.rev) });
+      }
+      return live.map((g) => g.id);
+    });
   }
 
   /** Every group (deleted or not) in the subtree of `path`, deepest first. */
@@ -117,22 +136,24 @@ export class GroupsRepository {
 
   /** Purges every tenant row of `groupIds`, then the groups. Returns per-kind counts. */
   async purge(ctx: RequestContext, groupIds: string[]): Promise<Record<string, number>> {
-    const m = this.tx.manager(ctx);
-    const counts: Record<string, number> = {};
-    const kinds: [string, new () => object][] = [
-      ['sessions', SessionEntity],
-      ['authenticationTokens', AuthenticationTokenEntity],
-      ['verificationCodes', VerificationCodeEntity],
-      ['users', UserEntity],
-      ['healthcareParties', HealthcarePartyEntity],
-    ];
-    for (const [kind, entity] of kinds) {
-      const res = await m.createQueryBuilder().delete().from(entity).where('group_id IN (:...ids)', { ids: groupIds }).execute();
-      counts[kind] = res.affected ?? 0;
-    }
-    const res = await m.createQueryBuilder().delete().from(GroupEntity).where('id IN (:...ids)', { ids: groupIds }).execute();
-    counts.groups = res.affected ?? 0;
-    return counts;
+    return this.tx.run(ctx, async (ctx) => {
+      const m = this.tx.manager(ctx);
+      const counts: Record<string, number> = {};
+      const kinds: [string, new () => object][] = [
+        ['sessions', SessionEntity],
+        ['authenticationTokens', AuthenticationTokenEntity],
+        ['verificationCodes', VerificationCodeEntity],
+        ['users', UserEntity],
+        ['healthcareParties', HealthcarePartyEntity],
+      ];
+      for (const [kind, entity] of kinds) {
+        const res = await m.createQueryBuilder().delete().from(entity).where('group_id IN (:...ids)', { ids: groupIds }).execute();
+        counts[kind] = res.affected ?? 0;
+      }
+      const res = await m.createQueryBuilder().delete().from(GroupEntity).where('id IN (:...ids)', { ids: groupIds }).execute();
+      counts.groups = res.affected ?? 0;
+      return counts;
+    });
   }
 
   /** Session ids of the given groups (to revoke their access tokens before a purge). */

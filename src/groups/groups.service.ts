@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { GroupEntity, PropertyValue } from './group.entity';
 import { GroupsRepository } from './groups.repository';
+import { mergeProperties } from './property-merge';
 
 /** Single-segment names under /rest/v2/group that a group id would shadow. */
 const RESERVED_GROUP_IDS = ['apps'];
@@ -140,45 +141,24 @@ export class GroupsService {
       throw new ValidationError([
         { loc: ['path', 'name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name },
       ]);
-    return this.write(ctx, g, { name: clean });
+    return this.write(ctx, g.id, () => ({ name: clean }));
   }
 
-  /** Merges properties by `type.identifier` (new value replaces, unknown appended), within the configured limits. */
+  /** Merges properties by `type.identifier` with the one property rule (property-merge.ts), within the configured limits. */
   async setProperties(ctx: RequestContext, id: string, props: PropertyValue[]): Promise<GroupEntity> {
     const g = await this.getAdministered(ctx, id);
-    const merged = [...(g.properties ?? [])];
-    props.forEach((p, i) => {
-      if (!p || typeof p !== 'object' || !p.type || typeof p.type.identifier !== 'string' || !p.type.identifier) {
-        throw new ValidationError([
-          { loc: ['body', 'properties', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' },
-        ]);
-      }
-      if (Buffer.byteLength(JSON.stringify(p), 'utf8') > this.config.properties.maxValueBytes) {
-        throw new ValidationError([
-          {
-            loc: ['body', 'properties', i],
-            type: 'too_long',
-            msg: `A property may not exceed ${this.config.properties.maxValueBytes} bytes`,
-          },
-        ]);
-      }
-      const at = merged.findIndex((m) => m.type?.identifier === p.type!.identifier);
-      if (at >= 0) merged[at] = { ...merged[at], ...p, type: { ...merged[at].type, ...p.type } as PropertyValue['type'] };
-      else merged.push(p);
-    });
-    if (merged.length > this.config.properties.maxCount) {
-      throw new ValidationError([
-        { loc: ['body', 'properties'], type: 'too_long', msg: `A group may have at most ${this.config.properties.maxCount} properties` },
-      ]);
-    }
-    return this.write(ctx, g, { properties: merged });
+    const at = ['body', 'properties'];
+    mergeProperties(g.properties ?? [], props, this.config.properties, at);
+    return this.write(ctx, g.id, (current) => ({
+      properties: mergeProperties(current.properties ?? [], props, this.config.properties, at),
+    }));
   }
 
   /** Soft delete of a strict descendant of the caller's group and its whole subtree. Returns the group and the deleted ids. */
   async softDelete(ctx: RequestContext, id: string): Promise<{ group: GroupEntity; deletedIds: string[] }> {
     const g = await this.getAdministered(ctx, id, { strictDescendant: true });
     const now = this.clock.now();
-    const updated = await this.write(ctx, g, { deletionDate: now });
+    const updated = await this.write(ctx, g.id, () => ({ deletionDate: now }));
     const deletedIds = [g.id, ...(await this.groups.softDeleteSubtree(ctx, g.path, now))];
     return { group: updated, deletedIds };
   }
@@ -194,17 +174,21 @@ export class GroupsService {
     const oldPath = g.path;
     const newPath = `${parent.path}${g.id}/`;
     return this.tx.run(ctx, async (tctx) => {
-      const updated = await this.write(tctx, g, { superGroupId: parent.id, path: newPath });
+      const updated = await this.write(tctx, g.id, () => ({ superGroupId: parent.id, path: newPath }));
       await this.groups.rewritePaths(tctx, oldPath, newPath);
       return updated;
     });
   }
 
-  private async write(ctx: RequestContext, g: GroupEntity, patch: Partial<GroupEntity>): Promise<GroupEntity> {
-    const rev = nextRev(g.rev);
-    const full = { ...patch, modified: this.clock.now() };
-    await this.groups.updateWithRev(ctx, g.id, g.rev, rev, full);
-    return Object.assign(g, full, { rev });
+  /** Read-merge-write of a group at the revision read here; the server's own lost race is retried (TransactionRunner.runMerge). */
+  private write(ctx: RequestContext, id: string, patchOf: (current: GroupEntity) => Partial<GroupEntity>): Promise<GroupEntity> {
+    return this.tx.runMerge(ctx, async (t) => {
+      const g = NotFoundError.assert(await this.groups.getForMerge(t, id), 'Group', id);
+      const rev = nextRev(g.rev);
+      const full = { ...patchOf(g), modified: this.clock.now() };
+      await this.groups.updateWithRev(t, g.id, g.rev, rev, full);
+      return Object.assign(g, full, { rev });
+    });
   }
 
   limitOf(limit: number | undefined): number {

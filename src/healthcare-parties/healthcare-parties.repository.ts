@@ -43,28 +43,32 @@ export class HealthcarePartiesRepository {
   }
 
   async insert(ctx: RequestContext, hcp: HealthcarePartyEntity): Promise<HealthcarePartyEntity> {
-    hcp.groupId = ctx.groupId;
-    try {
-      await this.repo(ctx).insert(hcp as QueryDeepPartialEntity<HealthcarePartyEntity>);
-    } catch (e) {
-      if (uniqueViolationColumns(e)) throw new ConflictError('DUPLICATE', `HealthcareParty ${hcp.id} already exists`, ['id']);
-      throw e;
-    }
-    return hcp;
+    return this.tx.run(ctx, async (ctx) => {
+      hcp.groupId = ctx.groupId;
+      try {
+        await this.repo(ctx).insert(hcp as QueryDeepPartialEntity<HealthcarePartyEntity>);
+      } catch (e) {
+        if (uniqueViolationColumns(e)) throw new ConflictError('DUPLICATE', `HealthcareParty ${hcp.id} already exists`, ['id']);
+        throw e;
+      }
+      return hcp;
+    });
   }
 
   /** Optimistic update in the context's group: missing -> 404, stale -> 409. */
   async updateWithRev(ctx: RequestContext, id: string, rev: string, patch: Partial<HealthcarePartyEntity>): Promise<void> {
-    const { id: _id, groupId: _g, ...rest } = patch;
-    const res = await this.repo(ctx)
-      .createQueryBuilder()
-      .update(HealthcarePartyEntity)
-      .set(rest as QueryDeepPartialEntity<HealthcarePartyEntity>)
-      .where('id = :id AND group_id = :groupId AND rev = :rev AND deletion_date IS NULL', { id, groupId: ctx.groupId, rev })
-      .execute();
-    if (!res.affected) {
-      if (!(await this.findOneInGroup(ctx, id))) throw new NotFoundError('HealthcareParty', id);
-      throw ConflictError.staleRevision('HealthcareParty', id);
-    }
+    return this.tx.run(ctx, async (ctx) => {
+      const { id: _id, groupId: _g, ...rest } = patch;
+      const res = await this.repo(ctx)
+        .createQueryBuilder()
+        .update(HealthcarePartyEntity)
+        .set(rest as QueryDeepPartialEntity<HealthcarePartyEntity>)
+        .where('id = :id AND group_id = :groupId AND rev = :rev AND deletion_date IS NULL', { id, groupId: ctx.groupId, rev })
+        .execute();
+      if (!res.affected) {
+        if (!(await this.findOneInGroup(ctx, id))) throw new NotFoundError('HealthcareParty', id);
+        throw ConflictError.staleRevision('HealthcareParty', id);
+      }
+    });
   }
 }

@@ -88,11 +88,14 @@ export class AccountLifecycleService {
       });
     if (issues.length) throw new ValidationError(issues);
     const ctx = await this.registrationContext();
-    return this.tx.run(ctx, async (t) => {
+    // Hashing before the transaction, delivery after it (TransactionRunner, rule 2); a failed
+    // delivery removes what was written, so the caller's 503 leaves nothing behind.
+    const encodedPassword = await this.users.encodePassword(r.password!);
+    const { user, code } = await this.tx.run(ctx, async (t) => {
       const user = await this.users.create(t, {
         email: r.email,
         login: r.email!.trim().toLowerCase(),
-        password: r.password,
+        encodedPassword,
         firstName: r.firstName?.trim() ?? null,
         lastName: r.lastName?.trim() ?? null,
         name: [r.firstName, r.lastName].filter((x) => !blank(x)).join(' ') || null,
@@ -106,10 +109,18 @@ export class AccountLifecycleService {
         status: 'REGISTERING',
         confirmed: false,
       });
-      const code = await this.codes.issueConfirmation(t, user.id);
-      await this.notifications.deliver(user, 'confirmation', { code, minutes: '10' });
-      return user;
+      return { user, code: await this.codes.issueConfirmation(t, user.id) };
     });
+    try {
+      await this.notifications.deliver(user, 'confirmation', { code, minutes: '10' });
+    } catch (e) {
+      await this.tx.run(ctx, async (t) => {
+        await this.codes.purgeForUser(t, user.id);
+        await this.usersRepo.deleteRow(t, user.id);
+      });
+      throw e;
+    }
+    return user;
   }
 
   /** Confirms with a code: the account becomes ACTIVE. Unknown user 404; wrong/expired/used code 401. */
@@ -119,9 +130,12 @@ export class AccountLifecycleService {
     if (!user) throw new NotFoundError('User');
     if (!/^\d{6}$/.test(code) || !(await this.codes.checkConfirmation(ctx, user.id, code)))
       throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
-    const status = user.status === 'REGISTERING' ? 'ACTIVE' : user.status;
-    const rev = await this.usersRepo.updateWithRev(ctx, user.id, user.rev, { status, confirmed: true });
-    return Object.assign(user, { status, confirmed: true, rev });
+    return this.tx.runMerge(ctx, async (t) => {
+      const current = await this.usersRepo.getForMerge(t, user.id);
+      const status = current.status === 'REGISTERING' ? 'ACTIVE' : current.status;
+      const rev = await this.usersRepo.updateWithRev(t, current.id, current.rev, { status, confirmed: true });
+      return Object.assign(current, { status, confirmed: true, rev });
+    });
   }
 
   /** A new code for a user still confirming (self, or an administrator of its group); cooldown 60 s. */
@@ -129,8 +143,10 @@ export class AccountLifecycleService {
     const user = await this.users.get(ctx, userId);
     assertSelfOrAdmin(ctx, user.id);
     if (user.confirmed) throw new CoreError('CONFLICT', 'This account is already confirmed');
-    let code = await this.codes.resendConfirmation(ctx, user.id);
-    code ??= await this.codes.issueConfirmation(ctx, user.id);
+    const code = await this.tx.run(
+      ctx,
+      async (t) => (await this.codes.resendConfirmation(t, user.id)) ?? this.codes.issueConfirmation(t, user.id),
+    );
     await this.notifications.deliver(user, 'confirmation', { code, minutes: '10' });
   }
 
@@ -166,12 +182,15 @@ export class AccountLifecycleService {
         problems.map((p) => ({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } })),
       );
     const row = blank(token) ? null : await this.codes.findResetToken(token);
-    if (!row || !(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
-    const ctx = RequestContext.system(row.groupId);
-    const user = await this.users.get(ctx, row.userId);
-    const updated = await this.users.update(ctx, user.id, { password, failedLoginCount: 0, lockedUntil: null } as never);
-    await this.sessions.revokeAllForUser(ctx, user.id, 'password_reset');
-    return updated;
+    if (!row) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
+    const encodedPassword = await this.users.encodePassword(password);
+    // Consuming the token, the new password and the end of every session commit together.
+    return this.tx.run(RequestContext.system(row.groupId), async (t) => {
+      if (!(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
+      const updated = await this.users.update(t, row.userId, { encodedPassword, failedLoginCount: 0, lockedUntil: null } as never);
+      await this.sessions.revokeAllForUser(t, row.userId, 'password_reset');
+      return updated;
+    });
   }
 
   /** Partial update of an account's profile fields (self or administrator), with the same checks as registration. */

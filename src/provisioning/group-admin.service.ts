@@ -100,7 +100,7 @@ export class GroupAdminService {
       throw new ValidationError([
         { loc: ['query', 'name'], type: 'value_error', msg: 'name must be 1 to 255 characters', input: input.name },
       ]);
-    const seedUsers = this.checkInit(ctx, id, init);
+    const seedUsers = await Promise.all(this.checkInit(ctx, id, init).map((u) => this.withEncodedPassword(u)));
     return this.tx.run(ctx, async (tctx) => {
       const g = await this.groups.createGroup(tctx, { id, name, parent, type: input.type });
       const gctx = tctx.inGroup(g.id, g.ancestorIds);
@@ -108,6 +108,13 @@ export class GroupAdminService {
       for (const h of init?.healthcareParties ?? []) await this.hcps.create(gctx, h);
       return g;
     });
+  }
+
+  /** Seeded passwords are hashed before the group's transaction opens (TransactionRunner, rule 2). */
+  private async withEncodedPassword(u: UserInput): Promise<UserInput> {
+    if (u.password === undefined || u.password === null) return u;
+    const { password, ...rest } = u;
+    return { ...rest, encodedPassword: await this.users.encodePassword(password) };
   }
 
   private checkInit(ctx: RequestContext, groupId: string, init?: DatabaseInitialisation | null): UserInput[] {

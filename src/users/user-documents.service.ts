@@ -56,13 +56,14 @@ export class UserDocumentsService {
     if (!login)
       throw new ValidationError([{ loc: ['body', 'login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
     this.assertSecondFactor(doc, null);
+    const encodedPassword = await this.encodedPassword(doc);
     return this.tx.run(ctx, async (t) => {
       const user = await this.users.create(t, {
         ...this.fields(doc),
         login,
         ...(doc.id ? { id: doc.id } : {}),
         status: doc.status ?? 'ACTIVE',
-        password: this.password(doc),
+        encodedPassword,
       });
       await this.tokens.applyDocumentTokens(t, user.id, doc.applicationTokens, doc.authenticationTokens);
       return user;
@@ -91,7 +92,7 @@ export class UserDocumentsService {
     assertSelfOrAdmin(ctx, current.id);
     if (!doc.rev) throw new ConflictError('CONFLICT', `A revision (rev) is required to modify user ${doc.id}`);
     this.assertSecondFactor(doc, current);
-    const input: UserInput = { ...this.fields(doc), password: this.password(doc) };
+    const input: UserInput = { ...this.fields(doc), encodedPassword: await this.encodedPassword(doc) };
     // Absent roles/permissions/status mean "unchanged" (a non-admin's client may not echo them).
     if (doc.roles === undefined) delete input.roles;
     if (doc.permissions === undefined) delete input.permissions;
@@ -105,8 +106,10 @@ export class UserDocumentsService {
     });
   }
 
-  private password(doc: UserDocument): string | undefined {
-    return doc.passwordHash === undefined || doc.passwordHash === '*' || doc.passwordHash === '' ? undefined : doc.passwordHash;
+  /** Hashed here, before the transaction opens (TransactionRunner, rule 2). */
+  private async encodedPassword(doc: UserDocument): Promise<string | undefined> {
+    const clear = doc.passwordHash === undefined || doc.passwordHash === '*' || doc.passwordHash === '' ? undefined : doc.passwordHash;
+    return clear === undefined ? undefined : this.users.encodePassword(clear);
   }
 
   private assertSecondFactor(doc: UserDocument, current: UserEntity | null): void {

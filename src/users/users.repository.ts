@@ -43,6 +43,23 @@ export class UsersRepository {
     return NotFoundError.assert(await this.findOneInGroup(ctx, id), 'User', id);
   }
 
+  /**
+   * Inside a transaction, the user a read-merge-write starts from. PostgreSQL locks the row first
+   * (concurrent merges of one user queue instead of losing races); on SQLite the write queue
+   * already serializes them.
+   */
+  async getForMerge(ctx: RequestContext, id: string): Promise<UserEntity> {
+    if (this.tx.dialect === 'postgres') {
+      await this.repo(ctx)
+        .createQueryBuilder('u')
+        .select('u.id')
+        .where('u.group_id = :groupId AND u.id = :id', { groupId: ctx.groupId, id })
+        .setLock('pessimistic_write')
+        .getRawOne();
+    }
+    return this.getInGroup(ctx, id);
+  }
+
   findByEmail(ctx: RequestContext, email: string): Promise<UserEntity | null> {
     return this.scoped(ctx).andWhere('LOWER(u.email) = :email', { email: email.toLowerCase() }).orderBy('u.id').getOne();
   }
@@ -78,13 +95,15 @@ export class UsersRepository {
 
   /** Inserts; a collision on a unique (group, field) becomes a DUPLICATE conflict naming the fields. */
   async insert(ctx: RequestContext, user: UserEntity): Promise<UserEntity> {
-    user.groupId = ctx.groupId;
-    try {
-      await this.repo(ctx).insert(user as QueryDeepPartialEntity<UserEntity>);
-    } catch (e) {
-      throw translateUnique(e);
-    }
-    return user;
+    return this.tx.run(ctx, async (ctx) => {
+      user.groupId = ctx.groupId;
+      try {
+        await this.repo(ctx).insert(user as QueryDeepPartialEntity<UserEntity>);
+      } catch (e) {
+        throw translateUnique(e);
+      }
+      return user;
+    });
   }
 
   /**
@@ -92,51 +111,59 @@ export class UsersRepository {
    * Returns the new rev.
    */
   async updateWithRev(ctx: RequestContext, id: string, rev: string, patch: Partial<UserEntity>): Promise<string> {
-    const newRev = nextRev(rev);
-    let affected: number | undefined;
-    try {
-      const res = await this.repo(ctx)
-        .createQueryBuilder()
-        .update(UserEntity)
-        .set({ ...patch, rev: newRev } as QueryDeepPartialEntity<UserEntity>)
-        .where('group_id = :groupId AND id = :id AND rev = :rev AND deletion_date IS NULL', { groupId: ctx.groupId, id, rev })
-        .execute();
-      affected = res.affected;
-    } catch (e) {
-      throw translateUnique(e);
-    }
-    if (!affected) {
-      await this.getInGroup(ctx, id);
-      throw ConflictError.staleRevision('User', id);
-    }
-    return newRev;
+    return this.tx.run(ctx, async (ctx) => {
+      const newRev = nextRev(rev);
+      let affected: number | undefined;
+      try {
+        const res = await this.repo(ctx)
+          .createQueryBuilder()
+          .update(UserEntity)
+          .set({ ...patch, rev: newRev } as QueryDeepPartialEntity<UserEntity>)
+          .where('group_id = :groupId AND id = :id AND rev = :rev AND deletion_date IS NULL', { groupId: ctx.groupId, id, rev })
+          .execute();
+        affected = res.affected;
+      } catch (e) {
+        throw translateUnique(e);
+      }
+      if (!affected) {
+        await this.getInGroup(ctx, id);
+        throw ConflictError.staleRevision('User', id);
+      }
+      return newRev;
+    });
   }
 
   /** Unconditional update for system bookkeeping (login failures, rehash); does not change rev. */
   async updateBookkeeping(ctx: RequestContext, id: string, patch: QueryDeepPartialEntity<UserEntity>): Promise<void> {
-    await this.repo(ctx)
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set(patch)
-      .where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id })
-      .execute();
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx)
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set(patch)
+        .where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id })
+        .execute();
+    });
   }
 
   /** Atomically counts a failed login and returns the new count. */
   async incrementFailures(ctx: RequestContext, id: string): Promise<number> {
-    await this.repo(ctx)
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ failedLoginCount: () => 'failed_login_count + 1' })
-      .where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id })
-      .execute();
-    const row = await this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id }, select: { id: true, failedLoginCount: true } });
-    return row?.failedLoginCount ?? 0;
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx)
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({ failedLoginCount: () => 'failed_login_count + 1' })
+        .where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id })
+        .execute();
+      const row = await this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id }, select: { id: true, failedLoginCount: true } });
+      return row?.failedLoginCount ?? 0;
+    });
   }
 
   /** Permanent removal of one user row (hard delete). */
   async deleteRow(ctx: RequestContext, id: string): Promise<void> {
-    await this.repo(ctx).delete({ groupId: ctx.groupId, id });
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx).delete({ groupId: ctx.groupId, id });
+    });
   }
 }
 

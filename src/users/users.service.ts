@@ -20,11 +20,14 @@ import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
+import { TransactionRunner } from '../database/transaction-runner';
 
 /** A blank user with every column at its default; services fill what they know. */
 /** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
 export type UserInput = Partial<Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil'>> & {
   password?: string | null;
+  /** `password` already through `encodePassword`: callers that open a transaction hash before it. */
+  encodedPassword?: string;
 };
 
 export function blankUser(now: number): UserEntity {
@@ -80,6 +83,7 @@ export class UsersService {
     private readonly codes: VerificationCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly tx: TransactionRunner,
   ) {}
 
   /** The caller's own user (404 if it was deleted since the token was issued). */
@@ -102,14 +106,15 @@ export class UsersService {
    * uniqueness of login, email, phone and external id per group comes from the database (409).
    */
   async create(ctx: RequestContext, input: UserInput): Promise<UserEntity> {
-    const { password, ...fields } = input;
+    const { password, encodedPassword, ...fields } = input;
     const user = Object.assign(blankUser(this.clock.now()), this.normalise(fields));
     if (fields.id !== undefined) user.id = fields.id;
     if (!ctx.isAdmin) {
       user.roles = [];
       user.permissions = [];
     } else await this.assertGrantable(ctx, user);
-    if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password);
+    if (encodedPassword !== undefined) user.passwordHash = encodedPassword;
+    else if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password);
     return this.users.insert(ctx, user);
   }
 
@@ -143,23 +148,37 @@ export class UsersService {
    * Role and permission changes need an administrator.
    */
   async update(ctx: RequestContext, id: string, input: UserInput, opts: { rev?: string } = {}): Promise<UserEntity> {
-    const current = await this.users.getInGroup(ctx, id);
+    const seen = await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
-    const { password, ...fields } = input;
+    const { password, encodedPassword, ...fields } = input;
     const patch: Partial<UserEntity> = this.normalise(fields);
     delete patch.id;
     delete (patch as { groupId?: string }).groupId;
+    await this.assertRoleChange(ctx, patch, seen);
+    // Hashing is slow: done before the transaction opens (TransactionRunner, rule 2).
+    if (encodedPassword !== undefined) patch.passwordHash = encodedPassword;
+    else if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
+    const write = async (t: RequestContext): Promise<UserEntity> => {
+      let current = seen;
+      if (opts.rev === undefined) {
+        current = await this.users.getForMerge(t, id);
+        if (current.rev !== seen.rev) await this.assertRoleChange(t, patch, current);
+      }
+      const full = { ...patch, modified: this.clock.now() };
+      const rev = await this.users.updateWithRev(t, id, opts.rev ?? current.rev, full);
+      if (full.status !== undefined && full.status !== 'ACTIVE') await this.sessions.revokeAllForUser(t, id, 'disabled');
+      return Object.assign(current, full, { rev });
+    };
+    // Without a client rev the server merges onto what it read: its own lost race is retried.
+    return opts.rev === undefined ? this.tx.runMerge(ctx, write) : this.tx.run(ctx, write);
+  }
+
+  private async assertRoleChange(ctx: RequestContext, patch: Partial<UserEntity>, current: UserEntity): Promise<void> {
     const touchesRoles =
       (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) ||
       (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []));
     if (touchesRoles && !ctx.isAdmin) throw new ForbiddenError('Only an administrator may change roles or permissions');
     if (touchesRoles) await this.assertGrantable(ctx, patch, current);
-    if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
-    patch.modified = this.clock.now();
-    const rev = await this.users.updateWithRev(ctx, id, opts.rev ?? current.rev, patch);
-    const updated = Object.assign(current, patch, { rev });
-    if (patch.status !== undefined && patch.status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, 'disabled');
-    return updated;
   }
 
   /** Offset page of live users ordered by creation then id. */
@@ -174,21 +193,26 @@ export class UsersService {
 
   /** Soft delete: the row stays with a deletionDate; sessions end at once. */
   async softDelete(ctx: RequestContext, id: string): Promise<UserEntity> {
-    const current = await this.users.getInGroup(ctx, id);
-    const now = this.clock.now();
-    const rev = await this.users.updateWithRev(ctx, id, current.rev, { deletionDate: now, modified: now });
-    await this.sessions.revokeAllForUser(ctx, id, 'deleted');
-    return Object.assign(current, { deletionDate: now, rev });
+    await this.users.getInGroup(ctx, id);
+    return this.tx.runMerge(ctx, async (t) => {
+      const current = await this.users.getForMerge(t, id);
+      const now = this.clock.now();
+      const rev = await this.users.updateWithRev(t, id, current.rev, { deletionDate: now, modified: now });
+      await this.sessions.revokeAllForUser(t, id, 'deleted');
+      return Object.assign(current, { deletionDate: now, rev });
+    });
   }
 
   /** Permanent delete (administrators only): the row, its app tokens, codes and sessions are gone. */
   async hardDelete(ctx: RequestContext, id: string): Promise<void> {
     if (!ctx.isAdmin) throw new ForbiddenError('Only an administrator may delete users permanently');
     await this.users.getInGroup(ctx, id);
-    await this.sessions.purgeForUser(ctx, id);
-    await this.appTokens.purgeForUser(ctx, id);
-    await this.codes.purgeForUser(ctx, id);
-    await this.users.deleteRow(ctx, id);
+    await this.tx.run(ctx, async (t) => {
+      await this.sessions.purgeForUser(t, id);
+      await this.appTokens.purgeForUser(t, id);
+      await this.codes.purgeForUser(t, id);
+      await this.users.deleteRow(t, id);
+    });
   }
 
   /**
@@ -221,29 +245,37 @@ export class UsersService {
    * fail immediately and access tokens are refused by the revocation cache.
    */
   async setStatus(ctx: RequestContext, id: string, status: UserStatus, reason: 'disabled' | 'cancelled' = 'disabled'): Promise<UserEntity> {
-    const user = await this.users.getInGroup(ctx, id);
+    await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
-    if (user.status !== status) {
-      user.rev = await this.users.updateWithRev(ctx, id, user.rev, { status, modified: this.clock.now() });
-      user.status = status;
-    }
-    if (status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, reason);
-    return user;
+    return this.tx.runMerge(ctx, async (t) => {
+      const user = await this.users.getForMerge(t, id);
+      if (user.status !== status) {
+        user.rev = await this.users.updateWithRev(t, id, user.rev, { status, modified: this.clock.now() });
+        user.status = status;
+      }
+      if (status !== 'ACTIVE') await this.sessions.revokeAllForUser(t, id, reason);
+      return user;
+    });
   }
 
   /** Merges PropertyStubs by type.identifier (self or admin), within the configured limits. */
   async setProperties(ctx: RequestContext, id: string, stubs: PropertyValue[]): Promise<UserEntity> {
-    const current = await this.users.getInGroup(ctx, id);
+    const seen = await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
-    const properties = mergeProperties(current.properties ?? [], stubs, this.config.properties);
-    return this.update(ctx, id, { properties }, { rev: current.rev });
+    mergeProperties(seen.properties ?? [], stubs, this.config.properties);
+    return this.tx.runMerge(ctx, async (t) => {
+      const current = await this.users.getForMerge(t, id);
+      const properties = mergeProperties(current.properties ?? [], stubs, this.config.properties);
+      const modified = this.clock.now();
+      const rev = await this.users.updateWithRev(t, id, current.rev, { properties, modified });
+      return Object.assign(current, { properties, modified, rev });
+    });
   }
 
   /** Links the caller to a healthcare party of its group (404 if there is none with that id). */
   async assignHealthcareParty(ctx: RequestContext, hcpId: string): Promise<UserEntity> {
     NotFoundError.assert(await this.hcps.findOneInGroup(ctx, hcpId), 'HealthcareParty', hcpId);
-    const current = await this.users.getInGroup(ctx, ctx.userId);
-    return this.update(ctx, current.id, { healthcarePartyId: hcpId }, { rev: current.rev });
+    return this.update(ctx, ctx.userId, { healthcarePartyId: hcpId });
   }
 
   /** Does `password` match the caller's own password? */

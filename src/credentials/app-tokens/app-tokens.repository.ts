@@ -36,15 +36,21 @@ export class AppTokensRepository {
 
   /** One token per (user, key): the new one replaces the old, atomically. */
   async upsert(ctx: RequestContext, t: AuthenticationTokenEntity): Promise<void> {
-    t.groupId = ctx.groupId;
-    await this.repo(ctx).upsert(t, { conflictPaths: ['groupId', 'userId', 'key'] });
+    return this.tx.run(ctx, async (ctx) => {
+      t.groupId = ctx.groupId;
+      await this.repo(ctx).upsert(t, { conflictPaths: ['groupId', 'userId', 'key'] });
+    });
   }
 
   async deleteKey(ctx: RequestContext, userId: string, key: string): Promise<void> {
-    await this.repo(ctx).delete({ groupId: ctx.groupId, userId, key });
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx).delete({ groupId: ctx.groupId, userId, key });
+    });
   }
 
   async deleteForUser(ctx: RequestContext, userId: string): Promise<void> {
-    await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
+    });
   }
 }

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { TransactionRunner } from '../../database/transaction-runner';
 
 /** iCure's legacy stored form: SHA-256 hex, optionally prefixed by a Spring `{salt}`. */
 export const LEGACY_SHA256 = /^(\{.+?\})?[0-9a-zA-Z]{64}$/;
@@ -14,7 +15,10 @@ export const LEGACY_SHA256 = /^(\{.+?\})?[0-9a-zA-Z]{64}$/;
 export class PasswordHasher {
   private readonly options: argon2.HashOptions & { type: typeof argon2.argon2id };
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly tx?: TransactionRunner,
+  ) {
     this.options = {
       type: argon2.argon2id,
       memoryCost: config.argon2.memoryKiB,
@@ -24,11 +28,13 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
+    this.tx?.assertNoTransaction('argon2 hashing');
     return argon2.hash(password, { ...this.options, raw: false });
   }
 
   async verify(stored: string | null | undefined, password: string): Promise<boolean> {
     if (!stored) return false;
+    this.tx?.assertNoTransaction('argon2 verification');
     if (stored.startsWith('$argon2')) {
       try {
         return await argon2.verify(stored, password);

@@ -12,8 +12,10 @@ export class SessionsRepository {
   }
 
   async insert(ctx: RequestContext, s: SessionEntity): Promise<void> {
-    s.groupId = ctx.groupId;
-    await this.repo(ctx).insert(s as never);
+    return this.tx.run(ctx, async (ctx) => {
+      s.groupId = ctx.groupId;
+      await this.repo(ctx).insert(s as never);
+    });
   }
 
   findOneInGroup(ctx: RequestContext, id: string): Promise<SessionEntity | null> {
@@ -27,22 +29,24 @@ export class SessionsRepository {
     reason: string,
     now: number,
   ): Promise<string[]> {
-    const qb = this.repo(ctx)
-      .createQueryBuilder('s')
-      .select('s.id', 'id')
-      .where('s.group_id = :g AND s.revoked_at IS NULL', { g: ctx.groupId });
-    if (where.id) qb.andWhere('s.id = :id', { id: where.id });
-    if (where.userId) qb.andWhere('s.user_id = :u', { u: where.userId });
-    if (where.exceptId) qb.andWhere('s.id <> :x', { x: where.exceptId });
-    const ids = (await qb.getRawMany<{ id: string }>()).map((r) => r.id);
-    if (!ids.length) return [];
-    await this.repo(ctx)
-      .createQueryBuilder()
-      .update(SessionEntity)
-      .set({ revokedAt: now, revokedReason: reason })
-      .where('group_id = :g AND id IN (:...ids) AND revoked_at IS NULL', { g: ctx.groupId, ids })
-      .execute();
-    return ids;
+    return this.tx.run(ctx, async (ctx) => {
+      const qb = this.repo(ctx)
+        .createQueryBuilder('s')
+        .select('s.id', 'id')
+        .where('s.group_id = :g AND s.revoked_at IS NULL', { g: ctx.groupId });
+      if (where.id) qb.andWhere('s.id = :id', { id: where.id });
+      if (where.userId) qb.andWhere('s.user_id = :u', { u: where.userId });
+      if (where.exceptId) qb.andWhere('s.id <> :x', { x: where.exceptId });
+      const ids = (await qb.getRawMany<{ id: string }>()).map((r) => r.id);
+      if (!ids.length) return [];
+      await this.repo(ctx)
+        .createQueryBuilder()
+        .update(SessionEntity)
+        .set({ revokedAt: now, revokedReason: reason })
+        .where('group_id = :g AND id IN (:...ids) AND revoked_at IS NULL', { g: ctx.groupId, ids })
+        .execute();
+      return ids;
+    });
   }
 
   /** Boot-time: sessions revoked recently enough that an access token of theirs may still be alive. Spans groups by design. */
@@ -57,6 +61,8 @@ export class SessionsRepository {
 
   /** Purge for hard deletes. */
   async deleteForUser(ctx: RequestContext, userId: string): Promise<void> {
-    await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
+    });
   }
 }

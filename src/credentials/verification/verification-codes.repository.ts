@@ -13,8 +13,10 @@ export class VerificationCodesRepository {
   }
 
   async insert(ctx: RequestContext, c: VerificationCodeEntity): Promise<void> {
-    c.groupId = ctx.groupId;
-    await this.repo(ctx).insert(c as never);
+    return this.tx.run(ctx, async (ctx) => {
+      c.groupId = ctx.groupId;
+      await this.repo(ctx).insert(c as never);
+    });
   }
 
   /** The live (unconsumed) code of a user for a purpose, newest first. */
@@ -33,41 +35,49 @@ export class VerificationCodesRepository {
 
   /** Replaces the code of a row (resend) keeping its attempt counter. */
   async replaceCode(ctx: RequestContext, id: string, codeHash: string, now: number, expiresAt: number): Promise<void> {
-    await this.repo(ctx)
-      .createQueryBuilder()
-      .update(VerificationCodeEntity)
-      .set({ codeHash, lastSentAt: now, expiresAt })
-      .where('group_id = :g AND id = :id', { g: ctx.groupId, id })
-      .execute();
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx)
+        .createQueryBuilder()
+        .update(VerificationCodeEntity)
+        .set({ codeHash, lastSentAt: now, expiresAt })
+        .where('group_id = :g AND id = :id', { g: ctx.groupId, id })
+        .execute();
+    });
   }
 
   /** Takes one attempt if any is left on a live code: true when this caller may evaluate it. */
   async takeAttempt(ctx: RequestContext, id: string, now: number): Promise<boolean> {
-    const r = await this.repo(ctx)
-      .createQueryBuilder()
-      .update(VerificationCodeEntity)
-      .set({ attempts: () => 'attempts + 1' })
-      .where('group_id = :g AND id = :id AND attempts < max_attempts AND consumed_at IS NULL AND expires_at > :now', {
-        g: ctx.groupId,
-        id,
-        now,
-      })
-      .execute();
-    return r.affected === 1;
+    return this.tx.run(ctx, async (ctx) => {
+      const r = await this.repo(ctx)
+        .createQueryBuilder()
+        .update(VerificationCodeEntity)
+        .set({ attempts: () => 'attempts + 1' })
+        .where('group_id = :g AND id = :id AND attempts < max_attempts AND consumed_at IS NULL AND expires_at > :now', {
+          g: ctx.groupId,
+          id,
+          now,
+        })
+        .execute();
+      return r.affected === 1;
+    });
   }
 
   /** Consumes a live row once: exactly one concurrent caller gets true. */
   async consume(ctx: RequestContext, id: string, now: number): Promise<boolean> {
-    const r = await this.repo(ctx)
-      .createQueryBuilder()
-      .update(VerificationCodeEntity)
-      .set({ consumedAt: now })
-      .where('group_id = :g AND id = :id AND consumed_at IS NULL AND expires_at > :now', { g: ctx.groupId, id, now })
-      .execute();
-    return r.affected === 1;
+    return this.tx.run(ctx, async (ctx) => {
+      const r = await this.repo(ctx)
+        .createQueryBuilder()
+        .update(VerificationCodeEntity)
+        .set({ consumedAt: now })
+        .where('group_id = :g AND id = :id AND consumed_at IS NULL AND expires_at > :now', { g: ctx.groupId, id, now })
+        .execute();
+      return r.affected === 1;
+    });
   }
 
   async deleteForUser(ctx: RequestContext, userId: string, purpose?: string): Promise<void> {
-    await this.repo(ctx).delete({ groupId: ctx.groupId, userId, ...(purpose ? { purpose } : {}) });
+    return this.tx.run(ctx, async (ctx) => {
+      await this.repo(ctx).delete({ groupId: ctx.groupId, userId, ...(purpose ? { purpose } : {}) });
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AuthRateLimited, Authenticated, Ctx, Public } from '../../../auth/guards/decorators';
-import { NotImplementedError } from '../../../common/errors';
+import { CoreError, NotImplementedError, ValidationError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
 import { RequestContext } from '../../../common/request-context';
 import { GroupEntity, PropertyValue } from '../../../groups/group.entity';
@@ -129,7 +129,14 @@ export class GroupController {
     summary: 'Merge properties by type.identifier (administrator); limits CAREGATE_PROPERTIES_MAX / CAREGATE_PROPERTY_VALUE_MAX_BYTES',
   })
   async properties(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ListOfPropertiesDto) {
-    return toGroupDto(await this.groups.setProperties(ctx, id, body.properties as PropertyValue[]));
+    try {
+      return toGroupDto(await this.groups.setProperties(ctx, id, body.properties as PropertyValue[]));
+    } catch (e) {
+      // Same rule as user properties; this route has always answered an oversized value with 400.
+      if (e instanceof CoreError && e.code === 'PAYLOAD_TOO_LARGE' && e.details.issues)
+        throw new ValidationError(e.details.issues, e.message);
+      throw e;
+    }
   }
 
   @Put(':id/parent/:superGroupId')
