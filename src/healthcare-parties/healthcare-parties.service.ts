@@ -266,16 +266,19 @@ export class HealthcarePartiesService {
 
   /** Soft-deletes the present ids (missing skipped); 404 when none is present. */
   async deleteMany(ctx: RequestContext, ids: string[]): Promise<{ id: string; rev: string }[]> {
-    const found = await this.getMany(ctx, ids);
-    if (!found.length) throw new NotFoundError('HealthcareParty', ids.join(','));
-    const out: { id: string; rev: string }[] = [];
-    for (const h of found) {
-      const rev = nextRev(h.rev);
-      const now = this.clock.now();
-      await this.hcps.updateWithRev(ctx, h.id, h.rev, { rev, deletionDate: now, modified: now });
-      out.push({ id: h.id, rev });
-    }
-    return out;
+    // One transaction for the whole list, at the revisions read in it (the server's own race is retried).
+    return this.tx.runMerge(ctx, async (t) => {
+      const found = await this.getMany(t, ids);
+      if (!found.length) throw new NotFoundError('HealthcareParty', ids.join(','));
+      const out: { id: string; rev: string }[] = [];
+      for (const h of found) {
+        const rev = nextRev(h.rev);
+        const now = this.clock.now();
+        await this.hcps.updateWithRev(t, h.id, h.rev, { rev, deletionDate: now, modified: now });
+        out.push({ id: h.id, rev });
+      }
+      return out;
+    });
   }
 
   async publicKey(ctx: RequestContext, id: string): Promise<{ hcPartyId: string; hexString: string }> {
