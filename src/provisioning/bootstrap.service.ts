@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { randomBytes } from 'node:crypto';
 import { ADMINISTRATOR, RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { TransactionRunner } from '../database/transaction-runner';
 import { GroupsService } from '../groups/groups.service';
 import { UsersService } from '../users/users.service';
 
@@ -19,6 +20,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly groups: GroupsService,
     private readonly users: UsersService,
+    private readonly tx: TransactionRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -28,15 +30,22 @@ export class BootstrapService implements OnApplicationBootstrap {
   async ensureRoot(): Promise<{ created: boolean; password?: string }> {
     const sys = RequestContext.system(ROOT_GROUP_ID);
     if (await this.groups.findRoot(sys)) return { created: false };
-    const root = await this.groups.createGroup(sys, { id: ROOT_GROUP_ID, name: 'Root', superAdmin: true, type: 'root' });
     const generated = this.config.admin.password === undefined;
     const password = this.config.admin.password ?? randomBytes(18).toString('base64url');
     const login = this.config.admin.login;
-    await this.users.createWithPassword(
-      sys,
-      { login, name: 'Administrator', roles: [ADMINISTRATOR], confirmed: true, groupId: root.id },
-      password,
-    );
+    // Hashed first; the root group and its administrator then commit together, so a crash in
+    // between never leaves a root without an administrator.
+    const encodedPassword = await this.users.encodePassword(password);
+    await this.tx.run(sys, async (t) => {
+      await this.groups.createGroup(t, { id: ROOT_GROUP_ID, name: 'Root', superAdmin: true, type: 'root' });
+      await this.users.create(t, {
+        login,
+        name: 'Administrator',
+        roles: [ADMINISTRATOR],
+        confirmed: true,
+        encodedPassword,
+      });
+    });
     if (generated) {
       // Printed once, on the first start only; it is not stored anywhere in clear.
       this.log.warn(`Created the root group and administrator "${login}" with the generated password: ${password}`);
