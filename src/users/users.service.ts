@@ -12,7 +12,7 @@ import { PasswordPolicy } from '../credentials/password/password-policy';
 import { SessionsService } from '../credentials/sessions/sessions.service';
 import { UserStatus } from './user.entity';
 import { assertSelfOrAdmin } from './user-access';
-import { mergeProperties } from './user-properties';
+import { mergeProperties } from '../groups/property-merge';
 import { assertExternalId, assertMetadata } from './rules/user-attributes.rules';
 import type { PropertyValue } from '../groups/group.entity';
 import { HealthcarePartiesRepository } from '../healthcare-parties/healthcare-parties.repository';

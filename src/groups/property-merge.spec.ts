@@ -1,4 +1,4 @@
-import { mergeProperties } from './user-properties';
+import { mergeProperties } from './property-merge';
 
 const limits = { maxCount: 3, maxValueBytes: 64 };
 
@@ -28,5 +28,31 @@ describe('mergeProperties', () => {
     [['a', 'b', 'c', 'd'].map((identifier) => ({ type: { identifier }, typedValue: { booleanValue: true } })), 'VALIDATION'],
   ])('refuses %j with %s', (stubs, code) => {
     expect(() => mergeProperties([], stubs as never, limits)).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe('one property rule for users and groups', () => {
+  it('names the offending field under the route prefix it is given', () => {
+    const at = ['body', 'properties'];
+    expect(() => mergeProperties([], [null as never], limits, at)).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION',
+        issues: [expect.objectContaining({ loc: ['body', 'properties', 0, 'type', 'identifier'] })],
+      }),
+    );
+    expect(() => mergeProperties([], [{ type: { identifier: 'x' }, typedValue: { stringValue: 'y'.repeat(100) } }], limits, at)).toThrow(
+      expect.objectContaining({
+        code: 'PAYLOAD_TOO_LARGE',
+        details: { issues: [expect.objectContaining({ loc: ['body', 'properties', 0, 'typedValue'], type: 'too_long' })] },
+      }),
+    );
+  });
+
+  it('counts the merged result, not the request: replacing a property at the limit is allowed', () => {
+    const full = ['a', 'b', 'c'].map((identifier) => ({ type: { identifier, type: 'BOOLEAN' }, typedValue: { booleanValue: true } }));
+    expect(mergeProperties(full, [{ type: { identifier: 'a' }, typedValue: { booleanValue: false } }], limits)).toHaveLength(3);
+    expect(() => mergeProperties(full, [{ type: { identifier: 'd' }, typedValue: { booleanValue: false } }], limits)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION' }),
+    );
   });
 });
