@@ -26,8 +26,9 @@ function inferType(tv: Record<string, unknown> | undefined): string | undefined 
 /**
  * THE property-merge rule, for users and groups alike (iCure modifyProperties): stubs are merged by
  * `type.identifier`; an existing property gets the new typed value (type kept, or inferred),
- * unknown ones are appended. Limits: `maxCount` properties (VALIDATION, too_long) and
- * `maxValueBytes` per typed value (PAYLOAD_TOO_LARGE, with the offending field as an issue).
+ * unknown ones are appended; `deletionDate` and `encryptedSelf` are kept as sent (and `id` on a new
+ * one). Limits: `maxCount` properties (VALIDATION, too_long) and `maxValueBytes` per typed value
+ * (PAYLOAD_TOO_LARGE, with the offending field as an issue).
  * `at` is where the stubs sit in the request, for the issues' `loc`.
  */
 export function mergeProperties(
@@ -60,12 +61,14 @@ export function mergeProperties(
       current.type = { identifier, ...(type ? { type } : {}) };
       current.typedValue = typedValue;
       if (stub.deletionDate !== undefined) current.deletionDate = stub.deletionDate;
+      if (stub.encryptedSelf !== undefined) current.encryptedSelf = stub.encryptedSelf;
     } else {
       out.push({
         ...(stub.id ? { id: stub.id } : {}),
         type: { identifier, ...(type ? { type } : {}) },
         ...(typedValue ? { typedValue } : {}),
         ...(stub.deletionDate !== undefined ? { deletionDate: stub.deletionDate } : {}),
+        ...(stub.encryptedSelf !== undefined ? { encryptedSelf: stub.encryptedSelf } : {}),
       });
     }
   });
