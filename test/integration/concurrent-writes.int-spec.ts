@@ -23,6 +23,8 @@ import { startApp, TestApp } from '../support/test-app';
 const ROUNDS = 12;
 const VICTIMS = 4;
 const REG = 'registrations';
+// Each test runs ROUNDS bursts over HTTP; a machine shared with other suites needs the headroom.
+jest.setTimeout(60_000);
 
 describe('concurrent writes beside a transaction of another request', () => {
   let t: TestApp;
