@@ -18,6 +18,7 @@ import { UsersModule } from './users/users.module';
 import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
 import { NablaModule } from './profiles/nabla/nabla.module';
 import { AccountsModule } from './profiles/accounts-v1/accounts.module';
+import { WellKnownModule } from './profiles/well-known/well-known.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         InfermedicaModule,
         NablaModule,
         AccountsModule,
+        WellKnownModule,
       ],
       controllers: [HealthController],
       providers: [
