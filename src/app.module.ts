@@ -19,6 +19,7 @@ import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
 import { NablaModule } from './profiles/nabla/nabla.module';
 import { AccountsModule } from './profiles/accounts-v1/accounts.module';
 import { WellKnownModule } from './profiles/well-known/well-known.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
       global: true,
       imports: [
         ConfigModule.forRoot(config, clock),
+        MetricsModule,
         DatabaseModule,
         GroupsModule,
         UsersModule,

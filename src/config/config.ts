@@ -41,6 +41,7 @@ export interface AppConfig {
   trialRegistration: boolean;
   emailCheck: { enabled: boolean; max: number; windowSeconds: number };
   publicBaseUrl?: string;
+  metrics: { token?: string; port?: number };
 }
 
 export class ConfigError extends Error {
@@ -128,6 +129,16 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'CAREGATE_EMAIL_CHECK', default: 'true', description: 'Enable `POST /v1/users/email_has_account`' },
   { name: 'CAREGATE_EMAIL_CHECK_RATE_LIMIT', default: '10', description: 'email_has_account calls per IP per window' },
   { name: 'CAREGATE_EMAIL_CHECK_RATE_WINDOW', default: '60', description: 'Window of the email check limit, seconds' },
+  {
+    name: 'CAREGATE_METRICS_TOKEN',
+    default: '(unset: /metrics off on the API port)',
+    description: 'Bearer token that `GET /metrics` (Prometheus) requires; at least 16 characters',
+  },
+  {
+    name: 'CAREGATE_METRICS_PORT',
+    default: '(unset)',
+    description: 'Serve `/metrics` on this separate port instead (on `HOST`; the token is still required if set)',
+  },
   { name: 'CAREGATE_PUBLIC_BASE_URL', default: '(unset: from the request)', description: 'Base URL used in links (pagination, emails)' },
 ];
 
@@ -263,7 +274,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: r.int('CAREGATE_EMAIL_CHECK_RATE_WINDOW', 60, 1, 86400),
     },
     publicBaseUrl: r.url('CAREGATE_PUBLIC_BASE_URL', ['http:', 'https:']),
+    metrics: {
+      token: r.raw('CAREGATE_METRICS_TOKEN'),
+      port: r.raw('CAREGATE_METRICS_PORT') === undefined ? undefined : r.int('CAREGATE_METRICS_PORT', 0, 0, 65535),
+    },
   };
+  if (config.metrics.token !== undefined && config.metrics.token.length < 16) {
+    r.problems.push('CAREGATE_METRICS_TOKEN: expected at least 16 characters');
+  }
   if (config.lockout.maxSeconds < config.lockout.baseSeconds) {
     r.problems.push('CAREGATE_LOCKOUT_MAX_SECONDS: expected a value not below CAREGATE_LOCKOUT_BASE_SECONDS');
   }
