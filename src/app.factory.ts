@@ -8,6 +8,7 @@ import { Clock } from './common/clock';
 import { JsonLogger } from './common/json-logger';
 import { AppConfig } from './config/config';
 import { installHttpMetrics } from './metrics/http-metrics';
+import { allowLargeImportBodies } from './profiles/native/users/import-body-limit';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -69,6 +70,7 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
     maxAge: 600,
   });
   installHttpMetrics(app);
+  allowLargeImportBodies(app, config.importBodyLimitBytes);
   setupSwagger(app);
   await app.init();
   await fastify.ready();

@@ -37,6 +37,7 @@ export interface AppConfig {
   authRateLimit: { max: number; windowSeconds: number };
   pagination: { defaultLimit: number; maxLimit: number };
   bodyLimitBytes: number;
+  importBodyLimitBytes: number;
   properties: { maxCount: number; maxValueBytes: number };
   trialRegistration: boolean;
   emailCheck: { enabled: boolean; max: number; windowSeconds: number };
@@ -123,6 +124,11 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'CAREGATE_PAGE_LIMIT_DEFAULT', default: '1000', description: 'Default page size of native lists' },
   { name: 'CAREGATE_PAGE_LIMIT_MAX', default: '1000', description: 'Largest page size accepted' },
   { name: 'CAREGATE_BODY_LIMIT', default: '102400', description: 'Request body limit in bytes (413 above)' },
+  {
+    name: 'CAREGATE_IMPORT_BODY_LIMIT',
+    default: '16777216',
+    description: 'Body limit in bytes of `POST /rest/v2/user/inGroup/{groupId}/import` (up to 10,000 users)',
+  },
   { name: 'CAREGATE_PROPERTIES_MAX', default: '100', description: 'Properties per user or group' },
   { name: 'CAREGATE_PROPERTY_VALUE_MAX_BYTES', default: '16384', description: 'Size of one property value' },
   { name: 'CAREGATE_TRIAL_REGISTRATION', default: 'false', description: 'Enable `POST /rest/v2/group/register/trial`' },
@@ -263,6 +269,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     pagination: { defaultLimit: Math.min(r.int('CAREGATE_PAGE_LIMIT_DEFAULT', 1000, 1, 100000), maxLimit), maxLimit },
     bodyLimitBytes: r.int('CAREGATE_BODY_LIMIT', 102400, 1024, 10485760),
+    importBodyLimitBytes: r.int('CAREGATE_IMPORT_BODY_LIMIT', 16777216, 1024, 268435456),
     properties: {
       maxCount: r.int('CAREGATE_PROPERTIES_MAX', 100, 1, 10000),
       maxValueBytes: r.int('CAREGATE_PROPERTY_VALUE_MAX_BYTES', 16384, 16, 1048576),
