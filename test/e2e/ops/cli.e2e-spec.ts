@@ -200,6 +200,9 @@ describe('caregate CLI (built dist, child process)', () => {
     const exp = await cli(remote, 'export', 'remoteclinic');
     expect(exp.stdout).toContain('"login":"rita"');
     expect((await cli(remote, 'export', 'remoteclinic', '--with-hashes')).code).toBe(1);
+    const reset = await cli(remote, 'reset-password', 'remoteclinic', JSON.parse(exp.stdout.trim()).id);
+    expect(reset.code).toBe(0);
+    await loginAs(t, { login: 'rita', password: /one-time password for \S+: (\S+)/.exec(reset.stdout)![1], groupId: 'remoteclinic' });
     expect((await cli({ ...env, CAREGATE_URL: t.url, CAREGATE_TOKEN: 'bad' }, 'export', 'remoteclinic')).stderr).toMatch(/401/);
 
     const oldKid = (JSON.parse(Buffer.from(admin.token.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
