@@ -1,6 +1,7 @@
-import { Controller, Get, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { Ctx, Public, Roles } from '../../auth/guards/decorators';
 import { Jwk, KeyStore } from '../../auth/tokens/key-store';
 import { ADMINISTRATOR, RequestContext } from '../../common/request-context';
@@ -23,8 +24,19 @@ export class WellKnownController {
   // Short enough that verifiers learn a rotated-in key quickly; they refetch on an unknown kid anyway.
   @Header('Cache-Control', 'public, max-age=300, stale-while-revalidate=60')
   @ApiOperation({ summary: 'JWK Set of every key that verifies Caregate tokens (kid, alg, use)' })
-  jwks(): { keys: Jwk[] } {
-    return this.keys.jwks();
+  jwks(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): { keys: Jwk[] } | undefined {
+    const set = this.keys.jwks();
+    // A revalidating client gets 304 until the key set changes.
+    const etag = `"${createHash('sha256').update(JSON.stringify(set)).digest('base64url').slice(0, 27)}"`;
+    void reply.header('etag', etag);
+    if (ifNoneMatch === etag) {
+      void reply.status(304);
+      return undefined;
+    }
+    return set;
   }
 
   @Get('.well-known/openid-configuration')

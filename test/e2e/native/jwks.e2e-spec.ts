@@ -43,6 +43,8 @@ describe('JWKS, discovery and key rotation without restart', () => {
     expect(res.body.keys).toHaveLength(1);
     expect(res.body.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(res.body.keys[0].d).toBeUndefined();
+    expect(res.headers.etag).toBeDefined();
+    await t.http().get('/.well-known/jwks.json').set('If-None-Match', res.headers.etag).expect(304);
     const disco = await t.http().get('/.well-known/openid-configuration').expect(200);
     expect(disco.body).toMatchObject({ issuer: 'caregate', jwks_uri: expect.stringMatching(/\/\.well-known\/jwks\.json$/) });
     expect(disco.headers['cache-control']).toMatch(/max-age=/);
@@ -50,6 +52,7 @@ describe('JWKS, discovery and key rotation without restart', () => {
 
   it('a token verifies through createRemoteJWKSet before and after a rotation; a removed key stops verifying', async () => {
     const before = await loginAsRootAdmin(t);
+    const firstEtag = (await t.http().get('/.well-known/jwks.json').expect(200)).headers.etag;
     const [v1] = await verifyRemotely(t, before.token);
     expect(v1).toMatchObject({ ok: true, kid: kidOf(before.token) });
 
@@ -69,6 +72,8 @@ describe('JWKS, discovery and key rotation without restart', () => {
     await t.http().get('/rest/v2/user/current').set(bearer(after.token)).expect(200);
     const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
     expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    // The old ETag no longer matches: clients revalidating get the new set.
+    expect(jwks.headers.etag).not.toBe(firstEtag);
 
     // Removing the old key: tokens it signed no longer verify anywhere.
     fs.writeFileSync(publicKeys, '{}');
