@@ -7,6 +7,8 @@ import { AppModule } from './app.module';
 import { Clock } from './common/clock';
 import { JsonLogger } from './common/json-logger';
 import { AppConfig } from './config/config';
+import { installHttpMetrics } from './metrics/http-metrics';
+import { allowLargeImportBodies } from './profiles/native/users/import-body-limit';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -67,6 +69,8 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   });
+  installHttpMetrics(app);
+  allowLargeImportBodies(app, config.importBodyLimitBytes);
   setupSwagger(app);
   await app.init();
   await fastify.ready();

@@ -18,6 +18,8 @@ import { UsersModule } from './users/users.module';
 import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
 import { NablaModule } from './profiles/nabla/nabla.module';
 import { AccountsModule } from './profiles/accounts-v1/accounts.module';
+import { WellKnownModule } from './profiles/well-known/well-known.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +29,7 @@ export class AppModule {
       global: true,
       imports: [
         ConfigModule.forRoot(config, clock),
+        MetricsModule,
         DatabaseModule,
         GroupsModule,
         UsersModule,
@@ -37,6 +40,7 @@ export class AppModule {
         InfermedicaModule,
         NablaModule,
         AccountsModule,
+        WellKnownModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
+import { KeyStore } from './auth/tokens/key-store';
 import { ConfigError, loadConfig } from './config/config';
 
 async function main(): Promise<void> {
@@ -24,6 +25,16 @@ async function main(): Promise<void> {
       });
     });
   }
+  // Key rotation without a restart: the key files are re-read; a bad file keeps the current keys.
+  process.on('SIGHUP', () => {
+    try {
+      app.get(KeyStore).reload();
+    } catch (e) {
+      process.stderr.write(
+        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: `key reload failed, keeping the current keys: ${e instanceof Error ? e.message : String(e)}` })}\n`,
+      );
+    }
+  });
   process.stdout.write(
     `${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: `Caregate listening on http://${config.host}:${config.port} (Swagger UI at /api, database ${config.databaseUrl ? 'postgres' : config.sqliteFile})` })}\n`,
   );

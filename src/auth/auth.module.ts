@@ -26,6 +26,6 @@ import { TokenService } from './tokens/token.service';
     BasicAuthStrategy,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, CredentialsService, TokenService, RateLimiter],
+  exports: [AuthService, CredentialsService, TokenService, RateLimiter, KeyStore],
 })
 export class AuthModule {}

@@ -9,6 +9,8 @@ import { UsersRepository } from '../users/users.repository';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { PasswordHasher } from '../credentials/password/password-hasher';
 import { TwoFactorService } from '../credentials/two-factor.service';
+import { CoreError } from '../common/errors';
+import { MetricsService } from '../metrics/metrics.service';
 
 export interface AuthenticatedUser {
   user: UserEntity;
@@ -37,6 +39,7 @@ export class CredentialsService {
     private readonly appTokens: AppTokensService,
     private readonly twoFactor: TwoFactorService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async authenticate(
@@ -49,11 +52,13 @@ export class CredentialsService {
     if (!candidates.length) {
       this.dummyHash ??= this.hasher.hash('caregate-timing-equaliser');
       await this.hasher.verify(await this.dummyHash, secret);
+      this.metrics.login('bad_credentials');
       throw new UnauthorizedError('BAD_CREDENTIALS');
     }
     const matched: UserEntity[] = [];
     const failed: UserEntity[] = [];
     let twoFactorError: unknown;
+    let lockedMatch = false;
     for (const user of candidates) {
       const uctx = RequestContext.system(user.groupId);
       const locked = user.lockedUntil !== null && user.lockedUntil > this.clock.now();
@@ -68,10 +73,11 @@ export class CredentialsService {
           await this.users.updateBookkeeping(uctx, user.id, { failedLoginCount: 0, lockedUntil: null });
       } else if (!ok) {
         failed.push(user);
-      }
+      } else lockedMatch = true;
     }
     // A login shared by several groups: a success in one is not a failure of the others.
     if (!matched.length) for (const user of failed) await this.recordFailure(RequestContext.system(user.groupId), user);
+    this.metrics.login(matched.length ? 'success' : this.failureOutcome(twoFactorError, lockedMatch));
     if (!matched.length) {
       if (twoFactorError) throw twoFactorError;
       throw new UnauthorizedError('BAD_CREDENTIALS');
@@ -80,6 +86,12 @@ export class CredentialsService {
     const group = await this.groups.findById(sys, chosen.groupId);
     if (!group) throw new UnauthorizedError('BAD_CREDENTIALS');
     return { user: chosen, ancestorGroupIds: group.ancestorIds, matches: [chosen, ...matched.filter((m) => m !== chosen)] };
+  }
+
+  private failureOutcome(twoFactorError: unknown, lockedMatch: boolean) {
+    if (twoFactorError instanceof CoreError)
+      return twoFactorError.code === 'TWO_FACTOR_REQUIRED' ? ('second_factor_required' as const) : ('second_factor_invalid' as const);
+    return lockedMatch ? ('locked' as const) : ('bad_credentials' as const);
   }
 
   /** Password (then app token) check; upgrades the hash when parameters changed or it is legacy. */

@@ -37,10 +37,12 @@ export interface AppConfig {
   authRateLimit: { max: number; windowSeconds: number };
   pagination: { defaultLimit: number; maxLimit: number };
   bodyLimitBytes: number;
+  importBodyLimitBytes: number;
   properties: { maxCount: number; maxValueBytes: number };
   trialRegistration: boolean;
   emailCheck: { enabled: boolean; max: number; windowSeconds: number };
   publicBaseUrl?: string;
+  metrics: { token?: string; port?: number };
 }
 
 export class ConfigError extends Error {
@@ -94,17 +96,21 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'CAREGATE_JWT_AUDIENCE', default: 'caregate', description: '`aud` of issued tokens' },
   { name: 'CAREGATE_ACCESS_TOKEN_TTL', default: '600', description: 'Access token lifetime, seconds (60..3600)' },
   { name: 'CAREGATE_REFRESH_TOKEN_TTL', default: '604800', description: 'Refresh token / session lifetime, seconds' },
-  { name: 'CAREGATE_JWT_PRIVATE_KEY', default: '(unset)', description: 'PEM signing key (EC P-256 or RSA); literal `\\n` allowed' },
+  {
+    name: 'CAREGATE_JWT_PRIVATE_KEY',
+    default: '(unset)',
+    description: 'PEM signing key (EC P-256/P-384 or RSA ≥ 2048 bits, others refused at boot); literal `\\n` allowed',
+  },
   {
     name: 'CAREGATE_JWT_PRIVATE_KEY_FILE',
     default: '(unset: generated once into the data dir)',
-    description: 'Path to the PEM signing key',
+    description: 'Path to the PEM signing key (re-read on SIGHUP and `POST /rest/v2/keys/reload`)',
   },
   { name: 'CAREGATE_JWT_KEY_ID', default: '(key thumbprint)', description: '`kid` of the signing key' },
   {
     name: 'CAREGATE_JWT_PUBLIC_KEYS_FILE',
-    default: '(unset)',
-    description: 'JSON file `{ "kid": "PEM" }` of extra verification keys (rotation)',
+    default: '(unset: `jwt-public-keys.json` in the data dir, if present)',
+    description: 'JSON file `{ "kid": "PEM" }` of extra verification keys (rotation; re-read with the signing key)',
   },
   { name: 'CAREGATE_ARGON2_MEMORY_KIB', default: '19456', description: 'argon2id memory cost' },
   { name: 'CAREGATE_ARGON2_TIME_COST', default: '2', description: 'argon2id iterations' },
@@ -118,12 +124,27 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'CAREGATE_PAGE_LIMIT_DEFAULT', default: '1000', description: 'Default page size of native lists' },
   { name: 'CAREGATE_PAGE_LIMIT_MAX', default: '1000', description: 'Largest page size accepted' },
   { name: 'CAREGATE_BODY_LIMIT', default: '102400', description: 'Request body limit in bytes (413 above)' },
+  {
+    name: 'CAREGATE_IMPORT_BODY_LIMIT',
+    default: '16777216',
+    description: 'Body limit in bytes of `POST /rest/v2/user/inGroup/{groupId}/import` (up to 10,000 users)',
+  },
   { name: 'CAREGATE_PROPERTIES_MAX', default: '100', description: 'Properties per user or group' },
   { name: 'CAREGATE_PROPERTY_VALUE_MAX_BYTES', default: '16384', description: 'Size of one property value' },
   { name: 'CAREGATE_TRIAL_REGISTRATION', default: 'false', description: 'Enable `POST /rest/v2/group/register/trial`' },
   { name: 'CAREGATE_EMAIL_CHECK', default: 'true', description: 'Enable `POST /v1/users/email_has_account`' },
   { name: 'CAREGATE_EMAIL_CHECK_RATE_LIMIT', default: '10', description: 'email_has_account calls per IP per window' },
   { name: 'CAREGATE_EMAIL_CHECK_RATE_WINDOW', default: '60', description: 'Window of the email check limit, seconds' },
+  {
+    name: 'CAREGATE_METRICS_TOKEN',
+    default: '(unset: /metrics off on the API port)',
+    description: 'Bearer token that `GET /metrics` (Prometheus) requires; at least 16 characters',
+  },
+  {
+    name: 'CAREGATE_METRICS_PORT',
+    default: '(unset)',
+    description: 'Serve `/metrics` on this separate port instead (on `HOST`; the token is still required if set)',
+  },
   { name: 'CAREGATE_PUBLIC_BASE_URL', default: '(unset: from the request)', description: 'Base URL used in links (pagination, emails)' },
 ];
 
@@ -248,6 +269,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     pagination: { defaultLimit: Math.min(r.int('CAREGATE_PAGE_LIMIT_DEFAULT', 1000, 1, 100000), maxLimit), maxLimit },
     bodyLimitBytes: r.int('CAREGATE_BODY_LIMIT', 102400, 1024, 10485760),
+    importBodyLimitBytes: r.int('CAREGATE_IMPORT_BODY_LIMIT', 16777216, 1024, 268435456),
     properties: {
       maxCount: r.int('CAREGATE_PROPERTIES_MAX', 100, 1, 10000),
       maxValueBytes: r.int('CAREGATE_PROPERTY_VALUE_MAX_BYTES', 16384, 16, 1048576),
@@ -259,7 +281,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: r.int('CAREGATE_EMAIL_CHECK_RATE_WINDOW', 60, 1, 86400),
     },
     publicBaseUrl: r.url('CAREGATE_PUBLIC_BASE_URL', ['http:', 'https:']),
+    metrics: {
+      token: r.raw('CAREGATE_METRICS_TOKEN'),
+      port: r.raw('CAREGATE_METRICS_PORT') === undefined ? undefined : r.int('CAREGATE_METRICS_PORT', 0, 0, 65535),
+    },
   };
+  if (config.metrics.token !== undefined && config.metrics.token.length < 16) {
+    r.problems.push('CAREGATE_METRICS_TOKEN: expected at least 16 characters');
+  }
   if (config.lockout.maxSeconds < config.lockout.baseSeconds) {
     r.problems.push('CAREGATE_LOCKOUT_MAX_SECONDS: expected a value not below CAREGATE_LOCKOUT_BASE_SECONDS');
   }

@@ -12,6 +12,8 @@ import { UsersModule } from '../users/users.module';
 import { AccountLifecycleService } from './account-lifecycle.service';
 import { BootstrapService } from './bootstrap.service';
 import { GroupAdminService } from './group-admin.service';
+import { UserImportService } from './user-import.service';
+import { UsersBulkRepository } from '../users/users-bulk.repository';
 
 /** Workflows that span domains: group administration, the account lifecycle, the first start. */
 @Module({
@@ -27,7 +29,7 @@ import { GroupAdminService } from './group-admin.service';
     AppTokensModule,
     AuthModule,
   ],
-  providers: [AccountLifecycleService, GroupAdminService, BootstrapService],
-  exports: [AccountLifecycleService, GroupAdminService],
+  providers: [AccountLifecycleService, GroupAdminService, BootstrapService, UserImportService, UsersBulkRepository],
+  exports: [AccountLifecycleService, GroupAdminService, UserImportService, UsersBulkRepository],
 })
 export class ProvisioningModule {}

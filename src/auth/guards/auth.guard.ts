@@ -7,6 +7,7 @@ import { Principal, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RateLimiter } from '../rate-limiter';
 import { RevocationCache } from '../../credentials/sessions/revocation-cache';
+import { MetricsService } from '../../metrics/metrics.service';
 import { BasicAuthStrategy } from '../strategies/basic.strategy';
 import { extractAccessToken, JwtAccessStrategy } from '../strategies/jwt-access.strategy';
 import { AUTH_RATE_LIMITED, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
@@ -49,6 +50,7 @@ export class AuthGuard implements CanActivate {
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async canActivate(ec: ExecutionContext): Promise<boolean> {
@@ -90,9 +92,11 @@ export class AuthGuard implements CanActivate {
     if (cached && cached.expMs > this.clock.now()) {
       if (cached.principal.sessionId && this.revocations.isRevoked(cached.principal.sessionId))
         throw new UnauthorizedError('BAD_CREDENTIALS', 'Session ended');
+      this.metrics.tokenVerification('cache_hit');
       return cached.principal;
     }
     const p = await runStrategy(this.jwtStrategy, req);
+    this.metrics.tokenVerification(p ? 'valid' : 'invalid');
     if (!p) throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired token');
     this.remember(token, p);
     return p;

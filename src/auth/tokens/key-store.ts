@@ -1,10 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { APP_CONFIG, AppConfig } from '../../config/config';
+import { ForbiddenError } from '../../common/errors';
+import { RequestContext } from '../../common/request-context';
+import { APP_CONFIG, AppConfig, ConfigError } from '../../config/config';
 
-export type JwtAlgorithm = 'ES256' | 'RS256';
+export type JwtAlgorithm = 'ES256' | 'ES384' | 'RS256';
+
+/** Every algorithm a key may carry; each key still pins its own (jsonwebtoken checks key type and curve). */
+export const SUPPORTED_ALGORITHMS: JwtAlgorithm[] = ['ES256', 'ES384', 'RS256'];
 
 export interface VerificationKey {
   kid: string;
@@ -12,50 +17,137 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
+export interface Jwk extends JsonWebKey {
+  kid: string;
+  alg: JwtAlgorithm;
+  use: 'sig';
+}
+
+const ROOT_GROUP_ID = 'root';
+
 /**
  * Signing and verification keys, parsed once into KeyObjects (a PEM string passed to every
  * verify is re-parsed each time: about 10x slower). The signing key comes from configuration or
- * is generated once into the data dir; extra public keys allow rotation.
+ * is generated once into the data dir; the public keys file adds verification keys, which is how a
+ * rotation keeps old tokens valid. `reload()` (SIGHUP, admin route, CLI) re-reads both files and
+ * swaps the whole set at once; a file that fails to parse leaves the current set in place.
  */
 @Injectable()
 export class KeyStore {
-  readonly signing: { kid: string; alg: JwtAlgorithm; key: KeyObject };
-  private readonly verification = new Map<string, VerificationKey>();
+  private state: { signing: VerificationKey; verification: Map<string, VerificationKey> };
+  private readonly log = new Logger('KeyStore');
+  private readonly bootThumbprint: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const pem =
-      config.jwt.privateKeyPem ??
-      (config.jwt.privateKeyFile ? fs.readFileSync(config.jwt.privateKeyFile, 'utf8') : KeyStore.generatedKey(config.dataDir));
-    const key = createPrivateKey(pem);
-    const alg = KeyStore.algorithmOf(key);
-    const pub = createPublicKey(key);
-    const kid = config.jwt.keyId ?? KeyStore.thumbprint(pub);
-    this.signing = { kid, alg, key };
-    this.verification.set(kid, { kid, alg, key: pub });
-    if (config.jwt.publicKeysFile) {
-      const extra = JSON.parse(fs.readFileSync(config.jwt.publicKeysFile, 'utf8')) as Record<string, string>;
-      for (const [k, p] of Object.entries(extra)) {
-        const pk = createPublicKey(p);
-        this.verification.set(k, { kid: k, alg: KeyStore.algorithmOf(pk), key: pk });
-      }
-    }
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.state = this.read();
+    this.bootThumbprint = KeyStore.thumbprint(this.state.signing.key);
+  }
+
+  /** The active signing key (private). */
+  get signing(): VerificationKey {
+    return this.state.signing;
   }
 
   verificationKey(kid: string | undefined): VerificationKey | undefined {
-    return kid === undefined ? undefined : this.verification.get(kid);
+    return kid === undefined ? undefined : this.state.verification.get(kid);
   }
 
   get algorithms(): JwtAlgorithm[] {
-    return [...new Set([...this.verification.values()].map((v) => v.alg))];
+    return SUPPORTED_ALGORITHMS;
   }
 
-  private static algorithmOf(key: KeyObject): JwtAlgorithm {
-    if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-    if (key.asymmetricKeyType === 'rsa') return 'RS256';
-    throw new Error(`Unsupported JWT key type ${key.asymmetricKeyType} (use EC P-256 or RSA)`);
+  /** The public verification keys as a JWK Set (RFC 7517), the signing key first. */
+  jwks(): { keys: Jwk[] } {
+    return {
+      keys: [...this.state.verification.values()].map((v) => ({
+        ...(v.key.export({ format: 'jwk' }) as JsonWebKey),
+        kid: v.kid,
+        alg: v.alg,
+        use: 'sig' as const,
+      })),
+    };
   }
 
-  private static thumbprint(pub: KeyObject): string {
+  /** Re-reads the key files; answers the kids now in use. Throws (and keeps the old set) on a bad file. */
+  reload(): { signingKid: string; kids: string[] } {
+    const next = this.read();
+    const before = this.state.signing.kid;
+    this.state = next;
+    const kids = [...next.verification.keys()];
+    this.log.log(
+      `keys reloaded: signing kid ${next.signing.kid}${before !== next.signing.kid ? ` (was ${before})` : ''}; verifying ${kids.join(', ')}`,
+    );
+    return { signingKid: next.signing.kid, kids };
+  }
+
+  /** The admin route's entry: keys are deployment-wide, so only administrators of the root group may reload. */
+  reloadAs(ctx: RequestContext): { signingKid: string; kids: string[] } {
+    if (!ctx.isAdmin || (ctx.user.homeGroupId ?? ctx.user.groupId) !== ROOT_GROUP_ID || ctx.groupId !== ROOT_GROUP_ID)
+      throw new ForbiddenError('Only an administrator of the root group may reload the signing keys');
+    return this.reload();
+  }
+
+  private read(): { signing: VerificationKey; verification: Map<string, VerificationKey> } {
+    const { jwt, dataDir } = this.config;
+    const source = jwt.privateKeyPem
+      ? 'CAREGATE_JWT_PRIVATE_KEY'
+      : jwt.privateKeyFile
+        ? 'CAREGATE_JWT_PRIVATE_KEY_FILE'
+        : path.join(dataDir, 'jwt-signing-key.pem');
+    const pem = jwt.privateKeyPem ?? (jwt.privateKeyFile ? readKeyFile(jwt.privateKeyFile, source) : KeyStore.generatedKey(dataDir));
+    let key: KeyObject;
+    try {
+      key = createPrivateKey(pem);
+    } catch {
+      throw new ConfigError([`${source}: not a PEM private key`]);
+    }
+    const alg = KeyStore.algorithmOf(key, source);
+    const pub = createPublicKey(key);
+    const thumb = KeyStore.thumbprint(pub);
+    // The configured kid names the key the service booted with; a rotated key is named by its thumbprint.
+    const kid = jwt.keyId && (this.bootThumbprint === undefined || this.bootThumbprint === thumb) ? jwt.keyId : thumb;
+    const verification = new Map<string, VerificationKey>([[kid, { kid, alg, key: pub }]]);
+    const file = jwt.publicKeysFile ?? path.join(dataDir, 'jwt-public-keys.json');
+    // A missing file means no extra keys (the first rotation creates it).
+    if (fs.existsSync(file)) {
+      const label = jwt.publicKeysFile ? 'CAREGATE_JWT_PUBLIC_KEYS_FILE' : file;
+      let extra: Record<string, string>;
+      try {
+        extra = JSON.parse(readKeyFile(file, label)) as Record<string, string>;
+        if (!extra || typeof extra !== 'object' || Array.isArray(extra)) throw new Error();
+      } catch (e) {
+        if (e instanceof ConfigError) throw e;
+        throw new ConfigError([`${label}: expected a JSON object { "kid": "PEM public key" }`]);
+      }
+      for (const [k, p] of Object.entries(extra)) {
+        if (verification.has(k)) continue;
+        let pk: KeyObject;
+        try {
+          pk = createPublicKey(p);
+        } catch {
+          throw new ConfigError([`${label}: key "${k}" is not a PEM public key`]);
+        }
+        verification.set(k, { kid: k, alg: KeyStore.algorithmOf(pk, `${label} key "${k}"`), key: pk });
+      }
+    }
+    return { signing: { kid, alg, key }, verification };
+  }
+
+  /** RSA of at least 2048 bits, or EC P-256 / P-384; anything else is refused with the reason. */
+  static algorithmOf(key: KeyObject, source = 'JWT key'): JwtAlgorithm {
+    const d = key.asymmetricKeyDetails;
+    if (key.asymmetricKeyType === 'ec' && d?.namedCurve === 'prime256v1') return 'ES256';
+    if (key.asymmetricKeyType === 'ec' && d?.namedCurve === 'secp384r1') return 'ES384';
+    if (key.asymmetricKeyType === 'rsa') {
+      if ((d?.modulusLength ?? 0) >= 2048) return 'RS256';
+      throw new ConfigError([`${source}: RSA key of ${d?.modulusLength} bits is too weak (at least 2048 bits, or EC P-256/P-384)`]);
+    }
+    const what = key.asymmetricKeyType === 'ec' ? `EC curve ${d?.namedCurve}` : `${key.asymmetricKeyType} key`;
+    throw new ConfigError([`${source}: unsupported ${what} (use RSA of at least 2048 bits, or EC P-256/P-384)`]);
+  }
+
+  static thumbprint(key: KeyObject): string {
+    const pub = key.type === 'private' ? createPublicKey(key) : key;
     return createHash('sha256')
       .update(pub.export({ type: 'spki', format: 'der' }))
       .digest('base64url')
@@ -71,5 +163,13 @@ export class KeyStore {
     fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
     new Logger('KeyStore').log(`generated a new ES256 signing key in ${file}`);
     return pem;
+  }
+}
+
+function readKeyFile(file: string, label: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`${label}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
 }

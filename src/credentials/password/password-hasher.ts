@@ -1,15 +1,17 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { TransactionRunner } from '../../database/transaction-runner';
+import { MetricsService } from '../../metrics/metrics.service';
+import { hashFormatOf, LEGACY_SHA256_FORMAT, verifyForeignHash } from './foreign-hashes';
 
 /** iCure's legacy stored form: SHA-256 hex, optionally prefixed by a Spring `{salt}`. */
-export const LEGACY_SHA256 = /^(\{.+?\})?[0-9a-zA-Z]{64}$/;
+export const LEGACY_SHA256 = LEGACY_SHA256_FORMAT;
 
 /**
  * argon2id with the configured parameters (default m=19456 KiB, t=2, p=1 — never the library's own
- * heavier defaults). Verifies legacy SHA-256 hashes so they can be upgraded at the next login.
+ * heavier defaults). Verifies imported and legacy hashes (bcrypt, PBKDF2-SHA256, SHA-256: see
+ * foreign-hashes.ts) so they can be upgraded at the next login.
  */
 @Injectable()
 export class PasswordHasher {
@@ -18,6 +20,7 @@ export class PasswordHasher {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() private readonly tx?: TransactionRunner,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.options = {
       type: argon2.argon2id,
@@ -29,32 +32,27 @@ export class PasswordHasher {
 
   hash(password: string): Promise<string> {
     this.tx?.assertNoTransaction('argon2 hashing');
-    return argon2.hash(password, { ...this.options, raw: false });
+    const work = () => argon2.hash(password, { ...this.options, raw: false });
+    return this.metrics ? this.metrics.timeHash('hash', 'argon2id', work) : work();
   }
 
   async verify(stored: string | null | undefined, password: string): Promise<boolean> {
     if (!stored) return false;
-    this.tx?.assertNoTransaction('argon2 verification');
-    if (stored.startsWith('$argon2')) {
+    this.tx?.assertNoTransaction('password verification');
+    const format = hashFormatOf(stored);
+    if (!format) return false;
+    const work = async () => {
+      if (format !== 'argon2') return verifyForeignHash(stored, password);
       try {
         return await argon2.verify(stored, password);
       } catch {
         return false;
       }
-    }
-    const m = LEGACY_SHA256.exec(stored);
-    if (!m) return false;
-    const salt = m[1] ?? '';
-    const expected = Buffer.from(stored.slice(salt.length).toLowerCase());
-    const actual = Buffer.from(
-      createHash('sha256')
-        .update(password + salt, 'utf8')
-        .digest('hex'),
-    );
-    return expected.length === actual.length && timingSafeEqual(expected, actual);
+    };
+    return this.metrics ? this.metrics.timeHash('verify', format, work) : work();
   }
 
-  /** True for legacy hashes and argon2 hashes made with other parameters. */
+  /** True for imported or legacy hashes and argon2 hashes made with other parameters. */
   needsRehash(stored: string): boolean {
     if (!stored.startsWith('$argon2id$')) return true;
     return argon2.needsRehash(stored, this.options);

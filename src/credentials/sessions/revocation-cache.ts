@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Clock } from '../../common/clock';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { MetricsService } from '../../metrics/metrics.service';
 
 const CHANNEL = 'caregate:session-revoked';
 
@@ -20,6 +21,7 @@ export class RevocationCache implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -30,7 +32,10 @@ export class RevocationCache implements OnModuleInit, OnApplicationShutdown {
     for (const c of [this.pub, this.sub]) c.on('error', (e) => this.log.warn(`redis: ${e.message}`));
     await Promise.all([this.pub.connect(), this.sub.connect()]);
     await this.sub.subscribe(CHANNEL);
-    this.sub.on('message', (_channel, sid: string) => this.remember(sid));
+    this.sub.on('message', (_channel, sid: string) => {
+      this.metrics?.revocation('remote');
+      this.remember(sid);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -49,6 +54,7 @@ export class RevocationCache implements OnModuleInit, OnApplicationShutdown {
 
   /** Records revocations made here and tells the other instances. */
   revoke(sessionIds: string[]): void {
+    this.metrics?.revocation('local', sessionIds.length);
     for (const sid of sessionIds) {
       this.remember(sid);
       this.pub?.publish(CHANNEL, sid).catch((e: Error) => this.log.warn(`publish failed: ${e.message}`));

@@ -123,6 +123,7 @@ export const ROUTES: Record<string, RouteCase> = {
   'GET /rest/v2/user/inGroup/{groupId}/{userId}': { params: (f) => ({ groupId: f.groupB, userId: f.userB }), expect: 403 },
   'DELETE /rest/v2/user/inGroup/{groupId}/{userId}': { params: (f) => ({ groupId: f.groupB, userId: f.userB }), expect: 403 },
   'POST /rest/v2/user/filter/inGroup/{groupId}': { params: GB, body: () => ({ filter: { $type: 'AllUsersFilter' } }), expect: 403 },
+  'POST /rest/v2/user/inGroup/{groupId}/import': { params: GB, body: (f) => ({ users: [{ login: f.fresh() }] }), expect: 403 },
   'POST /rest/v2/user/inGroup/{groupId}/token/{userId}/{key}': {
     params: (f) => ({ groupId: f.groupB, userId: f.userB, key: 'matrix' }),
     expect: 403,
@@ -157,6 +158,9 @@ export const ROUTES: Record<string, RouteCase> = {
 export const NON_TENANT_ROUTES = new Set<string>([
   'GET /health',
   'GET /health/ready',
+  'GET /.well-known/jwks.json',
+  'GET /.well-known/openid-configuration',
+  'POST /rest/v2/keys/reload',
   'GET /rest/v2/user/current',
   'GET /rest/v2/user/matches',
   'GET /rest/v2/group',

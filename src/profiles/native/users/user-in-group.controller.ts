@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Ctx } from '../../../auth/guards/decorators';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
@@ -10,6 +10,8 @@ import { UserTokensService } from '../../../users/user-tokens.service';
 import { UsersService } from '../../../users/users.service';
 import { FilterChainDto, FilterQueryDto, ListUsersQueryDto, NativeUserInputDto, TokenQueryDto } from './user.dto';
 import { toNativeUserPage, toUserDocument } from './user-native.mapper';
+import { ImportReportDto, ImportUsersDto } from './user-import.dto';
+import { UserImportService } from '../../../provisioning/user-import.service';
 import { NativeUserDto, toNativeUser } from './user.mapper';
 
 /**
@@ -26,6 +28,7 @@ export class UserInGroupController {
     private readonly documents: UserDocumentsService,
     private readonly queries: UserQueriesService,
     private readonly userTokens: UserTokensService,
+    private readonly importer: UserImportService,
   ) {}
 
   @Get('inGroup/:groupId')
@@ -43,6 +46,20 @@ export class UserInGroupController {
     @Body() body: NativeUserInputDto,
   ): Promise<NativeUserDto> {
     return toNativeUser(await this.documents.create(await this.groups.actInGroup(ctx, groupId), toUserDocument(body)));
+  }
+
+  @Post('inGroup/:groupId/import')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Bulk import up to 10,000 users with clear passwords or existing hashes; report per row; accepted rows written all-or-nothing',
+  })
+  @ApiOkResponse({ type: ImportReportDto })
+  async importUsersInGroup(
+    @Ctx() ctx: RequestContext,
+    @Param('groupId') groupId: string,
+    @Body() body: ImportUsersDto,
+  ): Promise<ImportReportDto> {
+    return this.importer.import(await this.groups.actInGroup(ctx, groupId), body.users, { dryRun: body.dryRun });
   }
 
   @Put('inGroup/:groupId')
