@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PasswordPolicy } from '../credentials/password/password-policy';
-import { RateLimiter } from '../auth/rate-limiter';
+import { RateLimits } from '../auth/rate-limits';
 import { SessionsService } from '../credentials/sessions/sessions.service';
 import { RESET_TTL_MS, VerificationCodesService } from '../credentials/verification/verification-codes.service';
 import { CoreError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, ValidationIssue } from '../common/errors';
@@ -46,7 +46,7 @@ export class AccountLifecycleService {
     private readonly notifications: NotificationsService,
     private readonly sessions: SessionsService,
     private readonly policy: PasswordPolicy,
-    private readonly limiter: RateLimiter,
+    private readonly limits: RateLimits,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -216,7 +216,7 @@ export class AccountLifecycleService {
   /** email_has_account: off by configuration, rate-limited per IP; looks in the registration group if set. */
   async emailHasAccount(email: string, ip: string): Promise<boolean> {
     if (!this.config.emailCheck.enabled) throw new NotFoundError('This endpoint is disabled');
-    this.limiter.hit(`email-check:${ip}`, this.config.emailCheck.max, this.config.emailCheck.windowSeconds);
+    await this.limits.hit('email-check', ip, this.config.emailCheck.max, this.config.emailCheck.windowSeconds);
     if (blank(email)) throw new ValidationError([{ loc: ['body', 'email'], type: 'missing', msg: 'email is required' }]);
     if (this.config.registrationGroup) {
       const ctx = await this.registrationContext();

@@ -23,7 +23,9 @@ import { UsersRepository } from './users.repository';
 
 /** A blank user with every column at its default; services fill what they know. */
 /** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
-export type UserInput = Partial<Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil'>> & {
+export type UserInput = Partial<
+  Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil' | 'securityVersion'>
+> & {
   password?: string | null;
 };
 
@@ -65,6 +67,7 @@ export function blankUser(now: number): UserEntity {
     accountRole: null,
     failedLoginCount: 0,
     lockedUntil: null,
+    securityVersion: 0,
   } satisfies Omit<UserEntity, 'groupId'>);
 }
 
@@ -156,8 +159,12 @@ export class UsersService {
     if (touchesRoles) await this.assertGrantable(ctx, patch, current);
     if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
     patch.modified = this.clock.now();
+    const securityChange =
+      touchesRoles || patch.passwordHash !== undefined || (patch.status !== undefined && patch.status !== current.status);
+    if (securityChange) patch.securityVersion = current.securityVersion + 1;
     const rev = await this.users.updateWithRev(ctx, id, opts.rev ?? current.rev, patch);
     const updated = Object.assign(current, patch, { rev });
+    if (securityChange) this.sessions.securityChanged(ctx, id, updated.securityVersion);
     if (patch.status !== undefined && patch.status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, 'disabled');
     return updated;
   }
@@ -176,15 +183,18 @@ export class UsersService {
   async softDelete(ctx: RequestContext, id: string): Promise<UserEntity> {
     const current = await this.users.getInGroup(ctx, id);
     const now = this.clock.now();
-    const rev = await this.users.updateWithRev(ctx, id, current.rev, { deletionDate: now, modified: now });
+    const securityVersion = current.securityVersion + 1;
+    const rev = await this.users.updateWithRev(ctx, id, current.rev, { deletionDate: now, modified: now, securityVersion });
+    this.sessions.securityChanged(ctx, id, securityVersion);
     await this.sessions.revokeAllForUser(ctx, id, 'deleted');
-    return Object.assign(current, { deletionDate: now, rev });
+    return Object.assign(current, { deletionDate: now, rev, securityVersion });
   }
 
   /** Permanent delete (administrators only): the row, its app tokens, codes and sessions are gone. */
   async hardDelete(ctx: RequestContext, id: string): Promise<void> {
     if (!ctx.isAdmin) throw new ForbiddenError('Only an administrator may delete users permanently');
-    await this.users.getInGroup(ctx, id);
+    const current = await this.users.getInGroup(ctx, id);
+    this.sessions.securityChanged(ctx, id, current.securityVersion + 1);
     await this.sessions.purgeForUser(ctx, id);
     await this.appTokens.purgeForUser(ctx, id);
     await this.codes.purgeForUser(ctx, id);
@@ -224,8 +234,10 @@ export class UsersService {
     const user = await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
     if (user.status !== status) {
-      user.rev = await this.users.updateWithRev(ctx, id, user.rev, { status, modified: this.clock.now() });
-      user.status = status;
+      const securityVersion = user.securityVersion + 1;
+      user.rev = await this.users.updateWithRev(ctx, id, user.rev, { status, modified: this.clock.now(), securityVersion });
+      Object.assign(user, { status, securityVersion });
+      this.sessions.securityChanged(ctx, id, securityVersion);
     }
     if (status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, reason);
     return user;

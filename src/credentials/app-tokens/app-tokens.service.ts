@@ -38,8 +38,13 @@ export class AppTokensService {
 
   /** True iff `token` matches a live, unexpired token of the user (in ctx's group). */
   async isValid(ctx: RequestContext, userId: string, token: string): Promise<boolean> {
+    return (await this.findLive(ctx, userId, token)) !== null;
+  }
+
+  /** The live, unexpired token of the user (in ctx's group) that `token` is, if any. */
+  async findLive(ctx: RequestContext, userId: string, token: string): Promise<AuthenticationTokenEntity | null> {
     const t = await this.tokens.findByHash(ctx, userId, hashToken(token));
-    return !!t && this.isLive(t);
+    return t && this.isLive(t) ? t : null;
   }
 
   isLive(t: AuthenticationTokenEntity): boolean {

@@ -23,12 +23,29 @@ export class PasswordHasher {
     };
   }
 
+  /** Hashes the NFC form, so that the same text typed with composed or decomposed characters matches. */
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { ...this.options, raw: false });
+    return argon2.hash(password.normalize('NFC'), { ...this.options, raw: false });
   }
 
   async verify(stored: string | null | undefined, password: string): Promise<boolean> {
-    if (!stored) return false;
+    return (await this.check(stored, password)).ok;
+  }
+
+  /**
+   * Verifies the NFC form first, then the text as typed (hashes stored before normalisation);
+   * `rehash` says the stored hash should be replaced by hash(password): legacy or other
+   * parameters, or made from a non-NFC form.
+   */
+  async check(stored: string | null | undefined, password: string): Promise<{ ok: boolean; rehash: boolean }> {
+    if (!stored) return { ok: false, rehash: false };
+    const nfc = password.normalize('NFC');
+    if (await this.verifyForm(stored, nfc)) return { ok: true, rehash: this.needsRehash(stored) };
+    if (nfc !== password && (await this.verifyForm(stored, password))) return { ok: true, rehash: true };
+    return { ok: false, rehash: false };
+  }
+
+  private async verifyForm(stored: string, password: string): Promise<boolean> {
     if (stored.startsWith('$argon2')) {
       try {
         return await argon2.verify(stored, password);

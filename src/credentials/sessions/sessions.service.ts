@@ -70,6 +70,11 @@ export class SessionsService implements OnApplicationBootstrap {
     return ids.length;
   }
 
+  /** The user's roles, permissions, status or password changed: principals cached before are stale. */
+  securityChanged(ctx: RequestContext, userId: string, version: number): void {
+    this.cache.securityChanged(ctx.groupId, userId, version);
+  }
+
   async purgeForUser(ctx: RequestContext, userId: string): Promise<void> {
     await this.revokeAllForUser(ctx, userId, 'deleted');
     await this.sessions.deleteForUser(ctx, userId);
