@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Clock } from '../../common/clock';
 import { newId } from '../../common/ids';
 import { RequestContext } from '../../common/request-context';
@@ -20,7 +20,8 @@ export class AppTokensService {
 
   /** Creates or replaces the token for (user, key); returns the clear value once. */
   async issue(ctx: RequestContext, userId: string, key: string, validitySeconds: number, chosen?: string): Promise<string> {
-    const value = chosen ?? randomUUID();
+    // 256 bits from the CSPRNG (a UUID carries only 122).
+    const value = chosen ?? randomBytes(32).toString('base64url');
     await this.tokens.upsert(
       ctx,
       Object.assign(new AuthenticationTokenEntity(), {

@@ -61,7 +61,7 @@ export class VerificationCodesService {
   }
 
   async issueResetToken(ctx: RequestContext, userId: string): Promise<string> {
-    const token = randomBytes(16).toString('base64url');
+    const token = randomBytes(32).toString('base64url');
     await this.insert(ctx, userId, 'password_reset', hash(token), RESET_TTL_MS);
     return token;
   }
