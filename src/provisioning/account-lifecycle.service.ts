@@ -169,7 +169,9 @@ export class AccountLifecycleService {
     if (!row || !(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
     const ctx = RequestContext.system(row.groupId);
     const user = await this.users.get(ctx, row.userId);
-    const updated = await this.users.update(ctx, user.id, { password, failedLoginCount: 0, lockedUntil: null } as never);
+    const updated = await this.users.update(ctx, user.id, { password, failedLoginCount: 0, lockedUntil: null } as never, {
+      plainPassword: true,
+    });
     await this.sessions.revokeAllForUser(ctx, user.id, 'password_reset');
     return updated;
   }

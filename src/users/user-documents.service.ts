@@ -84,7 +84,7 @@ export class UserDocumentsService {
   }
 
   /** Full modify at `rev`: missing user 404, stale or absent rev 409. */
-  async replace(ctx: RequestContext, doc: UserDocument): Promise<UserEntity> {
+  async replace(ctx: RequestContext, doc: UserDocument, opts: { endOtherSessions?: boolean } = {}): Promise<UserEntity> {
     if (!doc.id) throw new ValidationError([{ loc: ['body', 'id'], type: 'missing', msg: 'id is required to modify a user' }]);
     const current = await this.users.get(ctx, doc.id);
     this.assertOwnGroup(ctx, doc);
@@ -99,7 +99,7 @@ export class UserDocumentsService {
     if (doc.secret === undefined) delete input.secret;
     if (doc.login === undefined) input.login = current.login;
     return this.tx.run(ctx, async (t) => {
-      const user = await this.users.update(t, doc.id!, input, { rev: doc.rev });
+      const user = await this.users.update(t, doc.id!, input, { rev: doc.rev, endOtherSessions: opts.endOtherSessions });
       await this.tokens.applyDocumentTokens(t, user.id, doc.applicationTokens, doc.authenticationTokens);
       return user;
     });

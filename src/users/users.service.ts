@@ -112,7 +112,7 @@ export class UsersService {
       user.roles = [];
       user.permissions = [];
     } else await this.assertGrantable(ctx, user);
-    if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password);
+    if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password, ctx.isAdmin);
     return this.users.insert(ctx, user);
   }
 
@@ -143,21 +143,31 @@ export class UsersService {
   /**
    * Partial update. With `rev`, the write applies only to that revision (stale -> 409); without,
    * to the revision read here (a concurrent writer still gets 409, never a lost update).
-   * Role and permission changes need an administrator.
+   * Role and permission changes need an administrator. A password change ends the user's other
+   * sessions when `endOtherSessions` says so, by default for a change of one's own password (the
+   * caller's current session stays); `plainPassword` refuses the pre-hashed form even to
+   * administrators (a password chosen by the user, e.g. in a reset).
    */
-  async update(ctx: RequestContext, id: string, input: UserInput, opts: { rev?: string } = {}): Promise<UserEntity> {
+  async update(
+    ctx: RequestContext,
+    id: string,
+    input: UserInput,
+    opts: { rev?: string; endOtherSessions?: boolean; plainPassword?: boolean } = {},
+  ): Promise<UserEntity> {
     const current = await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
     const { password, ...fields } = input;
     const patch: Partial<UserEntity> = this.normalise(fields);
     delete patch.id;
     delete (patch as { groupId?: string }).groupId;
+    delete patch.securityVersion;
     const touchesRoles =
       (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) ||
       (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []));
     if (touchesRoles && !ctx.isAdmin) throw new ForbiddenError('Only an administrator may change roles or permissions');
     if (touchesRoles) await this.assertGrantable(ctx, patch, current);
-    if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
+    if (password !== undefined && password !== null)
+      patch.passwordHash = await this.encodePassword(password, ctx.isAdmin && opts.plainPassword !== true);
     patch.modified = this.clock.now();
     const securityChange =
       touchesRoles || patch.passwordHash !== undefined || (patch.status !== undefined && patch.status !== current.status);
@@ -166,6 +176,9 @@ export class UsersService {
     const updated = Object.assign(current, patch, { rev });
     if (securityChange) this.sessions.securityChanged(ctx, id, updated.securityVersion);
     if (patch.status !== undefined && patch.status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, 'disabled');
+    else if (patch.passwordHash !== undefined && (opts.endOtherSessions ?? ctx.userId === id)) {
+      await this.sessions.revokeAllForUser(ctx, id, 'password_change', ctx.userId === id ? ctx.user.sessionId : undefined);
+    }
     return updated;
   }
 
@@ -202,11 +215,13 @@ export class UsersService {
   }
 
   /**
-   * A clear password is checked against the policy and hashed with argon2id; a 64-hex value is
-   * kept as a legacy SHA-256 hash (upgraded at the next login).
+   * A clear password is checked against the policy and hashed with argon2id. Administrators (and
+   * the system: seeding, import) may hand a legacy SHA-256 hash instead (64 hex, upgraded at the
+   * next login); from anyone else that value is a password like any other, so the policy cannot
+   * be bypassed with a pre-computed hash.
    */
-  async encodePassword(password: string): Promise<string> {
-    if (LEGACY_SHA256.test(password)) return password;
+  async encodePassword(password: string, allowPreHashed: boolean): Promise<string> {
+    if (allowPreHashed && LEGACY_SHA256.test(password)) return password;
     this.policy.assertAcceptable(password);
     return this.hasher.hash(password);
   }

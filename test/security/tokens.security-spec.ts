@@ -148,6 +148,8 @@ describe('tokens', () => {
         .set(bearer(tokens.token))
         .expect(200);
       const routeToken = r.text;
+      // iCure clients expect a UUID-shaped value: 36 random hex digits (144 bits).
+      expect(routeToken).toMatch(/^[0-9a-f]{36}$/);
       const cred = basic(`${u.groupId}/${u.login}`, routeToken);
       await t.http().get(path).set(cred).expect(200);
       await t.http().get(path).set(cred).expect(200);

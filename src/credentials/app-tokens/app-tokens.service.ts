@@ -22,6 +22,18 @@ export class AppTokensService {
   async issue(ctx: RequestContext, userId: string, key: string, validitySeconds: number, chosen?: string): Promise<string> {
     // 256 bits from the CSPRNG (a UUID carries only 122).
     const value = chosen ?? randomBytes(32).toString('base64url');
+    return this.store(ctx, userId, key, validitySeconds, value);
+  }
+
+  /**
+   * A token for GET /auth/token/{method}/{path}: iCure clients expect 36 characters of [0-9a-f-]
+   * (a UUID's shape), so it is 36 random hex digits (144 bits), bound to its route and short-lived.
+   */
+  issueRouteToken(ctx: RequestContext, userId: string, key: string, validitySeconds: number): Promise<string> {
+    return this.store(ctx, userId, key, validitySeconds, randomBytes(18).toString('hex'));
+  }
+
+  private async store(ctx: RequestContext, userId: string, key: string, validitySeconds: number, value: string): Promise<string> {
     await this.tokens.upsert(
       ctx,
       Object.assign(new AuthenticationTokenEntity(), {

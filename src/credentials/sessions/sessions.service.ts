@@ -8,7 +8,7 @@ import { SessionEntity } from './session.entity';
 import { RevocationCache } from './revocation-cache';
 import { SessionsRepository } from './sessions.repository';
 
-export type RevokeReason = 'logout' | 'invalidate' | 'disabled' | 'deleted' | 'password_reset' | 'cancelled';
+export type RevokeReason = 'logout' | 'invalidate' | 'disabled' | 'deleted' | 'password_reset' | 'password_change' | 'cancelled';
 
 /** Login sessions: created at login, checked on refresh, ended by logout, invalidate, disable, delete. */
 @Injectable()
