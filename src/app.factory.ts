@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import secureJson from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
+import { applyHttpHardening } from './common/http/hardening';
 import { JsonLogger } from './common/json-logger';
 import { AppConfig } from './config/config';
 
@@ -60,14 +61,8 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
     void reply.header('x-request-id', String(req.id));
   });
 
-  app.enableCors({
-    origin: true,
-    credentials: true,
-    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
-    maxAge: 600,
-  });
-  setupSwagger(app);
+  await applyHttpHardening(app, config);
+  if (config.apiDocs) setupSwagger(app);
   await app.init();
   await fastify.ready();
   return app;
