@@ -1,96 +1,34 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { call as callUrl, ensureBuilt, reachable, startBuilt, within } from '../../support/built-instance';
 
 /**
  * Two instances of the built service (node dist/src/main.js) on one fresh PostgreSQL database and
  * the shared Redis, with a key prefix of their own so that parallel runs do not meet. Propagation
  * is polled in a bounded loop (never a fixed sleep) and must land within one second.
  */
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_PASSWORD = 'admin-password-for-two-instances';
 const FAILURE_LIMIT = 60;
 const ROUTE_LIMIT = 30;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than src/ (the test is about the built service). */
-function ensureBuilt(): void {
-  const built = fs.existsSync(MAIN) ? fs.statSync(MAIN).mtimeMs : 0;
-  if (built >= newestMtime(path.join(ROOT, 'src'))) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function reachable(check: () => Promise<unknown>): Promise<boolean> {
-  return check().then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Polls `probe` every 10 ms until it yields true or `ms` pass (bounded in time and count); elapsed ms, or -1. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<number> {
-  const start = Date.now();
-  for (let i = 0; i <= ms / 10 && Date.now() - start <= ms; i++) {
-    if (await probe()) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return -1;
-}
-
 interface Instance {
   url: string;
-  proc: ChildProcess;
-  output: string[];
+  stop(): Promise<void>;
 }
 
 /** Every 401 this file provokes (polls of refused tokens included) uses the loopback address's failure budget. */
 let failuresSoFar = 0;
 
 async function call(i: Instance, method: string, p: string, opts: { token?: string; basic?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.basic) headers.authorization = `Basic ${Buffer.from(opts.basic).toString('base64')}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${i.url}${p}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-  const text = await res.text();
-  if (res.status === 401) failuresSoFar++;
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* text body */
-  }
-  return { status: res.status, body: body as Record<string, unknown> };
+  const r = await callUrl(i.url, method, p, opts);
+  if (r.status === 401) failuresSoFar++;
+  return r;
 }
 
 const pgUp = reachable(async () => {
@@ -116,15 +54,11 @@ describe('two built instances on one PostgreSQL and one Redis', () => {
   let adminToken = '';
 
   async function start(name: string): Promise<Instance> {
-    const port = await freePort();
     const dataDir = path.join(tmp, name);
     fs.mkdirSync(dataDir);
-    const env = {
-      PATH: process.env.PATH ?? '',
+    return startBuilt(name, {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
       CAREGATE_DATA_DIR: dataDir,
       DATABASE_URL: `${PG_URL.replace(/\/[^/]*$/, '')}/${dbName}`,
       REDIS_URL,
@@ -135,18 +69,7 @@ describe('two built instances on one PostgreSQL and one Redis', () => {
       CAREGATE_ARGON2_TIME_COST: '1',
       CAREGATE_AUTH_FAILURE_LIMIT: String(FAILURE_LIMIT),
       CAREGATE_AUTH_RATE_LIMIT: String(ROUTE_LIMIT),
-    };
-    const proc = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    proc.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-    proc.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-    const inst = { url: `http://127.0.0.1:${port}`, proc, output };
-    const up = await within(30000, async () => {
-      if (proc.exitCode !== null) throw new Error(`instance ${name} exited: ${output.join('')}`);
-      return (await reachable(() => fetch(`${inst.url}/health/ready`).then((r) => r.ok || Promise.reject(new Error())))) === true;
     });
-    if (up < 0) throw new Error(`instance ${name} did not become ready: ${output.join('')}`);
-    return inst;
   }
 
   beforeAll(async () => {
@@ -171,10 +94,7 @@ describe('two built instances on one PostgreSQL and one Redis', () => {
   }, 240000);
 
   afterAll(async () => {
-    for (const i of instances) {
-      i.proc.kill('SIGTERM');
-      await within(10000, async () => i.proc.exitCode !== null || i.proc.signalCode !== null);
-    }
+    for (const i of instances) await i.stop();
     if (!skip) {
       const admin = new Client({ connectionString: PG_URL });
       await admin.connect();
