@@ -163,7 +163,7 @@ export class UserController {
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiHeader({ name: 'token', required: false, description: 'A client-chosen token value' })
+  @ApiHeader({ name: 'token', required: false, description: 'A client-chosen token value (32 to 512 characters)' })
   @ApiOperation({ summary: 'A new app token for key (replaces the previous one; returned once; self or admin)' })
   async getToken(
     @Ctx() ctx: RequestContext,
