@@ -89,23 +89,28 @@ export class AccountLifecycleService {
     if (issues.length) throw new ValidationError(issues);
     const ctx = await this.registrationContext();
     return this.tx.run(ctx, async (t) => {
-      const user = await this.users.create(t, {
-        email: r.email,
-        login: r.email!.trim().toLowerCase(),
-        password: r.password,
-        firstName: r.firstName?.trim() ?? null,
-        lastName: r.lastName?.trim() ?? null,
-        name: [r.firstName, r.lastName].filter((x) => !blank(x)).join(' ') || null,
-        mobilePhone: r.mobilePhone ?? null,
-        dateOfBirth: r.dateOfBirth ?? null,
-        language: r.language ?? 'en',
-        clinical: r.clinical ?? false,
-        template: r.template ?? false,
-        nativeSignup: r.nativeSignup ?? false,
-        accountRole: 'parent',
-        status: 'REGISTERING',
-        confirmed: false,
-      });
+      const user = await this.users.create(
+        t,
+        {
+          email: r.email,
+          login: r.email!.trim().toLowerCase(),
+          password: r.password,
+          firstName: r.firstName?.trim() ?? null,
+          lastName: r.lastName?.trim() ?? null,
+          name: [r.firstName, r.lastName].filter((x) => !blank(x)).join(' ') || null,
+          mobilePhone: r.mobilePhone ?? null,
+          dateOfBirth: r.dateOfBirth ?? null,
+          language: r.language ?? 'en',
+          clinical: r.clinical ?? false,
+          template: r.template ?? false,
+          nativeSignup: r.nativeSignup ?? false,
+          accountRole: 'parent',
+          status: 'REGISTERING',
+          confirmed: false,
+        },
+        // The registrant chose this password: never a pre-hashed value, even in the system's context.
+        { plainPassword: true },
+      );
       const code = await this.codes.issueConfirmation(t, user.id);
       await this.notifications.deliver(user, 'confirmation', { code, minutes: '10' });
       return user;

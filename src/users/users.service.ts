@@ -104,7 +104,7 @@ export class UsersService {
    * blank -> null); roles and permissions are kept only when the caller is an administrator;
    * uniqueness of login, email, phone and external id per group comes from the database (409).
    */
-  async create(ctx: RequestContext, input: UserInput): Promise<UserEntity> {
+  async create(ctx: RequestContext, input: UserInput, opts: { plainPassword?: boolean } = {}): Promise<UserEntity> {
     const { password, ...fields } = input;
     const user = Object.assign(blankUser(this.clock.now()), this.normalise(fields));
     if (fields.id !== undefined) user.id = fields.id;
@@ -112,7 +112,8 @@ export class UsersService {
       user.roles = [];
       user.permissions = [];
     } else await this.assertGrantable(ctx, user);
-    if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password, ctx.isAdmin);
+    if (password !== undefined && password !== null)
+      user.passwordHash = await this.encodePassword(password, ctx.isAdmin && opts.plainPassword !== true);
     return this.users.insert(ctx, user);
   }
 

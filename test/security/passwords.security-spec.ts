@@ -3,6 +3,7 @@ import { RequestContext } from '../../src/common/request-context';
 import { PasswordHasher } from '../../src/credentials/password/password-hasher';
 import { UsersRepository } from '../../src/users/users.repository';
 import { bearer, createAdmin, createGroup, createUser, loginAs, uniq } from '../support/fixtures';
+import { SmtpSink } from '../support/mail-sinks';
 import { startApp, TestApp } from '../support/test-app';
 
 /** Basic with UTF-8 credentials (RFC 7617 charset="UTF-8"), which is what passport-http decodes. */
@@ -119,5 +120,26 @@ describe('passwords', () => {
       .expect(200);
     expect((await changeOwnPassword(here.token, 'another-new-password-here', '?endOtherSessions=false')).status).toBe(200);
     await t.http().get('/rest/v2/user/current').set(bearer(elsewhere.token)).expect(200);
+  });
+
+  it('ASVS 6.2.x: self-registration (accounts profile) never stores a pre-hashed password, though it runs in the system context', async () => {
+    const smtp = new SmtpSink();
+    const reg = await startApp({ env: { SMTP_URL: await smtp.start(), CAREGATE_REGISTRATION_GROUP: 'reg-sec' } });
+    try {
+      await createGroup(reg, { id: 'reg-sec' });
+      const hex = createHash('sha256').update('a').digest('hex');
+      const r = await reg
+        .http()
+        .post('/v1/users')
+        .send({ user: { email: 'hex.registrant@example.org', password: hex, first_name: 'Hex', last_name: 'Registrant' } });
+      expect(r.status).toBeLessThan(300);
+      const stored = await reg.get(UsersRepository).findByEmail(RequestContext.system('reg-sec'), 'hex.registrant@example.org');
+      expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
+      expect(await reg.get(PasswordHasher).verify(stored!.passwordHash, 'a')).toBe(false);
+      expect(await reg.get(PasswordHasher).verify(stored!.passwordHash, hex)).toBe(true);
+    } finally {
+      await reg.close();
+      await smtp.stop();
+    }
   });
 });
