@@ -36,7 +36,8 @@ export class BasicAuthStrategy extends PassportStrategy(PassportBasic, 'basic') 
       if (route && (route.method !== req.method.toUpperCase() || route.path !== pathOf(req.url))) return false;
       return principal;
     }
-    this.cache.putBasic(key, principal, auth.user.securityVersion);
+    // A second factor is single-use by intent: a cached `password|code` would replay it.
+    if (!auth.user.use2fa) this.cache.putBasic(key, principal, auth.user.securityVersion);
     return principal;
   }
 }
