@@ -176,6 +176,21 @@ describe('exposure: mass assignment, cross-tenant ids, secrets in answers', () =
       expect([p.name, ...norm(x, other)]).toEqual([p.name, ...norm(y, random)]);
       expect(x.status).toBeGreaterThanOrEqual(400);
     }
+    // Healthcare parties of the other tenant: like random ids too.
+    const b0 = await loginAs(t, userB);
+    const hcpB = await rec('hcp create', t.http().post('/rest/v2/hcparty').set(bearer(b0.token)).send({ lastName: 'Other-Tenant' }));
+    expect(hcpB.status).toBe(200);
+    const hcpId = (hcpB.body as { id: string }).id;
+    for (const [name, run] of [
+      ['hcp get', (id: string) => t.http().get(`/rest/v2/hcparty/${id}`).set(a)],
+      ['hcp delete', (id: string) => t.http().delete(`/rest/v2/hcparty/${id}`).set(a)],
+    ] as const) {
+      const x = await rec(name, run(hcpId));
+      const y = await rec(name, run(randomUUID()));
+      expect([name, x.status]).toEqual([name, y.status]);
+      expect(x.status === 404 || (x.status === 200 && JSON.stringify(x.body) === JSON.stringify(y.body))).toBe(true);
+    }
+    await t.http().get(`/rest/v2/hcparty/${hcpId}`).set(bearer(b0.token)).expect(200);
     const g = await rec('group', t.http().get(`/rest/v2/group/${B}`).set(a));
     const h = await rec('group', t.http().get(`/rest/v2/group/nonexistent-group-${Date.now()}`).set(a));
     expect(g.status).toBe(h.status);
