@@ -66,6 +66,7 @@ export class PrincipalCache {
     const stale =
       e.expMs <= this.clock.now() ||
       this.revocations.versionOf(e.userKey) > e.version ||
+      this.revocations.isGroupEnded(e.principal.groupId) ||
       (e.principal.sessionId !== undefined && this.revocations.isRevoked(e.principal.sessionId));
     if (stale) {
       map.delete(key);

@@ -180,6 +180,7 @@ export class GroupAdminService {
   async softDelete(ctx: RequestContext, id: string): Promise<GroupEntity> {
     const { group, deletedIds } = await this.tx.run(ctx, (tctx) => this.groups.softDelete(tctx, id));
     this.revocations.revoke(await this.repo.sessionIdsOf(ctx, deletedIds));
+    this.revocations.groupsEnded(deletedIds);
     return group;
   }
 
@@ -192,6 +193,7 @@ export class GroupAdminService {
     const subtree = await this.repo.subtree(ctx, g.path);
     const ids = subtree.map((s) => s.id);
     this.revocations.revoke(await this.repo.sessionIdsOf(ctx, ids));
+    this.revocations.groupsEnded(ids);
     await this.tx.run(ctx, (tctx) => this.repo.purge(tctx, ids));
     return subtree.map((s) => ({ type: 'group', id: s.id, server: null }));
   }

@@ -1,4 +1,4 @@
-import { basic, bearer, createAdmin, createGroup, createUser, loginAs } from '../support/fixtures';
+import { basic, bearer, createAdmin, createGroup, createUser, loginAs, loginAsRootAdmin } from '../support/fixtures';
 import { startApp, TestApp } from '../support/test-app';
 
 /** Changes of roles, status and password take effect on the next request, for bearer and Basic alike. */
@@ -94,5 +94,18 @@ describe('authorization changes take effect on the next request', () => {
     await t.http().post('/rest/v2/auth/logout').set(bearer(tokens.token)).expect(200);
     await t.http().get('/rest/v2/user/current').set(bearer(tokens.token)).expect(401);
     await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', tokens.refreshToken).expect(401);
+  });
+
+  it('ASVS 7.4.2: deleting a group refuses its users at once, cached Basic credentials included', async () => {
+    const root = await loginAsRootAdmin(t);
+    const g = await createGroup(t);
+    const u = await createUser(t, g);
+    const auth = basic(`${g.id}/${u.login}`, u.password);
+    const tokens = await loginAs(t, u);
+    await t.http().get('/rest/v2/user/current').set(auth).expect(200);
+    await t.http().get('/rest/v2/user/current').set(bearer(tokens.token)).expect(200);
+    await t.http().delete(`/rest/v2/group/${g.id}`).set(bearer(root.token)).expect(200);
+    await t.http().get('/rest/v2/user/current').set(auth).expect(401);
+    await t.http().get('/rest/v2/user/current').set(bearer(tokens.token)).expect(401);
   });
 });

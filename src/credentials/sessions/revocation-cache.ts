@@ -16,6 +16,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 export class RevocationCache implements OnModuleInit, OnApplicationShutdown {
   private readonly revoked = new Map<string, number>();
   private readonly versions = new Map<string, { version: number; until: number }>();
+  private readonly endedGroups = new Map<string, number>();
   private readonly listeners: ((userKey: string) => void)[] = [];
   private pub?: Redis;
   private sub?: Redis;
@@ -34,6 +35,10 @@ export class RevocationCache implements OnModuleInit, OnApplicationShutdown {
     return `${this.config.redisPrefix}user-security`;
   }
 
+  private get groupChannel(): string {
+    return `${this.config.redisPrefix}group-ended`;
+  }
+
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
     const opts = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
@@ -41,9 +46,10 @@ export class RevocationCache implements OnModuleInit, OnApplicationShutdown {
     this.sub = new Redis(this.config.redisUrl, opts);
     for (const c of [this.pub, this.sub]) c.on('error', (e) => this.log.warn(`redis: ${e.message}`));
     await Promise.all([this.pub.connect(), this.sub.connect()]);
-    await this.sub.subscribe(this.sessionChannel, this.userChannel);
+    await this.sub.subscribe(this.sessionChannel, this.userChannel, this.groupChannel);
     this.sub.on('message', (channel: string, message: string) => {
       if (channel === this.sessionChannel) this.remember(message);
+      else if (channel === this.groupChannel) this.rememberGroupEnded(message);
       else if (channel === this.userChannel) {
         const sep = message.lastIndexOf('#');
         const version = Number(message.slice(sep + 1));
@@ -108,6 +114,31 @@ export class RevocationCache implements OnModuleInit, OnApplicationShutdown {
     const key = RevocationCache.userKey(groupId, userId);
     this.rememberVersion(key, version);
     this.publish(this.userChannel, `${key}#${version}`);
+  }
+
+  /**
+   * Deleted groups: whatever a process still holds for their users (cached Basic credentials,
+   * which have no session to revoke) is refused at once, here and on the other instances.
+   */
+  groupsEnded(groupIds: string[]): void {
+    for (const id of groupIds) {
+      this.rememberGroupEnded(id);
+      this.publish(this.groupChannel, id);
+    }
+  }
+
+  isGroupEnded(groupId: string): boolean {
+    const until = this.endedGroups.get(groupId);
+    if (until === undefined) return false;
+    if (until < this.clock.now()) {
+      this.endedGroups.delete(groupId);
+      return false;
+    }
+    return true;
+  }
+
+  private rememberGroupEnded(groupId: string): void {
+    this.endedGroups.set(groupId, this.clock.now() + Math.max(this.retentionMs, (this.config.basicCacheSeconds + 10) * 1000));
   }
 
   /** Called with the user key whenever a user's security version moves (credential caches drop entries). */
