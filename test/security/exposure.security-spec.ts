@@ -199,7 +199,7 @@ describe('exposure: mass assignment, cross-tenant ids, secrets in answers', () =
     await t.http().get('/rest/v2/user/current').set(bearer(b.token)).expect(200);
   });
 
-  it('ASVS 14.2 (sensitive data): no answer recorded in this file carries a secret-bearing key or a hash', async () => {
+  it('ASVS 15.3.1: no answer recorded in this file carries a secret-bearing key or a hash', async () => {
     const a = bearer(adminTok.token);
     await rec('list', t.http().get('/rest/v2/user').set(a));
     await rec('get', t.http().get(`/rest/v2/user/${member.user.id}`).set(a));

@@ -21,7 +21,7 @@ describe('passwords', () => {
   const NFC = 'Caf\u00e9-cr\u00e8me-br\u00fbl\u00e9e-2026';
   const NFD = NFC.normalize('NFD');
 
-  it('ASVS 6.2.x (NIST 800-63B 5.1.1.2): a password set in NFC logs in when typed in NFD, and the reverse', async () => {
+  it('ASVS 6.2.8 with NIST 800-63B 5.1.1.2 normalisation: a password set in NFC logs in when typed in NFD, and the reverse', async () => {
     expect(NFD).not.toBe(NFC);
     const g = await createGroup(t);
     const a = await createUser(t, g, { password: NFC });
@@ -39,7 +39,7 @@ describe('passwords', () => {
     await loginAs(t, { login: a.login, password: NFD, groupId: g.id });
   });
 
-  it('ASVS 6.2.x: a hash made from a non-NFC form before normalisation still verifies, and is rehashed to the NFC form', async () => {
+  it('ASVS 6.2.8: a hash made from a non-NFC form before normalisation still verifies, and is rehashed to the NFC form', async () => {
     const g = await createGroup(t);
     const u = await createUser(t, g);
     const argon2 = await import('argon2');
@@ -57,7 +57,7 @@ describe('passwords', () => {
     expect(await t.get(PasswordHasher).verify(stored, NFD)).toBe(true);
   });
 
-  it('ASVS 6.2.x: a member cannot store a pre-hashed (64-hex SHA-256) password; an administrator can', async () => {
+  it('ASVS 6.2.1/6.2.4: a member cannot store a pre-hashed (64-hex SHA-256) password; an administrator can', async () => {
     const g = await createGroup(t);
     const member = await loginAs(t, await createUser(t, g));
     const admin = await loginAs(t, await createAdmin(t, g));
@@ -122,7 +122,7 @@ describe('passwords', () => {
     await t.http().get('/rest/v2/user/current').set(bearer(elsewhere.token)).expect(200);
   });
 
-  it('ASVS 6.2.x: self-registration (accounts profile) never stores a pre-hashed password, though it runs in the system context', async () => {
+  it('ASVS 6.2.1/6.2.4: self-registration (accounts profile) never stores a pre-hashed password, though it runs in the system context', async () => {
     const smtp = new SmtpSink();
     const reg = await startApp({ env: { SMTP_URL: await smtp.start(), CAREGATE_REGISTRATION_GROUP: 'reg-sec' } });
     try {
