@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import secureJson from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
+import { applyHttpHardening } from './common/http/hardening';
 import { JsonLogger } from './common/json-logger';
 import { AppConfig } from './config/config';
 import { installHttpMetrics } from './metrics/http-metrics';
@@ -62,16 +63,10 @@ export async function createApp(config: AppConfig, opts: { clock?: Clock } = {})
     void reply.header('x-request-id', String(req.id));
   });
 
-  app.enableCors({
-    origin: true,
-    credentials: true,
-    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
-    maxAge: 600,
-  });
+  await applyHttpHardening(app, config);
   installHttpMetrics(app);
   allowLargeImportBodies(app, config.importBodyLimitBytes);
-  setupSwagger(app);
+  if (config.apiDocs) setupSwagger(app);
   await app.init();
   await fastify.ready();
   return app;

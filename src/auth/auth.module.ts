@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GroupsModule } from '../groups/groups.module';
 import { UsersModule } from '../users/users.module';
 import { AppTokensModule } from '../credentials/app-tokens/app-tokens.module';
 import { AuthService } from './auth.service';
 import { CredentialsService } from './credentials.service';
+import { AuthFailuresInterceptor } from './guards/auth-failures.interceptor';
 import { AuthGuard } from './guards/auth.guard';
 import { PasswordModule } from '../credentials/password/password.module';
-import { RateLimiter } from './rate-limiter';
+import { PrincipalCache } from './principal-cache';
+import { RateLimits } from './rate-limits';
 import { SessionsModule } from '../credentials/sessions/sessions.module';
 import { BasicAuthStrategy } from './strategies/basic.strategy';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy';
@@ -21,11 +23,14 @@ import { TokenService } from './tokens/token.service';
     TokenService,
     CredentialsService,
     AuthService,
-    RateLimiter,
+    RateLimits,
+    PrincipalCache,
     JwtAccessStrategy,
     BasicAuthStrategy,
-    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuthFailuresInterceptor },
   ],
-  exports: [AuthService, CredentialsService, TokenService, RateLimiter, KeyStore],
+  exports: [AuthService, CredentialsService, TokenService, RateLimits, KeyStore],
 })
 export class AuthModule {}

@@ -17,6 +17,21 @@ export interface AuthenticatedUser {
   ancestorGroupIds: string[];
   /** Every (group, user) these credentials opened, the chosen one first. */
   matches: UserEntity[];
+  /** What matched for the chosen user: its password, or an app token (with the token's key). */
+  via?: SecretMatch;
+}
+
+export type SecretMatch = { kind: 'password' } | { kind: 'token'; key: string };
+
+/** Keys of the tokens from GET /auth/token/{method}/{path}: bound to one method and path. */
+export const ROUTE_TOKEN_PREFIX = 'auth:';
+
+/** `auth:METHOD:path` -> the method and path the token is bound to. */
+export function routeOfToken(key: string): { method: string; path: string } | null {
+  if (!key.startsWith(ROUTE_TOKEN_PREFIX)) return null;
+  const rest = key.slice(ROUTE_TOKEN_PREFIX.length);
+  const colon = rest.indexOf(':');
+  return colon > 0 ? { method: rest.slice(0, colon), path: rest.slice(colon + 1) } : null;
 }
 
 /**
@@ -45,7 +60,7 @@ export class CredentialsService {
   async authenticate(
     identifier: string,
     secret: string,
-    opts: { preferredGroupId?: string; allowTokens?: boolean } = {},
+    opts: { preferredGroupId?: string; allowTokens?: boolean; allowRouteTokens?: boolean } = {},
   ): Promise<AuthenticatedUser> {
     const sys = RequestContext.anonymous();
     const candidates = (await this.users.findLoginCandidatesAcrossGroups(sys, identifier)).filter((u) => u.status === 'ACTIVE');
@@ -56,19 +71,23 @@ export class CredentialsService {
       throw new UnauthorizedError('BAD_CREDENTIALS');
     }
     const matched: UserEntity[] = [];
+    const via = new Map<UserEntity, SecretMatch>();
     const failed: UserEntity[] = [];
     let twoFactorError: unknown;
     let lockedMatch = false;
     for (const user of candidates) {
       const uctx = RequestContext.system(user.groupId);
       const locked = user.lockedUntil !== null && user.lockedUntil > this.clock.now();
-      const ok = await this.checkSecret(uctx, user, secret, opts.allowTokens ?? true).catch((e: unknown) => {
+      const found = await this.checkSecret(uctx, user, secret, opts.allowTokens ?? true).catch((e: unknown) => {
         twoFactorError ??= e;
         return 'second-factor-failed' as const;
       });
-      if (ok === 'second-factor-failed') continue;
+      if (found === 'second-factor-failed') continue;
+      // A method/path token opens only its own route, never a session (login, check).
+      const ok = found !== null && (found.kind === 'password' || opts.allowRouteTokens === true || !routeOfToken(found.key));
       if (ok && !locked) {
         matched.push(user);
+        via.set(user, found);
         if (user.failedLoginCount > 0 || user.lockedUntil !== null)
           await this.users.updateBookkeeping(uctx, user.id, { failedLoginCount: 0, lockedUntil: null });
       } else if (!ok) {
@@ -85,7 +104,12 @@ export class CredentialsService {
     const chosen = matched.find((u) => u.groupId === opts.preferredGroupId) ?? matched[0];
     const group = await this.groups.findById(sys, chosen.groupId);
     if (!group) throw new UnauthorizedError('BAD_CREDENTIALS');
-    return { user: chosen, ancestorGroupIds: group.ancestorIds, matches: [chosen, ...matched.filter((m) => m !== chosen)] };
+    return {
+      user: chosen,
+      ancestorGroupIds: group.ancestorIds,
+      matches: [chosen, ...matched.filter((m) => m !== chosen)],
+      via: via.get(chosen),
+    };
   }
 
   private failureOutcome(twoFactorError: unknown, lockedMatch: boolean) {
@@ -94,27 +118,27 @@ export class CredentialsService {
     return lockedMatch ? ('locked' as const) : ('bad_credentials' as const);
   }
 
-  /** Password (then app token) check; upgrades the hash when parameters changed or it is legacy. */
-  private async checkSecret(ctx: RequestContext, user: UserEntity, secret: string, allowTokens: boolean): Promise<boolean> {
+  /** Password (then app token) check; upgrades the hash when parameters changed, it is legacy or not NFC. */
+  private async checkSecret(ctx: RequestContext, user: UserEntity, secret: string, allowTokens: boolean): Promise<SecretMatch | null> {
     if (user.use2fa && user.secret) {
       const bar = secret.lastIndexOf('|');
       const password = bar >= 0 ? secret.slice(0, bar) : secret;
-      if (await this.hasher.verify(user.passwordHash, password)) {
+      const check = await this.hasher.check(user.passwordHash, password);
+      if (check.ok) {
         await this.twoFactor.assertCode(user.secret, bar >= 0 ? secret.slice(bar + 1) : undefined);
-        await this.upgradeHash(ctx, user, password);
-        return true;
+        if (check.rehash) await this.users.updateBookkeeping(ctx, user.id, { passwordHash: await this.hasher.hash(password) });
+        return { kind: 'password' };
       }
-    } else if (await this.hasher.verify(user.passwordHash, secret)) {
-      await this.upgradeHash(ctx, user, secret);
-      return true;
+    } else {
+      const check = await this.hasher.check(user.passwordHash, secret);
+      if (check.ok) {
+        if (check.rehash) await this.users.updateBookkeeping(ctx, user.id, { passwordHash: await this.hasher.hash(secret) });
+        return { kind: 'password' };
+      }
     }
-    return allowTokens && this.appTokens.isValid(ctx, user.id, secret);
-  }
-
-  private async upgradeHash(ctx: RequestContext, user: UserEntity, password: string): Promise<void> {
-    if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.updateBookkeeping(ctx, user.id, { passwordHash: await this.hasher.hash(password) });
-    }
+    if (!allowTokens) return null;
+    const token = await this.appTokens.findLive(ctx, user.id, secret);
+    return token ? { kind: 'token', key: token.key } : null;
   }
 
   private async recordFailure(ctx: RequestContext, user: UserEntity): Promise<void> {

@@ -10,6 +10,16 @@ describe('loadConfig', () => {
     expect(c.admin).toEqual({ login: 'admin', password: undefined });
   });
 
+  it('CORS: reflect in development, none in production, or the configured list; credentials only when set', () => {
+    expect(loadConfig({}).cors).toEqual({ origins: 'reflect', credentials: false });
+    expect(loadConfig({ NODE_ENV: 'production' }).cors).toEqual({ origins: [], credentials: false });
+    expect(loadConfig({ CAREGATE_CORS_ORIGINS: 'none' }).cors.origins).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'production', CAREGATE_CORS_ORIGINS: '*' }).cors.origins).toBe('reflect');
+    expect(
+      loadConfig({ CAREGATE_CORS_ORIGINS: 'https://a.example.org, http://127.0.0.1:8080', CAREGATE_CORS_CREDENTIALS: 'true' }).cors,
+    ).toEqual({ origins: ['https://a.example.org', 'http://127.0.0.1:8080'], credentials: true });
+  });
+
   it('starts in production without SMS settings (SMS then fails with 503)', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).smsProvider).toBeUndefined();
   });
@@ -21,6 +31,8 @@ describe('loadConfig', () => {
     [{ CAREGATE_ADMIN_PASSWORD: 'short' }, 'CAREGATE_ADMIN_PASSWORD: expected at least 12 characters'],
     [{ NODE_ENV: 'production', SMS_PROVIDER: 'log' }, 'SMS_PROVIDER=log is for development only'],
     [{ SMS_PROVIDER: 'http' }, 'SMS_HTTP_URL: required when SMS_PROVIDER=http'],
+    [{ CAREGATE_CORS_ORIGINS: 'https://a.example.org/path' }, 'CAREGATE_CORS_ORIGINS: "https://a.example.org/path" is not an origin'],
+    [{ CAREGATE_CORS_ORIGINS: 'null' }, 'CAREGATE_CORS_ORIGINS: "null" is not an origin'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -14,6 +14,8 @@ export interface AppConfig {
   sqliteFile: string;
   runMigrations: boolean;
   redisUrl?: string;
+  /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
+  redisPrefix: string;
   smtpUrl?: string;
   mailFrom: string;
   /** Unset in production unless configured: SMS delivery then fails with 503. */
@@ -35,6 +37,13 @@ export interface AppConfig {
   password: { minLength: number };
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
   authRateLimit: { max: number; windowSeconds: number };
+  /** Failed authentications of every kind (Basic, app token, bearer, login) per client IP. */
+  authFailureLimit: { max: number; windowSeconds: number };
+  /** Lifetime of a verified Basic credential in the in-process cache; 0 turns the cache off. */
+  basicCacheSeconds: number;
+  /** `reflect` echoes any origin, `[]` allows none, else the listed origins. */
+  cors: { origins: 'reflect' | string[]; credentials: boolean };
+  apiDocs: boolean;
   pagination: { defaultLimit: number; maxLimit: number };
   bodyLimitBytes: number;
   importBodyLimitBytes: number;
@@ -73,6 +82,7 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   },
   { name: 'CAREGATE_RUN_MIGRATIONS', default: 'true', description: 'Run pending migrations at boot' },
   { name: 'REDIS_URL', default: '(unset)', description: 'Redis for cross-instance session revocation and rate limits' },
+  { name: 'CAREGATE_REDIS_PREFIX', default: 'caregate:', description: 'Prefix of Redis keys and pub/sub channels' },
   {
     name: 'SMTP_URL',
     default: '(unset: email delivery fails with 503)',
@@ -121,6 +131,24 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'CAREGATE_LOCKOUT_MAX_SECONDS', default: '900', description: 'Longest lock' },
   { name: 'CAREGATE_AUTH_RATE_LIMIT', default: '60', description: 'Requests per IP per window on each auth route (429 above)' },
   { name: 'CAREGATE_AUTH_RATE_WINDOW', default: '60', description: 'Window of the per-IP auth limit, seconds' },
+  {
+    name: 'CAREGATE_AUTH_FAILURE_LIMIT',
+    default: '30',
+    description: 'Failed authentications (Basic, app token, bearer, login) per IP per window (429 above)',
+  },
+  { name: 'CAREGATE_AUTH_FAILURE_WINDOW', default: '300', description: 'Window of the per-IP failure limit, seconds' },
+  {
+    name: 'CAREGATE_BASIC_CACHE_SECONDS',
+    default: '60',
+    description: 'How long a verified Basic credential is served from memory (0: off)',
+  },
+  {
+    name: 'CAREGATE_CORS_ORIGINS',
+    default: '(development: reflect; production: none)',
+    description: 'Comma-separated allowed origins, `*` (any, reflected) or `none`',
+  },
+  { name: 'CAREGATE_CORS_CREDENTIALS', default: 'false', description: 'Send `Access-Control-Allow-Credentials: true`' },
+  { name: 'CAREGATE_API_DOCS', default: 'true', description: 'Serve Swagger UI at `/api` and the document at `/api-json`' },
   { name: 'CAREGATE_PAGE_LIMIT_DEFAULT', default: '1000', description: 'Default page size of native lists' },
   { name: 'CAREGATE_PAGE_LIMIT_MAX', default: '1000', description: 'Largest page size accepted' },
   { name: 'CAREGATE_BODY_LIMIT', default: '102400', description: 'Request body limit in bytes (413 above)' },
@@ -236,6 +264,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sqliteFile: path.join(dataDir, 'caregate.sqlite'),
     runMigrations: r.bool('CAREGATE_RUN_MIGRATIONS', true),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: r.str('CAREGATE_REDIS_PREFIX', 'caregate:'),
     smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: r.str('MAIL_FROM', 'Caregate <no-reply@caregate.local>'),
     smsProvider,
@@ -267,6 +296,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       max: r.int('CAREGATE_AUTH_RATE_LIMIT', 60, 1, 1000000),
       windowSeconds: r.int('CAREGATE_AUTH_RATE_WINDOW', 60, 1, 86400),
     },
+    authFailureLimit: {
+      max: r.int('CAREGATE_AUTH_FAILURE_LIMIT', 30, 1, 1000000),
+      windowSeconds: r.int('CAREGATE_AUTH_FAILURE_WINDOW', 300, 1, 86400),
+    },
+    basicCacheSeconds: r.int('CAREGATE_BASIC_CACHE_SECONDS', 60, 0, 3600),
+    cors: { origins: corsOrigins(r, nodeEnv), credentials: r.bool('CAREGATE_CORS_CREDENTIALS', false) },
+    apiDocs: r.bool('CAREGATE_API_DOCS', true),
     pagination: { defaultLimit: Math.min(r.int('CAREGATE_PAGE_LIMIT_DEFAULT', 1000, 1, 100000), maxLimit), maxLimit },
     bodyLimitBytes: r.int('CAREGATE_BODY_LIMIT', 102400, 1024, 10485760),
     importBodyLimitBytes: r.int('CAREGATE_IMPORT_BODY_LIMIT', 16777216, 1024, 268435456),
@@ -294,6 +330,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;
+}
+
+function corsOrigins(r: Reader, nodeEnv: AppConfig['nodeEnv']): 'reflect' | string[] {
+  const v = r.raw('CAREGATE_CORS_ORIGINS');
+  if (v === undefined) return nodeEnv === 'production' ? [] : 'reflect';
+  if (v === '*') return 'reflect';
+  if (v.toLowerCase() === 'none') return [];
+  const origins = v
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of origins) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok) r.problems.push(`CAREGATE_CORS_ORIGINS: "${o}" is not an origin (scheme://host[:port], no path)`);
+  }
+  return origins;
 }
 
 /** Injection token for the configuration object. */

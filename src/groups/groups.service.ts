@@ -60,6 +60,12 @@ export class GroupsService {
     return this.groups.findById(ctx, id);
   }
 
+  /** `root` and every live group below it, root first (for an administrator of `root`). */
+  async liveSubtree(ctx: RequestContext, root: GroupEntity): Promise<GroupEntity[]> {
+    const below = (await this.groups.subtree(ctx, root.path)).filter((g) => g.deletionDate === null && g.id !== root.id);
+    return [root, ...below.sort((a, b) => a.path.length - b.path.length || a.id.localeCompare(b.id))];
+  }
+
   findByIds(ctx: RequestContext, ids: string[]): Promise<GroupEntity[]> {
     return this.groups.findByIds(ctx, ids);
   }

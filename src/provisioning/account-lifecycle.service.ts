@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PasswordPolicy } from '../credentials/password/password-policy';
-import { RateLimiter } from '../auth/rate-limiter';
+import { RateLimits } from '../auth/rate-limits';
 import { SessionsService } from '../credentials/sessions/sessions.service';
 import { RESET_TTL_MS, VerificationCodesService } from '../credentials/verification/verification-codes.service';
 import { CoreError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, ValidationIssue } from '../common/errors';
@@ -46,7 +46,7 @@ export class AccountLifecycleService {
     private readonly notifications: NotificationsService,
     private readonly sessions: SessionsService,
     private readonly policy: PasswordPolicy,
-    private readonly limiter: RateLimiter,
+    private readonly limits: RateLimits,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -90,7 +90,8 @@ export class AccountLifecycleService {
     const ctx = await this.registrationContext();
     // Hashing before the transaction, delivery after it (TransactionRunner, rule 2); a failed
     // delivery removes what was written, so the caller's 503 leaves nothing behind.
-    const encodedPassword = await this.users.encodePassword(r.password!);
+    // The registrant chose this password: never a pre-hashed value, even in the system's context.
+    const encodedPassword = await this.users.encodePassword(r.password!, false);
     const { user, code } = await this.tx.run(ctx, async (t) => {
       const user = await this.users.create(t, {
         email: r.email,
@@ -183,7 +184,7 @@ export class AccountLifecycleService {
       );
     const row = blank(token) ? null : await this.codes.findResetToken(token);
     if (!row) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
-    const encodedPassword = await this.users.encodePassword(password);
+    const encodedPassword = await this.users.encodePassword(password, false);
     // Consuming the token, the new password and the end of every session commit together.
     return this.tx.run(RequestContext.system(row.groupId), async (t) => {
       if (!(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
@@ -235,7 +236,7 @@ export class AccountLifecycleService {
   /** email_has_account: off by configuration, rate-limited per IP; looks in the registration group if set. */
   async emailHasAccount(email: string, ip: string): Promise<boolean> {
     if (!this.config.emailCheck.enabled) throw new NotFoundError('This endpoint is disabled');
-    this.limiter.hit(`email-check:${ip}`, this.config.emailCheck.max, this.config.emailCheck.windowSeconds);
+    await this.limits.hit('email-check', ip, this.config.emailCheck.max, this.config.emailCheck.windowSeconds);
     if (blank(email)) throw new ValidationError([{ loc: ['body', 'email'], type: 'missing', msg: 'email is required' }]);
     if (this.config.registrationGroup) {
       const ctx = await this.registrationContext();

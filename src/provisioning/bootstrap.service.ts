@@ -35,7 +35,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     const login = this.config.admin.login;
     // Hashed first; the root group and its administrator then commit together, so a crash in
     // between never leaves a root without an administrator.
-    const encodedPassword = await this.users.encodePassword(password);
+    const encodedPassword = await this.users.encodePassword(password, false);
     await this.tx.run(sys, async (t) => {
       await this.groups.createGroup(t, { id: ROOT_GROUP_ID, name: 'Root', superAdmin: true, type: 'root' });
       await this.users.create(t, {

@@ -114,7 +114,7 @@ export class GroupAdminService {
   private async withEncodedPassword(u: UserInput): Promise<UserInput> {
     if (u.password === undefined || u.password === null) return u;
     const { password, ...rest } = u;
-    return { ...rest, encodedPassword: await this.users.encodePassword(password) };
+    return { ...rest, encodedPassword: await this.users.encodePassword(password, true) };
   }
 
   private checkInit(ctx: RequestContext, groupId: string, init?: DatabaseInitialisation | null): UserInput[] {
@@ -187,6 +187,7 @@ export class GroupAdminService {
   async softDelete(ctx: RequestContext, id: string): Promise<GroupEntity> {
     const { group, deletedIds } = await this.tx.run(ctx, (tctx) => this.groups.softDelete(tctx, id));
     this.revocations.revoke(await this.repo.sessionIdsOf(ctx, deletedIds));
+    this.revocations.groupsEnded(deletedIds);
     return group;
   }
 
@@ -199,6 +200,7 @@ export class GroupAdminService {
     const subtree = await this.repo.subtree(ctx, g.path);
     const ids = subtree.map((s) => s.id);
     this.revocations.revoke(await this.repo.sessionIdsOf(ctx, ids));
+    this.revocations.groupsEnded(ids);
     await this.tx.run(ctx, (tctx) => this.repo.purge(tctx, ids));
     return subtree.map((s) => ({ type: 'group', id: s.id, server: null }));
   }

@@ -56,7 +56,7 @@ export class UserDocumentsService {
     if (!login)
       throw new ValidationError([{ loc: ['body', 'login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
     this.assertSecondFactor(doc, null);
-    const encodedPassword = await this.encodedPassword(doc);
+    const encodedPassword = await this.encodedPassword(ctx, doc);
     return this.tx.run(ctx, async (t) => {
       const user = await this.users.create(t, {
         ...this.fields(doc),
@@ -85,14 +85,14 @@ export class UserDocumentsService {
   }
 
   /** Full modify at `rev`: missing user 404, stale or absent rev 409. */
-  async replace(ctx: RequestContext, doc: UserDocument): Promise<UserEntity> {
+  async replace(ctx: RequestContext, doc: UserDocument, opts: { endOtherSessions?: boolean } = {}): Promise<UserEntity> {
     if (!doc.id) throw new ValidationError([{ loc: ['body', 'id'], type: 'missing', msg: 'id is required to modify a user' }]);
     const current = await this.users.get(ctx, doc.id);
     this.assertOwnGroup(ctx, doc);
     assertSelfOrAdmin(ctx, current.id);
     if (!doc.rev) throw new ConflictError('CONFLICT', `A revision (rev) is required to modify user ${doc.id}`);
     this.assertSecondFactor(doc, current);
-    const input: UserInput = { ...this.fields(doc), encodedPassword: await this.encodedPassword(doc) };
+    const input: UserInput = { ...this.fields(doc), encodedPassword: await this.encodedPassword(ctx, doc) };
     // Absent roles/permissions/status mean "unchanged" (a non-admin's client may not echo them).
     if (doc.roles === undefined) delete input.roles;
     if (doc.permissions === undefined) delete input.permissions;
@@ -100,16 +100,17 @@ export class UserDocumentsService {
     if (doc.secret === undefined) delete input.secret;
     if (doc.login === undefined) input.login = current.login;
     return this.tx.run(ctx, async (t) => {
-      const user = await this.users.update(t, doc.id!, input, { rev: doc.rev });
+      const user = await this.users.update(t, doc.id!, input, { rev: doc.rev, endOtherSessions: opts.endOtherSessions });
       await this.tokens.applyDocumentTokens(t, user.id, doc.applicationTokens, doc.authenticationTokens);
       return user;
     });
   }
 
   /** Hashed here, before the transaction opens (TransactionRunner, rule 2). */
-  private async encodedPassword(doc: UserDocument): Promise<string | undefined> {
+  private async encodedPassword(ctx: RequestContext, doc: UserDocument): Promise<string | undefined> {
     const clear = doc.passwordHash === undefined || doc.passwordHash === '*' || doc.passwordHash === '' ? undefined : doc.passwordHash;
-    return clear === undefined ? undefined : this.users.encodePassword(clear);
+    // Only administrators (and the system) may hand a pre-hashed legacy value.
+    return clear === undefined ? undefined : this.users.encodePassword(clear, ctx.isAdmin);
   }
 
   private assertSecondFactor(doc: UserDocument, current: UserEntity | null): void {

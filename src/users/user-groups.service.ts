@@ -61,9 +61,10 @@ export class UserGroupsService {
   }
 
   /**
-   * One token per group the caller's login matched, for the user `identifier` names there, where
-   * the caller is that user or an administrator of that group. The identifier is looked up only in
-   * the caller's own groups, so other tenants stay invisible: none found is 404, none allowed 403.
+   * One token per group where the caller may act for the user `identifier` names, as inGroup
+   * does: for each (group, user) the caller's login matched, that group itself (as that user) and,
+   * for an administrator, every live group below it. Other tenants stay invisible: none found is
+   * 404, found but none allowed (a plain user naming someone else) 403.
    */
   async tokensInAllGroups(
     ctx: RequestContext,
@@ -74,6 +75,7 @@ export class UserGroupsService {
     chosen?: string,
   ): Promise<{ token: string; groupId: string; groupName: string }[]> {
     const out: { token: string; groupId: string; groupName: string }[] = [];
+    const done = new Set<string>();
     let found = 0;
     for (const me of matches) {
       const asMe = RequestContext.authenticated({
@@ -83,13 +85,20 @@ export class UserGroupsService {
         roles: me.roles ?? [],
         ancestorGroupIds: [],
       });
-      const target = await this.users.findByIdentifier(asMe, identifier);
-      if (!target) continue;
-      found++;
-      if (target.id !== me.id && !asMe.isAdmin) continue;
-      const group = await this.groups.findById(ctx, me.groupId);
-      const { token } = await this.tokens.issue(asMe, target.id, key, validity, chosen);
-      out.push({ token, groupId: me.groupId, groupName: group?.name ?? me.groupId });
+      const home = await this.groups.findById(asMe, me.groupId);
+      if (!home) continue;
+      const reach = asMe.isAdmin ? await this.groups.liveSubtree(asMe, home) : [home];
+      for (const g of reach) {
+        const inG = asMe.inGroup(g.id, g.ancestorIds);
+        const target = await this.users.findByIdentifier(inG, identifier);
+        if (!target) continue;
+        found++;
+        if (done.has(g.id)) continue;
+        if (target.id !== me.id && !asMe.isAdmin) continue;
+        done.add(g.id);
+        const { token } = await this.tokens.issue(inG, target.id, key, validity, chosen);
+        out.push({ token, groupId: g.id, groupName: g.name });
+      }
     }
     if (!found) throw new NotFoundError('User', identifier);
     if (!out.length) throw new ForbiddenError(`You may not issue tokens for ${identifier} in any of your groups`);

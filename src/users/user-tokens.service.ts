@@ -6,6 +6,7 @@ import { assertSelfOrAdmin } from './user-access';
 import { UserQueriesService } from './user-queries.service';
 
 export const DEFAULT_TOKEN_VALIDITY_SECONDS = 3600;
+export const MIN_CHOSEN_TOKEN_LENGTH = 32;
 const KEY = /^[A-Za-z0-9._:@-]{1,255}$/;
 
 /** App tokens of users (iCure getToken family): self or admin, one per key, returned once. */
@@ -37,9 +38,15 @@ export class UserTokensService {
           input: validitySeconds,
         },
       ]);
-    if (chosen !== undefined && (chosen.length < 6 || chosen.length > 512)) {
+    // A chosen token is a password that skips the policy: ASVS asks for 128 bits of entropy at least.
+    if (chosen !== undefined && (chosen.length < MIN_CHOSEN_TOKEN_LENGTH || chosen.length > 512)) {
       throw new ValidationError([
-        { loc: ['header', 'token'], type: 'value_error', msg: 'A chosen token must have 6 to 512 characters', input: undefined },
+        {
+          loc: ['header', 'token'],
+          type: 'value_error',
+          msg: `A chosen token must have ${MIN_CHOSEN_TOKEN_LENGTH} to 512 characters`,
+          input: undefined,
+        },
       ]);
     }
     const user = await this.queries.getByIdentifier(ctx, identifier);

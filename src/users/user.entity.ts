@@ -108,6 +108,10 @@ export class UserEntity extends TenantDocument {
   @Column({ name: 'failed_login_count', type: 'integer', default: 0 })
   failedLoginCount: number;
 
+  /** Bumped by every change that alters what a token or cached credential of this user may do. */
+  @Column({ name: 'security_version', type: 'integer', default: 0 })
+  securityVersion: number;
+
   @EpochColumn({ name: 'locked_until' })
   lockedUntil: number | null;
 }

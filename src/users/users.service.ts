@@ -24,7 +24,9 @@ import { TransactionRunner } from '../database/transaction-runner';
 
 /** A blank user with every column at its default; services fill what they know. */
 /** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
-export type UserInput = Partial<Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil'>> & {
+export type UserInput = Partial<
+  Omit<UserEntity, 'groupId' | 'rev' | 'passwordHash' | 'failedLoginCount' | 'lockedUntil' | 'securityVersion'>
+> & {
   password?: string | null;
   /** `password` already through `encodePassword`: callers that open a transaction hash before it. */
   encodedPassword?: string;
@@ -68,6 +70,7 @@ export function blankUser(now: number): UserEntity {
     accountRole: null,
     failedLoginCount: 0,
     lockedUntil: null,
+    securityVersion: 0,
   } satisfies Omit<UserEntity, 'groupId'>);
 }
 
@@ -105,7 +108,7 @@ export class UsersService {
    * blank -> null); roles and permissions are kept only when the caller is an administrator;
    * uniqueness of login, email, phone and external id per group comes from the database (409).
    */
-  async create(ctx: RequestContext, input: UserInput): Promise<UserEntity> {
+  async create(ctx: RequestContext, input: UserInput, opts: { plainPassword?: boolean } = {}): Promise<UserEntity> {
     const { password, encodedPassword, ...fields } = input;
     const user = Object.assign(blankUser(this.clock.now()), this.normalise(fields));
     if (fields.id !== undefined) user.id = fields.id;
@@ -114,7 +117,8 @@ export class UsersService {
       user.permissions = [];
     } else await this.assertGrantable(ctx, user);
     if (encodedPassword !== undefined) user.passwordHash = encodedPassword;
-    else if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password);
+    else if (password !== undefined && password !== null)
+      user.passwordHash = await this.encodePassword(password, ctx.isAdmin && opts.plainPassword !== true);
     return this.users.insert(ctx, user);
   }
 
@@ -145,40 +149,56 @@ export class UsersService {
   /**
    * Partial update. With `rev`, the write applies only to that revision (stale -> 409); without,
    * to the revision read here (a concurrent writer still gets 409, never a lost update).
-   * Role and permission changes need an administrator.
+   * Role and permission changes need an administrator. A password change ends the user's other
+   * sessions when `endOtherSessions` says so, by default for a change of one's own password (the
+   * caller's current session stays); `plainPassword` refuses the pre-hashed form even to
+   * administrators (a password chosen by the user, e.g. in a reset).
    */
-  async update(ctx: RequestContext, id: string, input: UserInput, opts: { rev?: string } = {}): Promise<UserEntity> {
+  async update(
+    ctx: RequestContext,
+    id: string,
+    input: UserInput,
+    opts: { rev?: string; endOtherSessions?: boolean; plainPassword?: boolean } = {},
+  ): Promise<UserEntity> {
     const seen = await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
     const { password, encodedPassword, ...fields } = input;
     const patch: Partial<UserEntity> = this.normalise(fields);
     delete patch.id;
     delete (patch as { groupId?: string }).groupId;
+    delete patch.securityVersion;
     await this.assertRoleChange(ctx, patch, seen);
     // Hashing is slow: done before the transaction opens (TransactionRunner, rule 2).
     if (encodedPassword !== undefined) patch.passwordHash = encodedPassword;
-    else if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
+    else if (password !== undefined && password !== null)
+      patch.passwordHash = await this.encodePassword(password, ctx.isAdmin && opts.plainPassword !== true);
     const write = async (t: RequestContext): Promise<UserEntity> => {
       let current = seen;
       if (opts.rev === undefined) {
         current = await this.users.getForMerge(t, id);
         if (current.rev !== seen.rev) await this.assertRoleChange(t, patch, current);
       }
-      const full = { ...patch, modified: this.clock.now() };
+      const full: Partial<UserEntity> = { ...patch, modified: this.clock.now() };
+      const securityChange =
+        touchesRoles(full, current) || full.passwordHash !== undefined || (full.status !== undefined && full.status !== current.status);
+      if (securityChange) full.securityVersion = current.securityVersion + 1;
       const rev = await this.users.updateWithRev(t, id, opts.rev ?? current.rev, full);
+      const updated = Object.assign(current, full, { rev });
+      if (securityChange) this.sessions.securityChanged(t, id, updated.securityVersion);
       if (full.status !== undefined && full.status !== 'ACTIVE') await this.sessions.revokeAllForUser(t, id, 'disabled');
-      return Object.assign(current, full, { rev });
+      else if (full.passwordHash !== undefined && (opts.endOtherSessions ?? ctx.userId === id)) {
+        await this.sessions.revokeAllForUser(t, id, 'password_change', ctx.userId === id ? ctx.user.sessionId : undefined);
+      }
+      return updated;
     };
     // Without a client rev the server merges onto what it read: its own lost race is retried.
     return opts.rev === undefined ? this.tx.runMerge(ctx, write) : this.tx.run(ctx, write);
   }
 
   private async assertRoleChange(ctx: RequestContext, patch: Partial<UserEntity>, current: UserEntity): Promise<void> {
-    const touchesRoles =
-      (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) ||
-      (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []));
-    if (touchesRoles && !ctx.isAdmin) throw new ForbiddenError('Only an administrator may change roles or permissions');
-    if (touchesRoles) await this.assertGrantable(ctx, patch, current);
+    if (!touchesRoles(patch, current)) return;
+    if (!ctx.isAdmin) throw new ForbiddenError('Only an administrator may change roles or permissions');
+    await this.assertGrantable(ctx, patch, current);
   }
 
   /** Offset page of live users ordered by creation then id. */
@@ -197,17 +217,20 @@ export class UsersService {
     return this.tx.runMerge(ctx, async (t) => {
       const current = await this.users.getForMerge(t, id);
       const now = this.clock.now();
-      const rev = await this.users.updateWithRev(t, id, current.rev, { deletionDate: now, modified: now });
+      const securityVersion = current.securityVersion + 1;
+      const rev = await this.users.updateWithRev(t, id, current.rev, { deletionDate: now, modified: now, securityVersion });
+      this.sessions.securityChanged(t, id, securityVersion);
       await this.sessions.revokeAllForUser(t, id, 'deleted');
-      return Object.assign(current, { deletionDate: now, rev });
+      return Object.assign(current, { deletionDate: now, rev, securityVersion });
     });
   }
 
   /** Permanent delete (administrators only): the row, its app tokens, codes and sessions are gone. */
   async hardDelete(ctx: RequestContext, id: string): Promise<void> {
     if (!ctx.isAdmin) throw new ForbiddenError('Only an administrator may delete users permanently');
-    await this.users.getInGroup(ctx, id);
+    const current = await this.users.getInGroup(ctx, id);
     await this.tx.run(ctx, async (t) => {
+      this.sessions.securityChanged(t, id, current.securityVersion + 1);
       await this.sessions.purgeForUser(t, id);
       await this.appTokens.purgeForUser(t, id);
       await this.codes.purgeForUser(t, id);
@@ -216,11 +239,13 @@ export class UsersService {
   }
 
   /**
-   * A clear password is checked against the policy and hashed with argon2id; a 64-hex value is
-   * kept as a legacy SHA-256 hash (upgraded at the next login).
+   * A clear password is checked against the policy and hashed with argon2id. Administrators (and
+   * the system: seeding, import) may hand a legacy SHA-256 hash instead (64 hex, upgraded at the
+   * next login); from anyone else that value is a password like any other, so the policy cannot
+   * be bypassed with a pre-computed hash.
    */
-  async encodePassword(password: string): Promise<string> {
-    if (LEGACY_SHA256.test(password)) return password;
+  async encodePassword(password: string, allowPreHashed: boolean): Promise<string> {
+    if (allowPreHashed && LEGACY_SHA256.test(password)) return password;
     this.policy.assertAcceptable(password);
     return this.hasher.hash(password);
   }
@@ -250,8 +275,10 @@ export class UsersService {
     return this.tx.runMerge(ctx, async (t) => {
       const user = await this.users.getForMerge(t, id);
       if (user.status !== status) {
-        user.rev = await this.users.updateWithRev(t, id, user.rev, { status, modified: this.clock.now() });
-        user.status = status;
+        const securityVersion = user.securityVersion + 1;
+        user.rev = await this.users.updateWithRev(t, id, user.rev, { status, modified: this.clock.now(), securityVersion });
+        Object.assign(user, { status, securityVersion });
+        this.sessions.securityChanged(t, id, securityVersion);
       }
       if (status !== 'ACTIVE') await this.sessions.revokeAllForUser(t, id, reason);
       return user;
@@ -302,4 +329,12 @@ function canonicalJson(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
+}
+
+/** A change of roles or permissions against the stored user (order-sensitive, as stored). */
+function touchesRoles(patch: Partial<UserEntity>, current: UserEntity): boolean {
+  return (
+    (patch.roles !== undefined && JSON.stringify(patch.roles) !== JSON.stringify(current.roles ?? [])) ||
+    (patch.permissions !== undefined && JSON.stringify(patch.permissions) !== JSON.stringify(current.permissions ?? []))
+  );
 }

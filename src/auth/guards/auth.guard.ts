@@ -1,68 +1,80 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Strategy } from 'passport';
-import { Clock } from '../../common/clock';
+import { Authenticator } from 'passport';
 import { ForbiddenError, UnauthorizedError } from '../../common/errors';
 import { Principal, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { RateLimiter } from '../rate-limiter';
-import { RevocationCache } from '../../credentials/sessions/revocation-cache';
 import { MetricsService } from '../../metrics/metrics.service';
+import { AuthService } from '../auth.service';
+import { CredentialsService } from '../credentials.service';
+import { PrincipalCache } from '../principal-cache';
+import { RateLimits } from '../rate-limits';
 import { BasicAuthStrategy } from '../strategies/basic.strategy';
 import { extractAccessToken, JwtAccessStrategy } from '../strategies/jwt-access.strategy';
+import type { AccessClaims } from '../tokens/token.service';
 import { AUTH_RATE_LIMITED, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
 
 interface GuardedRequest {
   id: string;
   ip: string;
+  method: string;
+  url: string;
   headers: Record<string, string | string[] | undefined>;
   ctx?: RequestContext;
   user?: Principal;
 }
 
-/** Runs a passport strategy outside the passport middleware: success -> principal, fail -> null. */
-function runStrategy(strategy: Strategy, req: unknown): Promise<Principal | null> {
+/** Runs a registered passport strategy through passport's documented custom-callback form. */
+function runStrategy<T>(passport: InstanceType<typeof Authenticator>, name: string, req: unknown): Promise<T | null> {
   return new Promise((resolve, reject) => {
-    const s = Object.create(strategy) as Strategy & { success(u: Principal): void; fail(): void; error(e: unknown): void; pass(): void };
-    s.success = (user) => resolve(user);
-    s.fail = () => resolve(null);
-    s.pass = () => resolve(null);
-    s.error = (e) => reject(e);
-    (s.authenticate as (this: unknown, r: unknown, o: object) => void).call(s, req, {});
+    const middleware = passport.authenticate(name, { session: false }, (err: unknown, user: T | false) =>
+      err ? reject(err) : resolve(user || null),
+    ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+    middleware(req, {}, (err?: unknown) => (err ? reject(err) : resolve(null)));
   });
 }
 
-const MAX_CACHED_TOKENS = 10000;
+export const AUTH_FAILURES = 'auth-failures';
 
 /**
- * Global, deny-by-default. Builds the RequestContext once per request. Bearer tokens already
- * verified are served from a bounded cache until their `exp` (the revocation check still runs).
+ * Global, deny-by-default. Builds the RequestContext once per request.
+ * - A bearer token is verified once per process (passport-jwt), then its principal is built from
+ *   the user's current row (roles, status, group chain) and cached until `exp`; the cache is
+ *   dropped when the user's security version moves, so a change of roles, permissions or status
+ *   takes effect on the next request without a database round trip per request.
+ * - Failed authentications of every kind count against a per-IP budget (shared through Redis);
+ *   past it, anything that needs a credential check answers 429.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly verified = new Map<string, { principal: Principal; expMs: number }>();
+  /**
+   * This application's own passport instance: the global one is shared by every app in the
+   * process (tests boot several), and the last registered strategy would win.
+   */
+  private readonly passport = new Authenticator();
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwtStrategy: JwtAccessStrategy,
-    private readonly basicStrategy: BasicAuthStrategy,
-    private readonly revocations: RevocationCache,
-    private readonly limiter: RateLimiter,
+    private readonly auth: AuthService,
+    private readonly cache: PrincipalCache,
+    private readonly limits: RateLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly clock: Clock,
     private readonly metrics: MetricsService,
-  ) {}
+    jwtStrategy: JwtAccessStrategy,
+    basicStrategy: BasicAuthStrategy,
+  ) {
+    this.passport.use('jwt', jwtStrategy);
+    this.passport.use('basic', basicStrategy);
+  }
 
   async canActivate(ec: ExecutionContext): Promise<boolean> {
     const req = ec.switchToHttp().getRequest<GuardedRequest>();
     const targets = [ec.getHandler(), ec.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMITED, targets)) {
       // One budget per client IP and route: a burst on one auth route does not lock the others.
-      this.limiter.hit(
-        `auth:${req.ip}:${ec.getClass().name}.${ec.getHandler().name}`,
-        this.config.authRateLimit.max,
-        this.config.authRateLimit.windowSeconds,
-      );
+      const { max, windowSeconds } = this.config.authRateLimit;
+      await this.limits.hit('auth-route', `${req.ip}:${ec.getClass().name}.${ec.getHandler().name}`, max, windowSeconds);
+      await this.assertFailureBudget(req);
     }
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       req.ctx = RequestContext.anonymous(req.id, req.ip);
@@ -79,32 +91,61 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
+  /** Counts one failed authentication of the client's IP. */
+  recordFailure(ip: string): Promise<void> {
+    const { max, windowSeconds } = this.config.authFailureLimit;
+    return this.limits.record(AUTH_FAILURES, ip, max, windowSeconds);
+  }
+
+  private assertFailureBudget(req: GuardedRequest): Promise<void> {
+    const { max, windowSeconds } = this.config.authFailureLimit;
+    return this.limits.assertAvailable(AUTH_FAILURES, req.ip, max, windowSeconds);
+  }
+
   private async authenticate(req: GuardedRequest): Promise<Principal | null> {
     const authz = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
     if (/^basic\s/i.test(authz)) {
-      const p = await runStrategy(this.basicStrategy, req);
-      if (!p) throw new UnauthorizedError('BAD_CREDENTIALS');
+      await this.assertFailureBudget(req);
+      const p = await this.failing(req, runStrategy<Principal>(this.passport, 'basic', req));
+      if (!p) {
+        await this.recordFailure(req.ip);
+        throw new UnauthorizedError('BAD_CREDENTIALS');
+      }
       return p;
     }
     const token = extractAccessToken(req as never);
     if (!token) return null;
-    const cached = this.verified.get(token);
-    if (cached && cached.expMs > this.clock.now()) {
-      if (cached.principal.sessionId && this.revocations.isRevoked(cached.principal.sessionId))
-        throw new UnauthorizedError('BAD_CREDENTIALS', 'Session ended');
+    const cached = this.cache.getBearer(token);
+    if (cached) {
       this.metrics.tokenVerification('cache_hit');
-      return cached.principal;
+      return cached;
     }
-    const p = await runStrategy(this.jwtStrategy, req);
+    await this.assertFailureBudget(req);
+    const claims = await this.failing(req, runStrategy<AccessClaims>(this.passport, 'jwt', req));
+    const p = claims && (await this.failing(req, this.principalOf(token, claims)));
     this.metrics.tokenVerification(p ? 'valid' : 'invalid');
-    if (!p) throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired token');
-    this.remember(token, p);
+    if (!p) {
+      await this.recordFailure(req.ip);
+      throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired token');
+    }
     return p;
   }
 
-  private remember(token: string, principal: Principal): void {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number };
-    if (this.verified.size >= MAX_CACHED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, { principal, expMs: payload.exp * 1000 });
+  /** The principal of verified claims, from the user's current row (the uncommon path: once per token). */
+  private async principalOf(token: string, claims: AccessClaims): Promise<Principal> {
+    const auth = await this.auth.loadActive(claims.grp, claims.sub);
+    const principal = CredentialsService.principalOf(auth, 'jwt', claims.sid);
+    this.cache.putBearer(token, principal, auth.user.securityVersion, claims.exp * 1000);
+    return principal;
+  }
+
+  /** An UnauthorizedError from a strategy is a failed authentication like a refusal. */
+  private async failing<T>(req: GuardedRequest, p: Promise<T | null>): Promise<T | null> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof UnauthorizedError) await this.recordFailure(req.ip);
+      throw e;
+    }
   }
 }

@@ -1,12 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import * as jwt from 'jsonwebtoken';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { Inject } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { Principal } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RevocationCache } from '../../credentials/sessions/revocation-cache';
+import { claimProblem } from '../tokens/claims';
 import { KeyStore } from '../tokens/key-store';
 import type { AccessClaims } from '../tokens/token.service';
 
@@ -17,24 +16,30 @@ export const extractAccessToken = ExtractJwt.fromExtractors([
 ]);
 
 /**
- * Access-token verification by passport-jwt: key chosen by `kid` among KeyObjects parsed once,
- * algorithm pinned to that key's, `iss`, `aud`, `exp` and `nbf` checked; then the session must not
- * be revoked (in-process cache, no database round trip).
+ * Access-token verification by passport-jwt through its public options: the key is chosen by
+ * `kid` among KeyObjects parsed once (secretOrKeyProvider), the algorithm pinned to that key's,
+ * `iss` and `aud` checked by jsonwebtoken. Time is not judged by jsonwebtoken (its clock cannot
+ * be injected through passport-jwt: `clockTimestamp` is a fixed number), so `ignoreExpiration`
+ * and `ignoreNotBefore` hand it to `validate`, which judges exp/nbf/iat by the injected clock
+ * and checks the required claims, `typ` and `crit` (claims.ts). The session must not be revoked
+ * (in-process cache, no database round trip). Yields the verified claims; the guard builds the
+ * principal.
  */
 @Injectable()
 export class JwtAccessStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    keys: KeyStore,
+    private readonly keys: KeyStore,
     private readonly revocations: RevocationCache,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     super({
       jwtFromRequest: extractAccessToken,
       algorithms: keys.algorithms,
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
-      jsonWebTokenOptions: { clockTolerance: 5 },
+      ignoreExpiration: true,
+      jsonWebTokenOptions: { ignoreNotBefore: true, complete: true },
       secretOrKeyProvider: (_req: unknown, raw: string, done: (err: unknown, key?: string | Buffer) => void) => {
         const kid = (jwt.decode(raw, { complete: true })?.header as jwt.JwtHeader | undefined)?.kid;
         const key = keys.verificationKey(kid);
@@ -44,24 +49,15 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, 'jwt') {
         return done(null, key.key as unknown as Buffer);
       },
     });
-    // exp/nbf are judged by the injected clock (tests move time instead of sleeping);
-    // jsonwebtoken copies its options on every verify, so the getter is read per token.
-    Object.defineProperty((this as unknown as { _verifOpts: object })._verifOpts, 'clockTimestamp', {
-      get: () => Math.floor(clock.now() / 1000),
-      enumerable: true,
-    });
   }
 
-  validate(claims: AccessClaims): Principal | false {
-    if (claims.typ !== 'access' || !claims.sid || this.revocations.isRevoked(claims.sid)) return false;
-    return {
-      userId: claims.sub,
-      groupId: claims.grp,
-      ancestorGroupIds: claims.anc ?? [],
-      roles: claims.roles ?? [],
-      sessionId: claims.sid,
-      login: claims.login,
-      authMethod: 'jwt',
-    };
+  validate(token: jwt.Jwt): AccessClaims | false {
+    const problem = claimProblem(token.header as jwt.JwtHeader & Record<string, unknown>, token.payload, 'access', this.clock.now() / 1000);
+    if (problem) return false;
+    // Each key verifies only with its own algorithm, even when keys of several types are loaded.
+    if (this.keys.verificationKey(token.header.kid)?.alg !== token.header.alg) return false;
+    const claims = token.payload as AccessClaims;
+    if (this.revocations.isRevoked(claims.sid)) return false;
+    return claims;
   }
 }

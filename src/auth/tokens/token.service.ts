@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../../common/clock';
 import { UnauthorizedError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { claimProblem } from './claims';
 import { KeyStore } from './key-store';
 
 /** Claims of an access token. `sid` binds it to a session; `anc` is the group's ancestor chain. */
@@ -28,6 +29,7 @@ export interface RefreshClaims {
   grp: string;
   sid: string;
   typ: 'refresh';
+  nbf: number;
   exp: number;
   iat: number;
   jti: string;
@@ -100,15 +102,18 @@ export class TokenService {
     const key = this.keys.verificationKey(decoded?.header.kid);
     if (!key) throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid refresh token');
     try {
-      const claims = jwt.verify(raw, key.key, {
+      // Time is judged by the injected clock in claimProblem, like access tokens.
+      const token = jwt.verify(raw, key.key, {
         algorithms: [key.alg],
         issuer: this.config.jwt.issuer,
         audience: `${this.config.jwt.audience}:refresh`,
-        clockTimestamp: Math.floor(this.clock.now() / 1000),
-        clockTolerance: 5,
-      }) as RefreshClaims;
-      if (claims.typ !== 'refresh') throw new Error('not a refresh token');
-      return claims;
+        ignoreExpiration: true,
+        ignoreNotBefore: true,
+        complete: true,
+      });
+      if (claimProblem(token.header as jwt.JwtHeader & Record<string, unknown>, token.payload, 'refresh', this.clock.now() / 1000))
+        throw new Error('refused claims');
+      return token.payload as RefreshClaims;
     } catch {
       throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired refresh token');
     }
@@ -116,6 +121,7 @@ export class TokenService {
 
   private sign(claims: object): string {
     const s = this.keys.signing;
-    return jwt.sign(claims, s.key, { algorithm: s.alg, keyid: s.kid, noTimestamp: true });
+    // jsonwebtoken keeps the iat given (from the injected clock); noTimestamp would drop it.
+    return jwt.sign(claims, s.key, { algorithm: s.alg, keyid: s.kid });
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Clock } from '../../common/clock';
 import { newId } from '../../common/ids';
 import { RequestContext } from '../../common/request-context';
@@ -20,7 +20,20 @@ export class AppTokensService {
 
   /** Creates or replaces the token for (user, key); returns the clear value once. */
   async issue(ctx: RequestContext, userId: string, key: string, validitySeconds: number, chosen?: string): Promise<string> {
-    const value = chosen ?? randomUUID();
+    // 256 bits from the CSPRNG (a UUID carries only 122).
+    const value = chosen ?? randomBytes(32).toString('base64url');
+    return this.store(ctx, userId, key, validitySeconds, value);
+  }
+
+  /**
+   * A token for GET /auth/token/{method}/{path}: iCure clients expect 36 characters of [0-9a-f-]
+   * (a UUID's shape), so it is 36 random hex digits (144 bits), bound to its route and short-lived.
+   */
+  issueRouteToken(ctx: RequestContext, userId: string, key: string, validitySeconds: number): Promise<string> {
+    return this.store(ctx, userId, key, validitySeconds, randomBytes(18).toString('hex'));
+  }
+
+  private async store(ctx: RequestContext, userId: string, key: string, validitySeconds: number, value: string): Promise<string> {
     await this.tokens.upsert(
       ctx,
       Object.assign(new AuthenticationTokenEntity(), {
@@ -38,8 +51,13 @@ export class AppTokensService {
 
   /** True iff `token` matches a live, unexpired token of the user (in ctx's group). */
   async isValid(ctx: RequestContext, userId: string, token: string): Promise<boolean> {
+    return (await this.findLive(ctx, userId, token)) !== null;
+  }
+
+  /** The live, unexpired token of the user (in ctx's group) that `token` is, if any. */
+  async findLive(ctx: RequestContext, userId: string, token: string): Promise<AuthenticationTokenEntity | null> {
     const t = await this.tokens.findByHash(ctx, userId, hashToken(token));
-    return !!t && this.isLive(t);
+    return t && this.isLive(t) ? t : null;
   }
 
   isLive(t: AuthenticationTokenEntity): boolean {

@@ -30,15 +30,32 @@ export class PasswordHasher {
     };
   }
 
+  /** Hashes the NFC form, so that the same text typed with composed or decomposed characters matches. */
   hash(password: string): Promise<string> {
     this.tx?.assertNoTransaction('argon2 hashing');
-    const work = () => argon2.hash(password, { ...this.options, raw: false });
+    const work = () => argon2.hash(password.normalize('NFC'), { ...this.options, raw: false });
     return this.metrics ? this.metrics.timeHash('hash', 'argon2id', work) : work();
   }
 
   async verify(stored: string | null | undefined, password: string): Promise<boolean> {
-    if (!stored) return false;
+    return (await this.check(stored, password)).ok;
+  }
+
+  /**
+   * Verifies the NFC form first, then the text as typed (hashes stored before normalisation);
+   * `rehash` says the stored hash should be replaced by hash(password): legacy, imported or other
+   * parameters, or made from a non-NFC form.
+   */
+  async check(stored: string | null | undefined, password: string): Promise<{ ok: boolean; rehash: boolean }> {
+    if (!stored) return { ok: false, rehash: false };
     this.tx?.assertNoTransaction('password verification');
+    const nfc = password.normalize('NFC');
+    if (await this.verifyForm(stored, nfc)) return { ok: true, rehash: this.needsRehash(stored) };
+    if (nfc !== password && (await this.verifyForm(stored, password))) return { ok: true, rehash: true };
+    return { ok: false, rehash: false };
+  }
+
+  private async verifyForm(stored: string, password: string): Promise<boolean> {
     const format = hashFormatOf(stored);
     if (!format) return false;
     const work = async () => {

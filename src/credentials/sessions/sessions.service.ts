@@ -8,7 +8,7 @@ import { SessionEntity } from './session.entity';
 import { RevocationCache } from './revocation-cache';
 import { SessionsRepository } from './sessions.repository';
 
-export type RevokeReason = 'logout' | 'invalidate' | 'disabled' | 'deleted' | 'password_reset' | 'cancelled';
+export type RevokeReason = 'logout' | 'invalidate' | 'disabled' | 'deleted' | 'password_reset' | 'password_change' | 'cancelled';
 
 /** Login sessions: created at login, checked on refresh, ended by logout, invalidate, disable, delete. */
 @Injectable()
@@ -68,6 +68,11 @@ export class SessionsService implements OnApplicationBootstrap {
     const ids = await this.sessions.revoke(ctx, { userId, exceptId: exceptSessionId }, reason, this.clock.now());
     this.cache.revoke(ids);
     return ids.length;
+  }
+
+  /** The user's roles, permissions, status or password changed: principals cached before are stale. */
+  securityChanged(ctx: RequestContext, userId: string, version: number): void {
+    this.cache.securityChanged(ctx.groupId, userId, version);
   }
 
   async purgeForUser(ctx: RequestContext, userId: string): Promise<void> {

@@ -61,6 +61,7 @@ export class VerificationCodesService {
   }
 
   async issueResetToken(ctx: RequestContext, userId: string): Promise<string> {
+    // 128 bits (ASVS 11.5.1's floor): the accounts profile's reset links carry exactly 22 characters.
     const token = randomBytes(16).toString('base64url');
     await this.insert(ctx, userId, 'password_reset', hash(token), RESET_TTL_MS);
     return token;

@@ -107,10 +107,10 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
 
     const chosen = await http()
       .post(`/rest/v2/user/inAllGroups/token/${login}/k2`)
-      .set('token', 'my-chosen-token-value')
+      .set('token', 'my-chosen-token-value-long-enough-for-asvs')
       .set(bearer(l.token))
       .expect(200);
-    expect(chosen.body.every((x: { token: string }) => x.token === 'my-chosen-token-value')).toBe(true);
+    expect(chosen.body.every((x: { token: string }) => x.token === 'my-chosen-token-value-long-enough-for-asvs')).toBe(true);
 
     // B's user is an administrator there: may mint for another user of B; in A the caller is a plain user.
     const other = await createUser(t, B);
@@ -128,5 +128,33 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
     const a1Admin = (await loginAs(t, await createAdmin(t, A1))).token;
     const a1 = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).set(bearer(a1Admin)).expect(200);
     expect(a1.body.map((x: { groupId: string }) => x.groupId)).toEqual([A1.id]);
+  });
+
+  it('inAllGroups/token covers every group where the caller may act for the identifier, as inGroup does (ancestor administrators)', async () => {
+    const aAdmin = (await loginAs(t, await createAdmin(t, A))).token;
+    // inGroup: an administrator of A may mint for the user of A1, a child group.
+    const one = await http().post(`/rest/v2/user/inGroup/${A1.id}/token/${ids.A1}/k4`).set(bearer(aAdmin)).expect(200);
+    expect(one.text.length).toBeGreaterThanOrEqual(43);
+    // inAllGroups: the same administrator gets A's and A1's user of that login, not B's.
+    const all = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k4`).set(bearer(aAdmin)).expect(200);
+    expect(all.body.map((x: { groupId: string }) => x.groupId).sort()).toEqual([A.id, A1.id].sort());
+    const inA1 = all.body.find((x: { groupId: string }) => x.groupId === A1.id);
+    expect(inA1.groupName).toBe('Alpha one');
+    await http()
+      .get('/rest/v2/user/current')
+      .set(basic(`${A1.id}/${login}`, inA1.token))
+      .expect(200);
+    // A user of A only (no administrator) does not reach A1, and an administrator of A1 not A.
+    const member = await createUser(t, A);
+    const m = (await loginAs(t, member)).token;
+    await http().post(`/rest/v2/user/inAllGroups/token/${login}/k4`).set(bearer(m)).expect(403);
+    const onlyA1 = await createUser(t, A1);
+    await http().post(`/rest/v2/user/inAllGroups/token/${onlyA1.login}/k4`).set(bearer(m)).expect(404);
+    const a1Admin = (await loginAs(t, await createAdmin(t, A1))).token;
+    const mine = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k5`).set(bearer(a1Admin)).expect(200);
+    expect(mine.body.map((x: { groupId: string }) => x.groupId)).toEqual([A1.id]);
+    // Bad input and no credentials, as for inGroup.
+    await http().post(`/rest/v2/user/inAllGroups/token/${login}/bad%20key`).set(bearer(aAdmin)).expect(400);
+    await http().post(`/rest/v2/user/inAllGroups/token/${login}/k4`).expect(401);
   });
 });

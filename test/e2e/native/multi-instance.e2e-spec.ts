@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { bearer, loginAsRootAdmin } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
@@ -19,10 +20,12 @@ describe('session revocation across instances (REDIS_URL)', () => {
     probe.disconnect();
     if (!redisUp && process.env.CI) throw new Error(`Redis is not reachable at ${REDIS_URL}`);
     if (!redisUp) return;
-    a = await startApp({ env: { REDIS_URL } });
+    // A prefix of this run's own: parallel runs on the shared Redis neither see nor count each other.
+    const CAREGATE_REDIS_PREFIX = `caregate-test-${randomBytes(5).toString('hex')}:`;
+    a = await startApp({ env: { REDIS_URL, CAREGATE_REDIS_PREFIX } });
     // Instances of one deployment share the signing key (README: running several instances).
     b = await startApp({
-      env: { REDIS_URL, CAREGATE_JWT_PRIVATE_KEY_FILE: `${a.config.dataDir}/jwt-signing-key.pem` },
+      env: { REDIS_URL, CAREGATE_REDIS_PREFIX, CAREGATE_JWT_PRIVATE_KEY_FILE: `${a.config.dataDir}/jwt-signing-key.pem` },
       shareDatabaseWith: a,
     });
   });

@@ -153,6 +153,6 @@ export class AuthController {
   @ApiOperation({ summary: 'A short-lived (60 s) token of the caller for one method and path; usable as a password' })
   async token(@Ctx() ctx: RequestContext, @Param('method') method: string, @Param('path') path: string): Promise<string> {
     const key = `auth:${method.toUpperCase()}:${path}`.slice(0, 255);
-    return this.appTokens.issue(ctx, ctx.userId, key, 60);
+    return this.appTokens.issueRouteToken(ctx, ctx.userId, key, 60);
   }
 }

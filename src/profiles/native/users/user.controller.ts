@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppTokensService } from '../../../credentials/app-tokens/app-tokens.service';
 import { AdminOnly, Authenticated, Ctx } from '../../../auth/guards/decorators';
 import { ValidationError } from '../../../common/errors';
@@ -81,9 +81,21 @@ export class UserController {
   }
 
   @Put()
-  @ApiOperation({ summary: 'Modify a user (full document at its rev; stale rev 409, missing 404; self or admin)' })
-  async modifyUser(@Ctx() ctx: RequestContext, @Body() body: NativeUserInputDto): Promise<NativeUserDto> {
-    return this.withTokens(ctx, await this.documents.replace(ctx, toUserDocument(body)));
+  @ApiOperation({
+    summary: 'Modify a user (full document at its rev; stale rev 409, missing 404; self or admin)',
+    description:
+      "A new password (passwordHash other than '*') ends the user's other sessions when endOtherSessions is true, which is the default when users change their own password (the calling session stays).",
+  })
+  @ApiQuery({ name: 'endOtherSessions', required: false, type: Boolean })
+  async modifyUser(
+    @Ctx() ctx: RequestContext,
+    @Body() body: NativeUserInputDto,
+    @Query('endOtherSessions') endOtherSessions?: string,
+  ): Promise<NativeUserDto> {
+    return this.withTokens(
+      ctx,
+      await this.documents.replace(ctx, toUserDocument(body), { endOtherSessions: booleanParam(endOtherSessions) }),
+    );
   }
 
   @Get('byEmail/:email')
@@ -151,7 +163,7 @@ export class UserController {
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiHeader({ name: 'token', required: false, description: 'A client-chosen token value' })
+  @ApiHeader({ name: 'token', required: false, description: 'A client-chosen token value (32 to 512 characters)' })
   @ApiOperation({ summary: 'A new app token for key (replaces the previous one; returned once; self or admin)' })
   async getToken(
     @Ctx() ctx: RequestContext,
@@ -196,4 +208,14 @@ export class UserController {
   ): Promise<NativeUserDto> {
     return this.withTokens(ctx, await this.users.setProperties(ctx, userId, stubs as never));
   }
+}
+
+/** `true`/`false` from a query string; absent means "the default"; anything else is a 400. */
+function booleanParam(v: string | undefined): boolean | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ValidationError([
+    { loc: ['query', 'endOtherSessions'], type: 'bool_parsing', msg: 'endOtherSessions must be true or false', input: v },
+  ]);
 }
