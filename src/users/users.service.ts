@@ -35,7 +35,9 @@ export function blankUser(now: number): UserEntity {
     modified: now,
     deletionDate: null,
     login: null,
+    loginKey: '',
     email: null,
+    emailKey: null,
     mobilePhone: null,
     externalId: null,
     name: null,
@@ -164,11 +166,10 @@ export class UsersService {
 
   /** Offset page of live users ordered by creation then id. */
   async listPage(ctx: RequestContext, page: number, pageSize: number): Promise<OffsetPage<UserEntity>> {
-    const qb = this.users.scoped(ctx).orderBy('u.created', 'ASC').addOrderBy('u.id', 'ASC');
-    const [items, total] = await qb
-      .skip((page - 1) * pageSize)
-      .take(pageSize)
-      .getManyAndCount();
+    const [items, total] = await Promise.all([
+      this.users.pageByCreation(ctx, (page - 1) * pageSize, pageSize),
+      this.users.countCapped(ctx),
+    ]);
     return { items, total, page, pageSize };
   }
 
