@@ -1,10 +1,13 @@
 /**
- * `npm run bench`: starts the built service on a fresh SQLite database and measures, in one run,
- * with autocannon in a separate process:
- *   1. password logins/s against bare argon2.verify calls/s at the same parameters;
- *   2. authenticated GET /rest/v2/user/{id} per second against a plain node:http server answering
- *      the same JSON from memory.
- * Prints both ratios and the service's RSS. Not part of `npm test`: speed is measured, not asserted.
+ * `npm run bench [-- --users N]`: the scale benchmark. On SQLite (and on PostgreSQL when
+ * DATABASE_URL or TEST_DATABASE_URL is set) it starts the built service on a fresh database, seeds
+ * users and groups directly through the database layer, and measures from outside over HTTP:
+ *   1. p50/p99 of each call at 10k users / 10 groups and at N users (default 1,000,000) / 100,000 groups;
+ *   2. password logins/s against bare argon2.verify calls/s at the same parameters and concurrency;
+ *   3. authenticated GET /rest/v2/user/{id} per second against a plain node:http server (and, on
+ *      PostgreSQL, node:http + pg running the same primary-key SELECT), interleaved rounds, medians;
+ *   4. refreshes/s.
+ * Writes docs/benchmarks.md and docs/benchmarks.svg. Not part of `npm test`: speed is measured, not asserted.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,9 +15,18 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as argon2 from 'argon2';
+import { Db, openPg, openSqlite, pad, seedAdmin, seedGroups, seedUsers, userId } from './scale';
+import { renderReport, Row } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('users', 1_000_000);
+const GROUPS = arg('groups', 100_000);
+const ROUNDS = arg('rounds', 3);
 const PASSWORD = 'bench-admin-password-0001';
 
 function freePort(): Promise<number> {
@@ -48,7 +60,7 @@ interface CannonResult {
 function autocannon(args: string[]): Promise<CannonResult> {
   return new Promise((resolve, reject) => {
     const bin = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
-    const child = spawn(process.execPath, [bin, '--json', '-d', String(DURATION), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '--json', '-d', String(DURATION), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as CannonResult) : reject(new Error(`autocannon exited ${code}`))));
@@ -80,37 +92,169 @@ function startNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+interface Http {
+  base: string;
+  call(
+    method: string,
+    url: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: unknown }>;
+}
+
+function http(base: string): Http {
+  return {
+    base,
+    async call(method, url, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      const r = await fetch(base + url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+      const text = await r.text();
+      let json: unknown = text;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        /* text */
+      }
+      return { status: r.status, json };
+    },
+  };
+}
+
+async function login(h: Http, username: string): Promise<{ token: string; refreshToken: string; userId: string }> {
+  const r = await h.call('POST', '/rest/v2/auth/login', { body: { username, password: PASSWORD } });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
+  const j = r.json as { token: string; refreshToken: string; user: { id: string } };
+  return { token: j.token, refreshToken: j.refreshToken, userId: j.user?.id };
+}
+
+/** Latencies (ms) of `k` sequential calls; a non-2xx answer aborts the run (a benchmark of errors is worthless). */
+async function sample(k: number, call: (i: number) => Promise<{ status: number; json: unknown }>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const t0 = performance.now();
+    const r = await call(i);
+    out.push(performance.now() - t0);
+    if (r.status >= 300) throw new Error(`status ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+  }
+  return out;
+}
+
+type Calls = Record<string, number[]>;
+
+/** Every measured call once over the current data; `n` users in `bench`, groups `prefix`1.. with `deepest`. */
+async function measureCalls(h: Http, n: number, prefix: string, deepest: string, tag: string): Promise<Calls> {
+  const root = await login(h, 'admin');
+  const admin = await login(h, 'bench/bench-admin');
+  const rnd = (i: number) => (i * 7919 + 13) % n;
+  const out: Calls = {};
+  const first = (await h.call('GET', '/rest/v2/user?limit=50', { token: admin.token })).json as {
+    nextKeyPair: { startKey: string; startKeyDocId: string };
+  };
+  const next = first.nextKeyPair;
+  const mid = Math.floor(n / 2);
+  out['login (password)'] = await sample(15, () =>
+    h.call('POST', '/rest/v2/auth/login', { body: { username: `user${pad(rnd(7))}`, password: PASSWORD } }),
+  );
+  out['list first page'] = await sample(60, () => h.call('GET', '/rest/v2/user?limit=50', { token: admin.token }));
+  out['list next page'] = await sample(60, () =>
+    h.call('GET', `/rest/v2/user?limit=50&startKey=${next.startKey}&startDocumentId=${next.startKeyDocId}`, { token: admin.token }),
+  );
+  out['list deep page'] = await sample(60, () =>
+    h.call('GET', `/rest/v2/user?limit=50&startKey=user${pad(mid)}&startDocumentId=${userId(mid)}`, { token: admin.token }),
+  );
+  out['byEmail'] = await sample(100, (i) =>
+    h.call('GET', `/rest/v2/user/byEmail/user${pad(rnd(i))}%40bench.example`, { token: admin.token }),
+  );
+  out['text-search filter'] = await sample(60, (i) =>
+    h.call('POST', '/rest/v2/user/filter?limit=50', {
+      token: admin.token,
+      body: { filter: { $type: 'UserByNameEmailPhoneFilter', searchString: `ln${1000 + (i % 9)}` } },
+    }),
+  );
+  out['getById'] = await sample(200, (i) => h.call('GET', `/rest/v2/user/${userId(rnd(i))}`, { token: admin.token }));
+  out['refresh'] = await sample(100, () => h.call('POST', '/rest/v2/auth/refresh', { headers: { 'refresh-token': admin.refreshToken } }));
+  out['group create'] = await sample(40, (i) =>
+    h.call('POST', `/rest/v2/group/${tag}new${i}?name=New${i}`, { token: root.token, body: null }),
+  );
+  out['group rename'] = await sample(40, (i) => h.call('PUT', `/rest/v2/group/${deepest}/name/Renamed${i}`, { token: root.token }));
+  const parentOf = (await h.call('GET', `/rest/v2/group/${deepest}`, { token: root.token })).json as { superGroup: string };
+  out['group move (leaf)'] = await sample(40, (i) =>
+    h.call('PUT', `/rest/v2/group/${deepest}/parent/${i % 2 === 0 ? 'bench' : parentOf.superGroup}`, { token: root.token }),
+  );
+  out['group children (1,001)'] = await sample(60, () =>
+    h.call('GET', `/rest/v2/group/${prefix}wide/children?limit=50`, { token: root.token }),
+  );
+  out['inGroup list (deepest)'] = await sample(60, () => h.call('GET', `/rest/v2/user/inGroup/${deepest}?limit=50`, { token: root.token }));
+  out['login in deepest group'] = await sample(15, () =>
+    h.call('POST', '/rest/v2/auth/login', { body: { username: `${deepest}/deep-user`, password: PASSWORD } }),
+  );
+  return out;
+}
+
+interface Dialect {
+  name: 'SQLite' | 'PostgreSQL';
+  env: NodeJS.ProcessEnv;
+  open(): Promise<Db>;
+  cleanup(): Promise<void>;
+}
+
+async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const svc = startNode([path.join(ROOT, 'dist', 'src', 'main.js')], {
+  const env = {
     PORT: String(port),
     HOST: '127.0.0.1',
-    CAREGATE_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     CAREGATE_ADMIN_PASSWORD: PASSWORD,
     CAREGATE_AUTH_RATE_LIMIT: '1000000',
-    DATABASE_URL: '',
-  });
+    ...d.env,
+  };
+  const svc = startNode([path.join(ROOT, 'dist', 'src', 'main.js')], env);
   let plain: ChildProcess | undefined;
+  let db: Db | undefined;
   try {
     await waitFor(`${base}/health`);
-    const login = (await (
-      await fetch(`${base}/rest/v2/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-      })
-    ).json()) as { token: string; userId: string };
-    const userUrl = `${base}/rest/v2/user/${login.userId}`;
-    const userRes = await fetch(userUrl, { headers: { authorization: `Bearer ${login.token}` } });
-    if (!userRes.ok) throw new Error(`GET ${userUrl} answered ${userRes.status}`);
-    const body = await userRes.text();
+    const h = http(base);
+    db = await d.open();
+    const now = Date.now();
+    await db.exec(
+      `INSERT INTO groups (id, rev, name, super_group_id, path, super_admin, created, modified) VALUES ('bench', '1-a', 'Bench', 'root', '/root/bench/', ${db.pg ? 'false' : '0'}, ${now}, ${now})`,
+    );
+    await seedAdmin(db, 'bench', 'bench-admin', hash);
+    const small = Math.min(10_000, N);
+    let t0 = Date.now();
+    await seedUsers(db, 'bench', 0, small, hash);
+    const deepA = await seedGroups(db, { id: 'root', path: '/root/' }, 10, 'ga');
+    await seedAdmin(db, deepA, 'deep-user', hash);
+    if (db.pg) await db.exec('ANALYZE');
+    console.error(`[${d.name}] seeded ${small} users, 10 groups in ${Date.now() - t0} ms`);
+    const a = await measureCalls(h, small, 'ga', deepA, 'a');
+    t0 = Date.now();
+    await seedUsers(db, 'bench', small, N, hash);
+    const seedUsersMs = Date.now() - t0;
+    t0 = Date.now();
+    const deepB = await seedGroups(db, { id: 'root', path: '/root/' }, GROUPS, 'gb');
+    await seedAdmin(db, deepB, 'deep-user', hash);
+    if (db.pg) await db.exec('ANALYZE');
+    console.error(`[${d.name}] seeded ${N} users in ${seedUsersMs} ms, ${GROUPS} groups in ${Date.now() - t0} ms`);
+    const b = await measureCalls(h, N, 'gb', deepB, 'b');
+    const rows: Row[] = Object.keys(a).map((call) => ({
+      call,
+      p50a: median(a[call]),
+      p99a: pct(a[call], 99),
+      p50b: median(b[call]),
+      p99b: pct(b[call], 99),
+    }));
 
-    // 1. logins vs bare argon2 at the service's parameters (production defaults).
-    const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    // Throughput at N: logins vs argon2, reads vs plain node:http (and node:http + pg), refreshes.
+    const admin = await login(h, 'bench/bench-admin');
+    const userUrl = `${base}/rest/v2/user/${userId(Math.floor(N / 3))}`;
+    const body = (await h.call('GET', `/rest/v2/user/${userId(Math.floor(N / 3))}`, { token: admin.token })).json;
     const connections = 4;
     const logins = await autocannon([
       '-c',
@@ -120,54 +264,101 @@ async function main(): Promise<void> {
       '-H',
       'content-type=application/json',
       '-b',
-      JSON.stringify({ username: 'admin', password: PASSWORD }),
+      JSON.stringify({ username: `user${pad(5)}`, password: PASSWORD }),
       `${base}/rest/v2/auth/login`,
     ]);
     const bare = await bareArgon2(hash, connections);
-
-    // 2. authenticated read vs a plain node:http server with the same JSON in memory.
     const plainPort = await freePort();
-    const plainFile = path.join(dataDir, 'plain.json');
-    fs.writeFileSync(plainFile, body);
-    plain = startNode(
-      [
-        '-e',
-        `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`,
-      ],
-      {},
-    );
+    const plainFile = path.join(os.tmpdir(), `caregate-bench-plain-${process.pid}.json`);
+    fs.writeFileSync(plainFile, JSON.stringify(body));
+    const pgUrl = d.env.DATABASE_URL;
+    const plainSrc = pgUrl
+      ? `const {Pool}=require('pg');const p=new Pool({connectionString:${JSON.stringify(pgUrl)},max:10});require('http').createServer(async(q,s)=>{const r=await p.query('SELECT * FROM users WHERE group_id=$1 AND id=$2',['bench',${JSON.stringify(userId(Math.floor(N / 3)))}]);s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(JSON.stringify(r.rows[0]))}).listen(${plainPort},'127.0.0.1')`
+      : `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`;
+    plain = spawn(process.execPath, ['-e', plainSrc], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     await waitFor(`http://127.0.0.1:${plainPort}/`);
-    const reads = await autocannon(['-c', '50', '-p', '1', '-H', `authorization=Bearer ${login.token}`, userUrl]);
-    const plainReads = await autocannon(['-c', '50', '-p', '1', `http://127.0.0.1:${plainPort}/`]);
-
-    const out = {
-      durationSecondsPerRun: DURATION,
-      login: {
-        perSecond: logins.requests.average,
-        non2xx: logins.non2xx,
-        bareArgon2VerifyPerSecond: Math.round(bare * 10) / 10,
-        ratio: Math.round((logins.requests.average / bare) * 100) / 100,
-        target: 0.9,
-      },
-      authenticatedRead: {
-        perSecond: reads.requests.average,
-        non2xx: reads.non2xx,
-        plainNodeHttpPerSecond: plainReads.requests.average,
-        ratio: Math.round((reads.requests.average / plainReads.requests.average) * 100) / 100,
-        target: 0.3,
-        p99ms: reads.latency.p99,
-      },
+    const ratios: number[] = [];
+    const readRates: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const svcRun = await autocannon(['-c', '50', '-H', `authorization=Bearer ${admin.token}`, userUrl]);
+      const plainRun = await autocannon(['-c', '50', `http://127.0.0.1:${plainPort}/`]);
+      readRates.push(svcRun.requests.average);
+      ratios.push(svcRun.requests.average / plainRun.requests.average);
+    }
+    const refresh = await autocannon([
+      '-c',
+      '10',
+      '-m',
+      'POST',
+      '-H',
+      `refresh-token=${admin.refreshToken}`,
+      `${base}/rest/v2/auth/refresh`,
+    ]);
+    const extra = {
+      loginsPerSecond: logins.requests.average,
+      bareArgon2PerSecond: Math.round(bare * 10) / 10,
+      loginRatio: Math.round((logins.requests.average / bare) * 100) / 100,
+      readsPerSecond: median(readRates),
+      readRatio: Math.round(median(ratios) * 100) / 100,
+      readRatioRounds: ratios.map((x) => Math.round(x * 100) / 100),
+      readBaseline: pgUrl ? 'node:http + pg (same primary-key SELECT)' : 'node:http (same JSON from memory)',
+      refreshesPerSecond: refresh.requests.average,
+      refreshNon2xx: refresh.non2xx,
       serviceRssMiB: rssMiB(svc.pid!),
+      seedUsersMs,
     };
-    console.log(JSON.stringify(out, null, 2));
-    console.log(
-      `login/argon2 ratio: ${out.login.ratio} (target >= 0.9); authenticated read/plain ratio: ${out.authenticatedRead.ratio} (target >= 0.3); RSS ${out.serviceRssMiB} MiB`,
-    );
+    fs.rmSync(plainFile, { force: true });
+    return { rows, extra };
   } finally {
+    await db?.close();
     plain?.kill();
     svc.kill('SIGTERM');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 500));
+    await d.cleanup();
   }
+}
+
+async function main(): Promise<void> {
+  const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const dialects: Dialect[] = [];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-'));
+  dialects.push({
+    name: 'SQLite',
+    env: { CAREGATE_DATA_DIR: dataDir, DATABASE_URL: '' },
+    open: () => openSqlite(path.join(dataDir, 'caregate.sqlite')),
+    cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+  });
+  const pgBase = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (pgBase && !process.argv.includes('--sqlite-only')) {
+    const dbName = `caregate_bench_${process.pid}`;
+    const url = new URL(pgBase);
+    const admin = await openPg(pgBase);
+    await admin.exec(`CREATE DATABASE ${dbName}`);
+    await admin.close();
+    url.pathname = `/${dbName}`;
+    dialects.push({
+      name: 'PostgreSQL',
+      env: { DATABASE_URL: url.toString(), CAREGATE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-pg-')) },
+      open: () => openPg(url.toString()),
+      cleanup: async () => {
+        const a = await openPg(pgBase);
+        await a.exec(`DROP DATABASE IF EXISTS ${dbName}`);
+        await a.close();
+      },
+    });
+  }
+  const results: { dialect: string; rows: Row[]; extra: Record<string, unknown> }[] = [];
+  for (const d of dialects) {
+    const r = await runDialect(d, hash);
+    results.push({ dialect: d.name, ...r });
+    console.log(JSON.stringify({ dialect: d.name, ...r }, null, 2));
+  }
+  const docs = path.join(ROOT, 'docs');
+  fs.mkdirSync(docs, { recursive: true });
+  const { markdown, svg } = renderReport(results, { users: N, groups: GROUPS, rounds: ROUNDS, seconds: DURATION });
+  fs.writeFileSync(path.join(docs, 'benchmarks.md'), markdown);
+  fs.writeFileSync(path.join(docs, 'benchmarks.svg'), svg);
+  console.error('wrote docs/benchmarks.md and docs/benchmarks.svg');
 }
 
 main().catch((e) => {
