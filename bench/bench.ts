@@ -111,7 +111,9 @@ function http(base: string): Http {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const r = await fetch(base + url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+      const init = { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) };
+      // A keep-alive socket the server closed while the bench was seeding fails once: retry on a new one.
+      const r = await fetch(base + url, init).catch(() => fetch(base + url, init));
       const text = await r.text();
       let json: unknown = text;
       try {

@@ -25,6 +25,8 @@ export async function openSqlite(file: string): Promise<Db> {
   };
   const db = new Database(file);
   db.pragma('busy_timeout = 30000');
+  // Seeding only: a large page cache keeps the index inserts of a million rows in memory.
+  db.pragma('cache_size = -262144');
   const cache = new Map<string, ReturnType<typeof db.prepare>>();
   const stmt = (s: string) => cache.get(s) ?? cache.set(s, db.prepare(s)).get(s)!;
   return {
