@@ -19,7 +19,7 @@ import { HealthcarePartiesRepository } from '../healthcare-parties/healthcare-pa
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
-import { UsersRepository } from './users.repository';
+import { TokenKey, UsersRepository } from './users.repository';
 
 /** A blank user with every column at its default; services fill what they know. */
 /** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
@@ -91,6 +91,11 @@ export class UsersService {
 
   get(ctx: RequestContext, id: string): Promise<UserEntity> {
     return this.users.getInGroup(ctx, id);
+  }
+
+  /** A user with the keys (not values) of its app tokens, as the native read shows them. */
+  async getWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] }> {
+    return NotFoundError.assert(await this.users.findWithTokenKeys(ctx, id), 'User', id);
   }
 
   /** Creates a user in ctx's group with a password checked against the policy. */
