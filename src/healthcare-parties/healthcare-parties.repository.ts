@@ -124,21 +124,29 @@ export class HealthcarePartiesRepository {
     ]);
   }
 
-  /** Keyset page by (last name, id), optionally only HCPs whose name words start with each word of `name`. */
+  /**
+   * Keyset page by (last name, id), optionally only HCPs whose name words start with each word of
+   * `name`. With a name the matches of its first word drive the query (CROSS JOIN keeps that join
+   * order on SQLite) and only they are sorted; without one the (group, last name, id) index is the order.
+   */
   sqlByLastName(groupId: string, o: HcpPageQuery & { name?: string }): [string, unknown[]] {
     const q = this.rows.params();
+    const words = o.name ? queryWords(o.name) : [];
+    let from = 'healthcare_parties h';
+    if (words.length) {
+      const [lo, hi] = prefixRange(words[0]);
+      from = `(SELECT DISTINCT k.doc_id FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = 'hcp' AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)}) m CROSS JOIN healthcare_parties h`;
+    }
     let where = `h.group_id = ${q.p(groupId)} AND ${LIVE}`;
-    if (o.name) where += ` AND ${this.nameWords(q, groupId, o.name)}`;
+    if (words.length) where += ' AND h.id = m.doc_id';
+    for (const w of words.slice(1)) where += ` AND ${this.keys(q, groupId, 'hcp', ...prefixRange(w))}`;
     const cmp = o.desc ? '<' : '>';
     if (o.startKey !== undefined) {
       where += ` AND h.last_name_key ${cmp}= ${q.p(o.startKey)}`;
       if (o.startDocumentId) where += ` AND (h.last_name_key ${cmp} ${q.p(o.startKey)} OR h.id ${cmp}= ${q.p(o.startDocumentId)})`;
     }
     const dir = o.desc ? 'DESC' : 'ASC';
-    return [
-      `SELECT ${this.cols} FROM healthcare_parties h WHERE ${where} ORDER BY h.last_name_key ${dir}, h.id ${dir} LIMIT ${q.p(o.limit)}`,
-      q.values,
-    ];
+    return [`SELECT ${this.cols} FROM ${from} WHERE ${where} ORDER BY h.last_name_key ${dir}, h.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
   }
 
   byLastName(ctx: RequestContext, o: HcpPageQuery & { name?: string }): Promise<HealthcarePartyEntity[]> {
