@@ -197,16 +197,45 @@ async function measureCalls(h: Http, n: number, prefix: string, deepest: string,
   return out;
 }
 
-interface Dialect {
-  name: 'SQLite' | 'PostgreSQL';
+interface Target {
   env: NodeJS.ProcessEnv;
   open(): Promise<Db>;
   cleanup(): Promise<void>;
 }
 
-async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
+interface Dialect {
+  name: 'SQLite' | 'PostgreSQL';
+  /** Two fresh databases: the 10k one and the N one. */
+  small: Target;
+  large: Target;
+  pgUrl?: string;
+}
+
+/** Seeds `users` users into group `bench` and `groups` groups (prefix `prefix`); returns the deepest group. */
+async function seed(t: Target, users: number, groups: number, prefix: string, hash: string, label: string): Promise<string> {
+  const db = await t.open();
+  try {
+    const now = Date.now();
+    const t0 = Date.now();
+    await db.exec(
+      `INSERT INTO groups (id, rev, name, super_group_id, path, super_admin, created, modified) VALUES ('bench', '1-a', 'Bench', 'root', '/root/bench/', ${db.pg ? 'false' : '0'}, ${now}, ${now})`,
+    );
+    await seedAdmin(db, 'bench', 'bench-admin', hash);
+    await seedUsers(db, 'bench', 0, users, hash);
+    const t1 = Date.now();
+    const deepest = await seedGroups(db, { id: 'root', path: '/root/' }, groups, prefix);
+    await seedAdmin(db, deepest, 'deep-user', hash);
+    // PostgreSQL's autovacuum would analyze a table this size soon; SQLite gets no statistics, as in the service.
+    if (db.pg) await db.exec('ANALYZE');
+    console.error(`[${label}] seeded ${users} users in ${t1 - t0} ms, ${groups} groups in ${Date.now() - t1} ms`);
+    return deepest;
+  } finally {
+    await db.close();
+  }
+}
+
+async function startService(t: Target): Promise<{ h: Http; svc: ChildProcess }> {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const env = {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -214,146 +243,177 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
     NODE_ENV: 'production',
     CAREGATE_ADMIN_PASSWORD: PASSWORD,
     CAREGATE_AUTH_RATE_LIMIT: '1000000',
-    ...d.env,
+    ...t.env,
   };
   const svc = startNode([path.join(ROOT, 'dist', 'src', 'main.js')], env);
+  await waitFor(`http://127.0.0.1:${port}/health`);
+  return { h: http(`http://127.0.0.1:${port}`), svc };
+}
+
+async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
+  const small = Math.min(10_000, N);
+  // Each service migrates its database and creates the root group and admin; the bench then seeds.
+  let a: { h: Http; svc: ChildProcess } | undefined;
+  let b: { h: Http; svc: ChildProcess } | undefined;
   let plain: ChildProcess | undefined;
-  let db: Db | undefined;
   try {
-    await waitFor(`${base}/health`);
-    const h = http(base);
-    db = await d.open();
-    const now = Date.now();
-    await db.exec(
-      `INSERT INTO groups (id, rev, name, super_group_id, path, super_admin, created, modified) VALUES ('bench', '1-a', 'Bench', 'root', '/root/bench/', ${db.pg ? 'false' : '0'}, ${now}, ${now})`,
-    );
-    await seedAdmin(db, 'bench', 'bench-admin', hash);
-    const small = Math.min(10_000, N);
-    let t0 = Date.now();
-    await seedUsers(db, 'bench', 0, small, hash);
-    const deepA = await seedGroups(db, { id: 'root', path: '/root/' }, 10, 'ga');
-    await seedAdmin(db, deepA, 'deep-user', hash);
-    if (db.pg) await db.exec('ANALYZE');
-    console.error(`[${d.name}] seeded ${small} users, 10 groups in ${Date.now() - t0} ms`);
-    const a = await measureCalls(h, small, 'ga', deepA, 'a');
-    t0 = Date.now();
-    await seedUsers(db, 'bench', small, N, hash);
-    const seedUsersMs = Date.now() - t0;
-    t0 = Date.now();
-    const deepB = await seedGroups(db, { id: 'root', path: '/root/' }, GROUPS, 'gb');
-    await seedAdmin(db, deepB, 'deep-user', hash);
-    if (db.pg) await db.exec('ANALYZE');
-    console.error(`[${d.name}] seeded ${N} users in ${seedUsersMs} ms, ${GROUPS} groups in ${Date.now() - t0} ms`);
-    const b = await measureCalls(h, N, 'gb', deepB, 'b');
-    const rows: Row[] = Object.keys(a).map((call) => ({
+    a = await startService(d.small);
+    b = await startService(d.large);
+    const deepA = await seed(d.small, small, 10, 'ga', hash, `${d.name} 10k`);
+    const t0 = Date.now();
+    const deepB = await seed(d.large, N, GROUPS, 'gb', hash, `${d.name} N`);
+    const seedMs = Date.now() - t0;
+
+    // Interleaved rounds: every call on the 10k service, then on the N service; medians of the rounds.
+    const roundsA: Calls[] = [];
+    const roundsB: Calls[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      roundsA.push(await measureCalls(a.h, small, 'ga', deepA, `a${r}x`));
+      roundsB.push(await measureCalls(b.h, N, 'gb', deepB, `b${r}x`));
+    }
+    const rows: Row[] = Object.keys(roundsA[0]).map((call) => ({
       call,
-      p50a: median(a[call]),
-      p99a: pct(a[call], 99),
-      p50b: median(b[call]),
-      p99b: pct(b[call], 99),
+      p50a: median(roundsA.map((x) => median(x[call]))),
+      p99a: pct(
+        roundsA.flatMap((x) => x[call]),
+        99,
+      ),
+      p50b: median(roundsB.map((x) => median(x[call]))),
+      p99b: pct(
+        roundsB.flatMap((x) => x[call]),
+        99,
+      ),
     }));
+    a.svc.kill('SIGTERM');
+    a = undefined;
 
     // Throughput at N: logins vs argon2, reads vs plain node:http (and node:http + pg), refreshes.
+    const h = b.h;
     const admin = await login(h, 'bench/bench-admin');
-    const userUrl = `${base}/rest/v2/user/${userId(Math.floor(N / 3))}`;
-    const body = (await h.call('GET', `/rest/v2/user/${userId(Math.floor(N / 3))}`, { token: admin.token })).json;
+    const target = userId(Math.floor(N / 3));
+    const userUrl = `${h.base}/rest/v2/user/${target}`;
+    const body = (await h.call('GET', `/rest/v2/user/${target}`, { token: admin.token })).json;
     const connections = 4;
-    const logins = await autocannon([
-      '-c',
-      String(connections),
-      '-m',
-      'POST',
-      '-H',
-      'content-type=application/json',
-      '-b',
-      JSON.stringify({ username: `user${pad(5)}`, password: PASSWORD }),
-      `${base}/rest/v2/auth/login`,
-    ]);
-    const bare = await bareArgon2(hash, connections);
+    const loginRatios: number[] = [];
+    const loginRates: number[] = [];
+    const bareRates: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const logins = await autocannon([
+        '-c',
+        String(connections),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-b',
+        JSON.stringify({ username: `user${pad(5)}`, password: PASSWORD }),
+        `${h.base}/rest/v2/auth/login`,
+      ]);
+      const bare = await bareArgon2(hash, connections);
+      loginRates.push(logins.requests.average);
+      bareRates.push(bare);
+      loginRatios.push(logins.requests.average / bare);
+    }
     const plainPort = await freePort();
     const plainFile = path.join(os.tmpdir(), `caregate-bench-plain-${process.pid}.json`);
     fs.writeFileSync(plainFile, JSON.stringify(body));
-    const pgUrl = d.env.DATABASE_URL;
-    const plainSrc = pgUrl
-      ? `const {Pool}=require('pg');const p=new Pool({connectionString:${JSON.stringify(pgUrl)},max:10});require('http').createServer(async(q,s)=>{const r=await p.query('SELECT * FROM users WHERE group_id=$1 AND id=$2',['bench',${JSON.stringify(userId(Math.floor(N / 3)))}]);s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(JSON.stringify(r.rows[0]))}).listen(${plainPort},'127.0.0.1')`
+    const plainSrc = d.pgUrl
+      ? `const {Pool}=require('pg');const p=new Pool({connectionString:${JSON.stringify(d.pgUrl)},max:10});require('http').createServer(async(q,s)=>{const r=await p.query('SELECT * FROM users WHERE group_id=$1 AND id=$2',['bench',${JSON.stringify(target)}]);s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(JSON.stringify(r.rows[0]))}).listen(${plainPort},'127.0.0.1')`
       : `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`;
     plain = spawn(process.execPath, ['-e', plainSrc], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     await waitFor(`http://127.0.0.1:${plainPort}/`);
     const ratios: number[] = [];
     const readRates: number[] = [];
+    const refreshRates: number[] = [];
+    let refreshNon2xx = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const svcRun = await autocannon(['-c', '50', '-H', `authorization=Bearer ${admin.token}`, userUrl]);
       const plainRun = await autocannon(['-c', '50', `http://127.0.0.1:${plainPort}/`]);
       readRates.push(svcRun.requests.average);
       ratios.push(svcRun.requests.average / plainRun.requests.average);
+      const refresh = await autocannon([
+        '-c',
+        '10',
+        '-m',
+        'POST',
+        '-H',
+        `refresh-token=${admin.refreshToken}`,
+        `${h.base}/rest/v2/auth/refresh`,
+      ]);
+      refreshRates.push(refresh.requests.average);
+      refreshNon2xx += refresh.non2xx;
     }
-    const refresh = await autocannon([
-      '-c',
-      '10',
-      '-m',
-      'POST',
-      '-H',
-      `refresh-token=${admin.refreshToken}`,
-      `${base}/rest/v2/auth/refresh`,
-    ]);
-    const extra = {
-      loginsPerSecond: logins.requests.average,
-      bareArgon2PerSecond: Math.round(bare * 10) / 10,
-      loginRatio: Math.round((logins.requests.average / bare) * 100) / 100,
-      readsPerSecond: median(readRates),
-      readRatio: Math.round(median(ratios) * 100) / 100,
-      readRatioRounds: ratios.map((x) => Math.round(x * 100) / 100),
-      readBaseline: pgUrl ? 'node:http + pg (same primary-key SELECT)' : 'node:http (same JSON from memory)',
-      refreshesPerSecond: refresh.requests.average,
-      refreshNon2xx: refresh.non2xx,
-      serviceRssMiB: rssMiB(svc.pid!),
-      seedUsersMs,
-    };
     fs.rmSync(plainFile, { force: true });
-    return { rows, extra };
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    return {
+      rows,
+      extra: {
+        loginsPerSecond: median(loginRates),
+        bareArgon2PerSecond: r2(median(bareRates)),
+        loginRatio: r2(median(loginRatios)),
+        loginRatioRounds: loginRatios.map(r2),
+        readsPerSecond: median(readRates),
+        readRatio: r2(median(ratios)),
+        readRatioRounds: ratios.map(r2),
+        readBaseline: d.pgUrl ? 'node:http + pg (same primary-key SELECT)' : 'node:http (same JSON from memory)',
+        refreshesPerSecond: median(refreshRates),
+        refreshNon2xx,
+        serviceRssMiB: rssMiB(b.svc.pid!),
+        seedUsersMs: seedMs,
+      },
+    };
   } finally {
-    await db?.close();
     plain?.kill();
-    svc.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    await d.cleanup();
+    a?.svc.kill('SIGTERM');
+    b?.svc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    await d.small.cleanup();
+    await d.large.cleanup();
   }
+}
+
+function sqliteTarget(): Target {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-'));
+  return {
+    env: { CAREGATE_DATA_DIR: dir, DATABASE_URL: '' },
+    open: () => openSqlite(path.join(dir, 'caregate.sqlite')),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function pgTarget(base: string, suffix: string): Promise<Target> {
+  const dbName = `caregate_bench_${process.pid}_${suffix}`;
+  const admin = await openPg(base);
+  await admin.exec(`CREATE DATABASE ${dbName}`);
+  await admin.close();
+  const url = new URL(base);
+  url.pathname = `/${dbName}`;
+  return {
+    env: { DATABASE_URL: url.toString(), CAREGATE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-pg-')) },
+    open: () => openPg(url.toString()),
+    cleanup: async () => {
+      const a = await openPg(base);
+      await a.exec(`DROP DATABASE IF EXISTS ${dbName}`);
+      await a.close();
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-  const dialects: Dialect[] = [];
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-'));
-  dialects.push({
-    name: 'SQLite',
-    env: { CAREGATE_DATA_DIR: dataDir, DATABASE_URL: '' },
-    open: () => openSqlite(path.join(dataDir, 'caregate.sqlite')),
-    cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
-  });
-  const pgBase = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (pgBase && !process.argv.includes('--sqlite-only')) {
-    const dbName = `caregate_bench_${process.pid}`;
-    const url = new URL(pgBase);
-    const admin = await openPg(pgBase);
-    await admin.exec(`CREATE DATABASE ${dbName}`);
-    await admin.close();
-    url.pathname = `/${dbName}`;
-    dialects.push({
-      name: 'PostgreSQL',
-      env: { DATABASE_URL: url.toString(), CAREGATE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-pg-')) },
-      open: () => openPg(url.toString()),
-      cleanup: async () => {
-        const a = await openPg(pgBase);
-        await a.exec(`DROP DATABASE IF EXISTS ${dbName}`);
-        await a.close();
-      },
-    });
-  }
   const results: { dialect: string; rows: Row[]; extra: Record<string, unknown> }[] = [];
-  for (const d of dialects) {
-    const r = await runDialect(d, hash);
-    results.push({ dialect: d.name, ...r });
-    console.log(JSON.stringify({ dialect: d.name, ...r }, null, 2));
+  const pgBase = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  const only = process.argv.includes('--pg-only') ? 'pg' : process.argv.includes('--sqlite-only') ? 'sqlite' : 'both';
+  if (only !== 'pg') {
+    const r = await runDialect({ name: 'SQLite', small: sqliteTarget(), large: sqliteTarget() }, hash);
+    results.push({ dialect: 'SQLite', ...r });
+    console.log(JSON.stringify({ dialect: 'SQLite', ...r }, null, 2));
+  }
+  if (pgBase && only !== 'sqlite') {
+    const large = await pgTarget(pgBase, 'n');
+    const r = await runDialect({ name: 'PostgreSQL', small: await pgTarget(pgBase, 'k'), large, pgUrl: large.env.DATABASE_URL }, hash);
+    results.push({ dialect: 'PostgreSQL', ...r });
+    console.log(JSON.stringify({ dialect: 'PostgreSQL', ...r }, null, 2));
   }
   const docs = path.join(ROOT, 'docs');
   fs.mkdirSync(docs, { recursive: true });
