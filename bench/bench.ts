@@ -1,10 +1,13 @@
 /**
- * `npm run bench`: starts the built service on a fresh SQLite database and measures, in one run,
- * with autocannon in a separate process:
- *   1. password logins/s against bare argon2.verify calls/s at the same parameters;
- *   2. authenticated GET /rest/v2/user/{id} per second against a plain node:http server answering
- *      the same JSON from memory.
- * Prints both ratios and the service's RSS. Not part of `npm test`: speed is measured, not asserted.
+ * `npm run bench [-- --users N]`: the scale benchmark. On SQLite (and on PostgreSQL when
+ * DATABASE_URL or TEST_DATABASE_URL is set) it starts the built service on a fresh database, seeds
+ * users and groups directly through the database layer, and measures from outside over HTTP:
+ *   1. p50/p99 of each call at 10k users / 10 groups and at N users (default 1,000,000) / 100,000 groups;
+ *   2. password logins/s against bare argon2.verify calls/s at the same parameters and concurrency;
+ *   3. authenticated GET /rest/v2/user/{id} per second against a plain node:http server (and, on
+ *      PostgreSQL, node:http + pg running the same primary-key SELECT), interleaved rounds, medians;
+ *   4. refreshes/s.
+ * Writes docs/benchmarks.md and docs/benchmarks.svg. Not part of `npm test`: speed is measured, not asserted.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,9 +15,18 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as argon2 from 'argon2';
+import { Db, openPg, openSqlite, pad, seedAdmin, seedGroups, seedUsers, userId, withoutIndexes } from './scale';
+import { renderReport, Row } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('users', 1_000_000);
+const GROUPS = arg('groups', 100_000);
+const ROUNDS = arg('rounds', 3);
 const PASSWORD = 'bench-admin-password-0001';
 
 function freePort(): Promise<number> {
@@ -48,7 +60,7 @@ interface CannonResult {
 function autocannon(args: string[]): Promise<CannonResult> {
   return new Promise((resolve, reject) => {
     const bin = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
-    const child = spawn(process.execPath, [bin, '--json', '-d', String(DURATION), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '--json', '-d', String(DURATION), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as CannonResult) : reject(new Error(`autocannon exited ${code}`))));
@@ -80,94 +92,335 @@ function startNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+interface Http {
+  base: string;
+  call(
+    method: string,
+    url: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: unknown }>;
+}
+
+function http(base: string): Http {
+  return {
+    base,
+    async call(method, url, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      const init = { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) };
+      // A keep-alive socket the server closed while the bench was seeding fails once: retry on a new one.
+      const r = await fetch(base + url, init).catch(() => fetch(base + url, init));
+      const text = await r.text();
+      let json: unknown = text;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        /* text */
+      }
+      return { status: r.status, json };
+    },
+  };
+}
+
+async function login(h: Http, username: string): Promise<{ token: string; refreshToken: string; userId: string }> {
+  const r = await h.call('POST', '/rest/v2/auth/login', { body: { username, password: PASSWORD } });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
+  const j = r.json as { token: string; refreshToken: string; user: { id: string } };
+  return { token: j.token, refreshToken: j.refreshToken, userId: j.user?.id };
+}
+
+/** Latencies (ms) of `k` sequential calls; a non-2xx answer aborts the run (a benchmark of errors is worthless). */
+async function sample(k: number, call: (i: number) => Promise<{ status: number; json: unknown }>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const t0 = performance.now();
+    const r = await call(i);
+    out.push(performance.now() - t0);
+    if (r.status >= 300) throw new Error(`status ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+  }
+  return out;
+}
+
+type Calls = Record<string, number[]>;
+
+/** Every measured call once over the current data; `n` users in `bench`, groups `prefix`1.. with `deepest`. */
+async function measureCalls(h: Http, n: number, prefix: string, deepest: string, tag: string): Promise<Calls> {
+  const root = await login(h, 'admin');
+  const admin = await login(h, 'bench/bench-admin');
+  const rnd = (i: number) => (i * 7919 + 13) % n;
+  const out: Calls = {};
+  const first = (await h.call('GET', '/rest/v2/user?limit=50', { token: admin.token })).json as {
+    nextKeyPair: { startKey: string; startKeyDocId: string };
+  };
+  const next = first.nextKeyPair;
+  const mid = Math.floor(n / 2);
+  out['login (password)'] = await sample(15, () =>
+    h.call('POST', '/rest/v2/auth/login', { body: { username: `user${pad(rnd(7))}`, password: PASSWORD } }),
+  );
+  out['list first page'] = await sample(60, () => h.call('GET', '/rest/v2/user?limit=50', { token: admin.token }));
+  out['list next page'] = await sample(60, () =>
+    h.call('GET', `/rest/v2/user?limit=50&startKey=${next.startKey}&startDocumentId=${next.startKeyDocId}`, { token: admin.token }),
+  );
+  out['list deep page'] = await sample(60, () =>
+    h.call('GET', `/rest/v2/user?limit=50&startKey=user${pad(mid)}&startDocumentId=${userId(mid)}`, { token: admin.token }),
+  );
+  out['byEmail'] = await sample(100, (i) =>
+    h.call('GET', `/rest/v2/user/byEmail/user${pad(rnd(i))}%40bench.example`, { token: admin.token }),
+  );
+  out['text-search filter'] = await sample(60, (i) =>
+    h.call('POST', '/rest/v2/user/filter?limit=50', {
+      token: admin.token,
+      body: { filter: { $type: 'UserByNameEmailPhoneFilter', searchString: `ln${1000 + (i % 9)}` } },
+    }),
+  );
+  out['getById'] = await sample(200, (i) => h.call('GET', `/rest/v2/user/${userId(rnd(i))}`, { token: admin.token }));
+  out['refresh'] = await sample(100, () => h.call('POST', '/rest/v2/auth/refresh', { headers: { 'refresh-token': admin.refreshToken } }));
+  out['group create'] = await sample(40, (i) =>
+    h.call('POST', `/rest/v2/group/${tag}new${i}?name=New${i}`, { token: root.token, body: null }),
+  );
+  out['group rename'] = await sample(40, (i) => h.call('PUT', `/rest/v2/group/${deepest}/name/Renamed${i}`, { token: root.token }));
+  const parentOf = (await h.call('GET', `/rest/v2/group/${deepest}`, { token: root.token })).json as { superGroup: string };
+  out['group move (leaf)'] = await sample(40, (i) =>
+    h.call('PUT', `/rest/v2/group/${deepest}/parent/${i % 2 === 0 ? 'bench' : parentOf.superGroup}`, { token: root.token }),
+  );
+  out['group children (1,001)'] = await sample(60, () =>
+    h.call('GET', `/rest/v2/group/${prefix}wide/children?limit=50`, { token: root.token }),
+  );
+  out['inGroup list (deepest)'] = await sample(60, () => h.call('GET', `/rest/v2/user/inGroup/${deepest}?limit=50`, { token: root.token }));
+  out['login in deepest group'] = await sample(15, () =>
+    h.call('POST', '/rest/v2/auth/login', { body: { username: `${deepest}/deep-user`, password: PASSWORD } }),
+  );
+  return out;
+}
+
+interface Target {
+  env: NodeJS.ProcessEnv;
+  open(): Promise<Db>;
+  cleanup(): Promise<void>;
+}
+
+interface Dialect {
+  name: 'SQLite' | 'PostgreSQL';
+  /** Two fresh databases: the 10k one and the N one. */
+  small: Target;
+  large: Target;
+  pgUrl?: string;
+}
+
+/** Seeds `users` users into group `bench` and `groups` groups (prefix `prefix`); returns the deepest group. */
+async function seed(t: Target, users: number, groups: number, prefix: string, hash: string, label: string): Promise<string> {
+  const db = await t.open();
+  try {
+    const now = Date.now();
+    const t0 = Date.now();
+    await db.exec(
+      `INSERT INTO groups (id, rev, name, super_group_id, path, super_admin, created, modified) VALUES ('bench', '1-a', 'Bench', 'root', '/root/bench/', ${db.pg ? 'false' : '0'}, ${now}, ${now})`,
+    );
+    await seedAdmin(db, 'bench', 'bench-admin', hash);
+    await withoutIndexes(db, ['users', 'search_keys'], () => seedUsers(db, 'bench', 0, users, hash));
+    const t1 = Date.now();
+    const deepest = await seedGroups(db, { id: 'root', path: '/root/' }, groups, prefix);
+    await seedAdmin(db, deepest, 'deep-user', hash);
+    // PostgreSQL's autovacuum would analyze a table this size soon; SQLite gets no statistics, as in the service.
+    if (db.pg) await db.exec('ANALYZE');
+    console.error(`[${label}] seeded ${users} users in ${t1 - t0} ms, ${groups} groups in ${Date.now() - t1} ms`);
+    return deepest;
+  } finally {
+    await db.close();
+  }
+}
+
+async function startService(t: Target): Promise<{ h: Http; svc: ChildProcess }> {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const svc = startNode([path.join(ROOT, 'dist', 'src', 'main.js')], {
+  const env = {
     PORT: String(port),
     HOST: '127.0.0.1',
-    CAREGATE_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     CAREGATE_ADMIN_PASSWORD: PASSWORD,
     CAREGATE_AUTH_RATE_LIMIT: '1000000',
-    DATABASE_URL: '',
-  });
+    ...t.env,
+  };
+  const svc = startNode([path.join(ROOT, 'dist', 'src', 'main.js')], env);
+  await waitFor(`http://127.0.0.1:${port}/health`);
+  return { h: http(`http://127.0.0.1:${port}`), svc };
+}
+
+async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
+  const small = Math.min(10_000, N);
+  // Each service migrates its database and creates the root group and admin; the bench then seeds.
+  let a: { h: Http; svc: ChildProcess } | undefined;
+  let b: { h: Http; svc: ChildProcess } | undefined;
   let plain: ChildProcess | undefined;
   try {
-    await waitFor(`${base}/health`);
-    const login = (await (
-      await fetch(`${base}/rest/v2/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-      })
-    ).json()) as { token: string; userId: string };
-    const userUrl = `${base}/rest/v2/user/${login.userId}`;
-    const userRes = await fetch(userUrl, { headers: { authorization: `Bearer ${login.token}` } });
-    if (!userRes.ok) throw new Error(`GET ${userUrl} answered ${userRes.status}`);
-    const body = await userRes.text();
+    a = await startService(d.small);
+    b = await startService(d.large);
+    const deepA = await seed(d.small, small, 10, 'ga', hash, `${d.name} 10k`);
+    const t0 = Date.now();
+    const deepB = await seed(d.large, N, GROUPS, 'gb', hash, `${d.name} N`);
+    const seedMs = Date.now() - t0;
 
-    // 1. logins vs bare argon2 at the service's parameters (production defaults).
-    const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    // Interleaved rounds: every call on the 10k service, then on the N service; medians of the rounds.
+    const roundsA: Calls[] = [];
+    const roundsB: Calls[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      roundsA.push(await measureCalls(a.h, small, 'ga', deepA, `a${r}x`));
+      roundsB.push(await measureCalls(b.h, N, 'gb', deepB, `b${r}x`));
+    }
+    const rows: Row[] = Object.keys(roundsA[0]).map((call) => ({
+      call,
+      p50a: median(roundsA.map((x) => median(x[call]))),
+      p99a: pct(
+        roundsA.flatMap((x) => x[call]),
+        99,
+      ),
+      p50b: median(roundsB.map((x) => median(x[call]))),
+      p99b: pct(
+        roundsB.flatMap((x) => x[call]),
+        99,
+      ),
+    }));
+    a.svc.kill('SIGTERM');
+    a = undefined;
+
+    // Throughput at N: logins vs argon2, reads vs plain node:http (and node:http + pg), refreshes.
+    const h = b.h;
+    const admin = await login(h, 'bench/bench-admin');
+    const target = userId(Math.floor(N / 3));
+    const userUrl = `${h.base}/rest/v2/user/${target}`;
+    const body = (await h.call('GET', `/rest/v2/user/${target}`, { token: admin.token })).json;
     const connections = 4;
-    const logins = await autocannon([
-      '-c',
-      String(connections),
-      '-m',
-      'POST',
-      '-H',
-      'content-type=application/json',
-      '-b',
-      JSON.stringify({ username: 'admin', password: PASSWORD }),
-      `${base}/rest/v2/auth/login`,
-    ]);
-    const bare = await bareArgon2(hash, connections);
-
-    // 2. authenticated read vs a plain node:http server with the same JSON in memory.
+    const loginRatios: number[] = [];
+    const loginRates: number[] = [];
+    const bareRates: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const logins = await autocannon([
+        '-c',
+        String(connections),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-b',
+        JSON.stringify({ username: `user${pad(5)}`, password: PASSWORD }),
+        `${h.base}/rest/v2/auth/login`,
+      ]);
+      const bare = await bareArgon2(hash, connections);
+      loginRates.push(logins.requests.average);
+      bareRates.push(bare);
+      loginRatios.push(logins.requests.average / bare);
+    }
     const plainPort = await freePort();
-    const plainFile = path.join(dataDir, 'plain.json');
-    fs.writeFileSync(plainFile, body);
-    plain = startNode(
-      [
-        '-e',
-        `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`,
-      ],
-      {},
-    );
+    const plainFile = path.join(os.tmpdir(), `caregate-bench-plain-${process.pid}.json`);
+    fs.writeFileSync(plainFile, JSON.stringify(body));
+    const plainSrc = d.pgUrl
+      ? `const {Pool}=require('pg');const p=new Pool({connectionString:${JSON.stringify(d.pgUrl)},max:10});require('http').createServer(async(q,s)=>{const r=await p.query('SELECT * FROM users WHERE group_id=$1 AND id=$2',['bench',${JSON.stringify(target)}]);s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(JSON.stringify(r.rows[0]))}).listen(${plainPort},'127.0.0.1')`
+      : `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`;
+    plain = spawn(process.execPath, ['-e', plainSrc], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     await waitFor(`http://127.0.0.1:${plainPort}/`);
-    const reads = await autocannon(['-c', '50', '-p', '1', '-H', `authorization=Bearer ${login.token}`, userUrl]);
-    const plainReads = await autocannon(['-c', '50', '-p', '1', `http://127.0.0.1:${plainPort}/`]);
-
-    const out = {
-      durationSecondsPerRun: DURATION,
-      login: {
-        perSecond: logins.requests.average,
-        non2xx: logins.non2xx,
-        bareArgon2VerifyPerSecond: Math.round(bare * 10) / 10,
-        ratio: Math.round((logins.requests.average / bare) * 100) / 100,
-        target: 0.9,
+    const ratios: number[] = [];
+    const readRates: number[] = [];
+    const refreshRates: number[] = [];
+    let refreshNon2xx = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      const svcRun = await autocannon(['-c', '50', '-H', `authorization=Bearer ${admin.token}`, userUrl]);
+      const plainRun = await autocannon(['-c', '50', `http://127.0.0.1:${plainPort}/`]);
+      readRates.push(svcRun.requests.average);
+      ratios.push(svcRun.requests.average / plainRun.requests.average);
+      const refresh = await autocannon([
+        '-c',
+        '10',
+        '-m',
+        'POST',
+        '-H',
+        `refresh-token=${admin.refreshToken}`,
+        `${h.base}/rest/v2/auth/refresh`,
+      ]);
+      refreshRates.push(refresh.requests.average);
+      refreshNon2xx += refresh.non2xx;
+    }
+    fs.rmSync(plainFile, { force: true });
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    return {
+      rows,
+      extra: {
+        loginsPerSecond: median(loginRates),
+        bareArgon2PerSecond: r2(median(bareRates)),
+        loginRatio: r2(median(loginRatios)),
+        loginRatioRounds: loginRatios.map(r2),
+        readsPerSecond: median(readRates),
+        readRatio: r2(median(ratios)),
+        readRatioRounds: ratios.map(r2),
+        readBaseline: d.pgUrl ? 'node:http + pg (same primary-key SELECT)' : 'node:http (same JSON from memory)',
+        refreshesPerSecond: median(refreshRates),
+        refreshNon2xx,
+        serviceRssMiB: rssMiB(b.svc.pid!),
+        seedUsersMs: seedMs,
       },
-      authenticatedRead: {
-        perSecond: reads.requests.average,
-        non2xx: reads.non2xx,
-        plainNodeHttpPerSecond: plainReads.requests.average,
-        ratio: Math.round((reads.requests.average / plainReads.requests.average) * 100) / 100,
-        target: 0.3,
-        p99ms: reads.latency.p99,
-      },
-      serviceRssMiB: rssMiB(svc.pid!),
     };
-    console.log(JSON.stringify(out, null, 2));
-    console.log(
-      `login/argon2 ratio: ${out.login.ratio} (target >= 0.9); authenticated read/plain ratio: ${out.authenticatedRead.ratio} (target >= 0.3); RSS ${out.serviceRssMiB} MiB`,
-    );
   } finally {
     plain?.kill();
-    svc.kill('SIGTERM');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    a?.svc.kill('SIGTERM');
+    b?.svc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    await d.small.cleanup();
+    await d.large.cleanup();
   }
+}
+
+function sqliteTarget(): Target {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-'));
+  return {
+    env: { CAREGATE_DATA_DIR: dir, DATABASE_URL: '' },
+    open: () => openSqlite(path.join(dir, 'caregate.sqlite')),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function pgTarget(base: string, suffix: string): Promise<Target> {
+  const dbName = `caregate_bench_${process.pid}_${suffix}`;
+  const admin = await openPg(base);
+  await admin.exec(`CREATE DATABASE ${dbName}`);
+  await admin.close();
+  const url = new URL(base);
+  url.pathname = `/${dbName}`;
+  return {
+    env: { DATABASE_URL: url.toString(), CAREGATE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-bench-pg-')) },
+    open: () => openPg(url.toString()),
+    cleanup: async () => {
+      const a = await openPg(base);
+      await a.exec(`DROP DATABASE IF EXISTS ${dbName}`);
+      await a.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const results: { dialect: string; rows: Row[]; extra: Record<string, unknown> }[] = [];
+  const pgBase = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
+  const only = process.argv.includes('--pg-only') ? 'pg' : process.argv.includes('--sqlite-only') ? 'sqlite' : 'both';
+  if (only !== 'pg') {
+    const r = await runDialect({ name: 'SQLite', small: sqliteTarget(), large: sqliteTarget() }, hash);
+    results.push({ dialect: 'SQLite', ...r });
+    console.log(JSON.stringify({ dialect: 'SQLite', ...r }, null, 2));
+  }
+  if (pgBase && only !== 'sqlite') {
+    const large = await pgTarget(pgBase, 'n');
+    const r = await runDialect({ name: 'PostgreSQL', small: await pgTarget(pgBase, 'k'), large, pgUrl: large.env.DATABASE_URL }, hash);
+    results.push({ dialect: 'PostgreSQL', ...r });
+    console.log(JSON.stringify({ dialect: 'PostgreSQL', ...r }, null, 2));
+  }
+  const docs = path.join(ROOT, 'docs');
+  fs.mkdirSync(docs, { recursive: true });
+  const { markdown, svg } = renderReport(results, { users: N, groups: GROUPS, rounds: ROUNDS, seconds: DURATION });
+  fs.writeFileSync(path.join(docs, 'benchmarks.md'), markdown);
+  fs.writeFileSync(path.join(docs, 'benchmarks.svg'), svg);
+  console.error('wrote docs/benchmarks.md and docs/benchmarks.svg');
 }
 
 main().catch((e) => {

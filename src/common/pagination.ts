@@ -1,3 +1,5 @@
+import { ValidationError } from './errors';
+
 /** The native profile's keyset page (iCure PaginatedList). */
 export interface KeysetPage<T> {
   pageSize: number;
@@ -10,6 +12,30 @@ export interface KeysetQuery {
   startKey?: string;
   startDocumentId?: string;
   limit: number;
+}
+
+/**
+ * `totalSize` is counted up to this many rows and then reported as this value: an exact count
+ * would read every row of a large group on every page (iCure's clients never read it).
+ */
+export const COUNT_CAP = 10_000;
+
+/** Routes answering a bare id list (`match`) return at most this many ids, the first in id order. */
+export const MATCH_CAP = 10_000;
+
+/**
+ * The one page-size rule: absent -> the configured default; not a whole number from 1 to the
+ * configured maximum -> a validation error naming `limit` (each profile renders it its way).
+ */
+export function pageLimit(limit: unknown, rule: { defaultLimit: number; maxLimit: number }): number {
+  if (limit === undefined || limit === null || limit === '') return rule.defaultLimit;
+  const n = typeof limit === 'string' && /^-?\d+$/.test(limit) ? Number(limit) : limit;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > rule.maxLimit) {
+    throw new ValidationError([
+      { loc: ['query', 'limit'], type: 'value_error', msg: `limit must be an integer from 1 to ${rule.maxLimit}`, input: limit },
+    ]);
+  }
+  return n;
 }
 
 /** Turn `limit + 1` fetched rows into a page; the extra row becomes `nextKeyPair`. */

@@ -4,5 +4,14 @@ import { VerificationCodeEntity } from '../credentials/verification/verification
 import { GroupEntity } from '../groups/group.entity';
 import { HealthcarePartyEntity } from '../healthcare-parties/healthcare-party.entity';
 import { UserEntity } from '../users/user.entity';
+import { SearchKeyEntity } from './search-key.entity';
 
-export const ENTITIES = [GroupEntity, UserEntity, HealthcarePartyEntity, AuthenticationTokenEntity, SessionEntity, VerificationCodeEntity];
+export const ENTITIES = [
+  GroupEntity,
+  UserEntity,
+  HealthcarePartyEntity,
+  AuthenticationTokenEntity,
+  SessionEntity,
+  VerificationCodeEntity,
+  SearchKeyEntity,
+];

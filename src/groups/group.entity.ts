@@ -11,6 +11,7 @@ export interface PropertyValue {
 
 /** A tenant. Groups nest through superGroupId; `path` is `/root/.../id/` for subtree queries. */
 @Entity('groups')
+@Index('idx_groups_super_group_id', ['superGroupId', 'id'])
 export class GroupEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id: string;
@@ -21,7 +22,6 @@ export class GroupEntity {
   @Column({ type: 'varchar', length: 255 })
   name: string;
 
-  @Index('idx_groups_super_group')
   @Column({ name: 'super_group_id', type: 'varchar', length: 64, nullable: true })
   superGroupId: string | null;
 

@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { DataSource, IsNull, SelectQueryBuilder } from 'typeorm';
+import { COUNT_CAP } from '../common/pagination';
+import { prefixRange } from '../common/text-search';
+import { RowMapper, SqlParams } from '../database/row-mapper';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
+import { SearchKeyEntity } from '../database/search-key.entity';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AuthenticationTokenEntity } from '../credentials/app-tokens/authentication-token.entity';
 import { SessionEntity } from '../credentials/sessions/session.entity';
@@ -18,15 +22,26 @@ import { GroupEntity } from './group.entity';
  */
 @Injectable()
 export class GroupsRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  private readonly rows: RowMapper<GroupEntity>;
+  private readonly byIdSql: string;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    ds: DataSource,
+  ) {
+    this.rows = new RowMapper(ds, GroupEntity);
+    // Built once: the token refresh reads the group on every call.
+    this.byIdSql = `SELECT ${this.rows.select('g')} FROM groups g WHERE g.id = ${this.rows.params().p(0)} AND g.deletion_date IS NULL`;
+  }
 
   private repo(ctx: RequestContext) {
     return this.tx.manager(ctx).getRepository(GroupEntity);
   }
 
   /** Any live group by id: for authentication and authorisation decisions only. */
-  findById(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
-    return this.repo(ctx).findOne({ where: { id, deletionDate: IsNull() } });
+  async findById(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
+    const raw: Record<string, unknown>[] = await this.tx.manager(ctx).query(this.byIdSql, [id]);
+    return raw.length ? this.rows.map(raw[0]) : null;
   }
 
   /**
@@ -79,8 +94,12 @@ export class GroupsRepository {
     return qb.orderBy('g.id', 'ASC').limit(opts.limit).getMany();
   }
 
-  countChildren(ctx: RequestContext, parentId: string): Promise<number> {
-    return this.repo(ctx).count({ where: { superGroupId: parentId, deletionDate: IsNull() } });
+  /** Live children, counted up to COUNT_CAP. */
+  async countChildren(ctx: RequestContext, parentId: string): Promise<number> {
+    const q = this.params(ctx);
+    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM groups g WHERE g.super_group_id = ${q.p(parentId)} AND g.deletion_date IS NULL LIMIT ${q.p(COUNT_CAP)}) c`;
+    const [row] = (await this.tx.manager(ctx).query(sql, q.values)) as { n: number | string }[];
+    return Number(row?.n ?? 0);
   }
 
   /** Optimistic update; stale rev -> 409, missing -> 404. Returns the new rev. */
@@ -99,27 +118,36 @@ export class GroupsRepository {
     });
   }
 
-  /** Rewrites the path prefix of a whole subtree (a moved group and its descendants). */
+  /** Rewrites the path prefix of a whole subtree in one UPDATE over the path index range of `oldPrefix`. */
   async rewritePaths(ctx: RequestContext, oldPrefix: string, newPrefix: string): Promise<void> {
-    return this.tx.run(ctx, async (ctx) => {
-      const groups = await this.repo(ctx)
-        .createQueryBuilder('g')
-        .where('g.path LIKE :p', { p: `${oldPrefix}%` })
-        .getMany();
-      for (const g of groups) await this.repo(ctx).update({ id: g.id }, { path: newPrefix + g.path.slice(oldPrefix.length) });
-    });
+    const [lo, hi] = prefixRange(oldPrefix);
+    const q = this.params(ctx);
+    // The prefix length is ours (not client input), so it is inlined: PostgreSQL cannot type a bare SUBSTR parameter.
+    await this.tx.run(ctx, (t) =>
+      this.tx
+        .manager(t)
+        .query(
+          `UPDATE groups SET path = ${q.p(newPrefix)} || SUBSTR(path, ${oldPrefix.length + 1}) WHERE path >= ${q.p(lo)} AND path < ${q.p(hi)}`,
+          q.values,
+        ),
+    );
+  }
+
+  private params(_ctx: RequestContext): SqlParams {
+    return this.rows.params();
+  }
+
+  private inSubtree(qb: SelectQueryBuilder<GroupEntity>, path: string): SelectQueryBuilder<GroupEntity> {
+    const [lo, hi] = prefixRange(path);
+    return qb.where('g.path >= :lo AND g.path < :hi', { lo, hi });
   }
 
   /** Marks every live group of the subtree of `path` deleted. Returns their ids. */
   async softDeleteSubtree(ctx: RequestContext, path: string, now: number): Promise<string[]> {
-    return this.tx.run(ctx, async (ctx) => {
-      const live = await this.repo(ctx)
-        .createQueryBuilder('g')
-        .where('g.path LIKE :p', { p: `${path}%` })
-        .andWhere('g.deletion_date IS NULL')
-        .getMany();
+    return this.tx.run(ctx, async (t) => {
+      const live = await this.inSubtree(this.repo(t).createQueryBuilder('g'), path).andWhere('g.deletion_date IS NULL').getMany();
       for (const g of live) {
-        await this.repo(ctx).update({ id: g.id }, { deletionDate: now, modified: now, rev: nextRev(g.rev) });
+        await this.repo(t).update({ id: g.id }, { deletionDate: now, modified: now, rev: nextRev(g.rev) });
       }
       return live.map((g) => g.id);
     });
@@ -127,10 +155,7 @@ export class GroupsRepository {
 
   /** Every group (deleted or not) in the subtree of `path`, deepest first. */
   async subtree(ctx: RequestContext, path: string): Promise<GroupEntity[]> {
-    const all = await this.repo(ctx)
-      .createQueryBuilder('g')
-      .where('g.path LIKE :p', { p: `${path}%` })
-      .getMany();
+    const all = await this.inSubtree(this.repo(ctx).createQueryBuilder('g'), path).getMany();
     return all.sort((a, b) => b.path.length - a.path.length);
   }
 
@@ -150,6 +175,7 @@ export class GroupsRepository {
         const res = await m.createQueryBuilder().delete().from(entity).where('group_id IN (:...ids)', { ids: groupIds }).execute();
         counts[kind] = res.affected ?? 0;
       }
+      await m.createQueryBuilder().delete().from(SearchKeyEntity).where('group_id IN (:...ids)', { ids: groupIds }).execute();
       const res = await m.createQueryBuilder().delete().from(GroupEntity).where('id IN (:...ids)', { ids: groupIds }).execute();
       counts.groups = res.affected ?? 0;
       return counts;

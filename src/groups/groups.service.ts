@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../common/errors';
 import { GROUP_ID, nextRev } from '../common/ids';
-import { KeysetPage, toKeysetPage } from '../common/pagination';
+import { KeysetPage, pageLimit, toKeysetPage } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -70,9 +70,9 @@ export class GroupsService {
     return this.groups.findByIds(ctx, ids);
   }
 
-  /** Children of the caller's group. */
-  async listChildren(ctx: RequestContext): Promise<GroupEntity[]> {
-    return this.groups.children(ctx, ctx.groupId, { limit: 100000 });
+  /** Children of the caller's group by id, one page (the contract answers a bare array). */
+  async listChildren(ctx: RequestContext, q: { startDocumentId?: string; limit?: number } = {}): Promise<GroupEntity[]> {
+    return this.groups.children(ctx, ctx.groupId, { startId: q.startDocumentId, limit: this.limitOf(q.limit) });
   }
 
   /** Keyset page (by id) of the children of a visible group, optionally matching a search string. */
@@ -198,12 +198,6 @@ export class GroupsService {
   }
 
   limitOf(limit: number | undefined): number {
-    const { defaultLimit, maxLimit } = this.config.pagination;
-    if (limit === undefined || !Number.isFinite(limit)) return defaultLimit;
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new ValidationError([
-        { loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit },
-      ]);
-    return Math.min(limit, maxLimit);
+    return pageLimit(limit, this.config.pagination);
   }
 }

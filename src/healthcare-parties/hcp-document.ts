@@ -1,4 +1,7 @@
+import { fold } from '../common/text-search';
 import { HealthcarePartyEntity } from './healthcare-party.entity';
+
+export { fold };
 
 /** The iCure HealthcareParty document as a plain object (all fields optional). */
 export type HcpDocument = Record<string, unknown> & { id?: string; rev?: string };
@@ -17,16 +20,6 @@ const COLUMNS = [
   'userId',
 ] as const;
 const META = ['id', 'rev', 'created', 'modified', 'deletionDate', 'groupId'] as const;
-
-/** Lower case, accents folded, every non-alphanumeric run becomes a space. */
-export function fold(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.trim() !== '' ? v : null;

@@ -1,27 +1,81 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
-import { ConflictError, NotFoundError } from '../common/errors';
-import { uniqueViolationColumns } from '../database/db-errors';
+import { BadRequestError, ConflictError, NotFoundError, ValidationError } from '../common/errors';
+import { COUNT_CAP } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
+import { prefixRange, queryWords } from '../common/text-search';
+import { uniqueViolationColumns } from '../database/db-errors';
+import { RowMapper, SqlParams } from '../database/row-mapper';
+import { hcpSearchKeys, replaceSearchKeys, SEP } from '../database/search-keys';
+import { compileFilter, FilterDialect, FilterNode } from '../database/sql-filter';
 import { TransactionRunner } from '../database/transaction-runner';
 import { HealthcarePartyEntity } from './healthcare-party.entity';
 
-/** Every query is scoped by the context's group. */
+const LIVE = 'h.deletion_date IS NULL';
+const KEYED: (keyof HealthcarePartyEntity)[] = [
+  'name',
+  'lastName',
+  'firstName',
+  'speciality',
+  'nihii',
+  'ssin',
+  'cbe',
+  'ehp',
+  'nihiiSpecCode',
+  'postalCodes',
+  'extra',
+];
+
+export interface HcpPageQuery {
+  startKey?: string;
+  startDocumentId?: string;
+  limit: number;
+  desc?: boolean;
+}
+
+/**
+ * Every query is scoped by the context's group and served by an index: columns for ids, names and
+ * parents, `search_keys` for name words, identifiers, tags, codes, postal codes and delegates.
+ * `sql*` methods expose the exact statements for the plan tests.
+ */
 @Injectable()
 export class HealthcarePartiesRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  private readonly rows: RowMapper<HealthcarePartyEntity>;
+  private readonly cols: string;
 
-  private repo(ctx: RequestContext) {
-    return this.tx.manager(ctx).getRepository(HealthcarePartyEntity);
+  constructor(
+    private readonly tx: TransactionRunner,
+    ds: DataSource,
+  ) {
+    this.rows = new RowMapper(ds, HealthcarePartyEntity);
+    this.cols = this.rows.select('h');
   }
 
-  /** Live HCPs of the context's group. */
-  scoped(ctx: RequestContext, alias = 'h') {
-    return this.repo(ctx)
-      .createQueryBuilder(alias)
-      .where(`${alias}.group_id = :groupId`, { groupId: ctx.groupId })
-      .andWhere(`${alias}.deletion_date IS NULL`);
+  private m(ctx: RequestContext): EntityManager {
+    return this.tx.manager(ctx);
+  }
+
+  private repo(ctx: RequestContext) {
+    return this.m(ctx).getRepository(HealthcarePartyEntity);
+  }
+
+  private async select(ctx: RequestContext, [sql, params]: [string, unknown[]]): Promise<HealthcarePartyEntity[]> {
+    const raw: Record<string, unknown>[] = await this.m(ctx).query(sql, params);
+    return raw.map((r) => this.rows.map(r));
+  }
+
+  /** Ids of the group's HCPs having a `kind` key in [lo, hi) (or equal to `lo` when hi is null). */
+  private keys(q: SqlParams, groupId: string, kind: string, lo: string, hi: string | null, hiInclusive = false): string {
+    // Placeholders are taken in text order (SQLite binds `?` by position).
+    const head = `h.id IN (SELECT k.doc_id FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)}`;
+    const range = hi === null ? `k.key = ${q.p(lo)}` : `k.key >= ${q.p(lo)} AND k.key ${hiInclusive ? '<=' : '<'} ${q.p(hi)}`;
+    return `${head} AND ${range})`;
+  }
+
+  private nameWords(q: SqlParams, groupId: string, name: string): string {
+    const words = queryWords(name);
+    return words.length ? words.map((w) => this.keys(q, groupId, 'hcp', ...prefixRange(w))).join(' AND ') : '1 = 1';
   }
 
   findOneInGroup(ctx: RequestContext, id: string): Promise<HealthcarePartyEntity | null> {
@@ -33,41 +87,224 @@ export class HealthcarePartiesRepository {
     return this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id } });
   }
 
-  findManyInGroup(ctx: RequestContext, ids: string[]): Promise<HealthcarePartyEntity[]> {
-    if (!ids.length) return Promise.resolve([]);
-    return this.scoped(ctx).andWhere('h.id IN (:...ids)', { ids }).getMany();
+  async findManyInGroup(ctx: RequestContext, ids: string[]): Promise<HealthcarePartyEntity[]> {
+    if (!ids.length) return [];
+    const q = this.rows.params();
+    return this.select(ctx, [
+      `SELECT ${this.cols} FROM healthcare_parties h WHERE h.group_id = ${q.p(ctx.groupId)} AND h.id IN (${q.list(ids)}) AND ${LIVE}`,
+      q.values,
+    ]);
   }
 
-  count(ctx: RequestContext): Promise<number> {
-    return this.scoped(ctx).getCount();
+  /** Live HCPs of the group, counted up to COUNT_CAP. */
+  async countCapped(ctx: RequestContext): Promise<number> {
+    const q = this.rows.params();
+    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM healthcare_parties h WHERE h.group_id = ${q.p(ctx.groupId)} AND ${LIVE} LIMIT ${q.p(COUNT_CAP)}) c`;
+    const [row] = (await this.m(ctx).query(sql, q.values)) as { n: number | string }[];
+    return Number(row?.n ?? 0);
+  }
+
+  sqlChildren(groupId: string, parentId: string): [string, unknown[]] {
+    const q = this.rows.params();
+    return [
+      `SELECT ${this.cols} FROM healthcare_parties h WHERE h.group_id = ${q.p(groupId)} AND h.parent_id = ${q.p(parentId)} AND ${LIVE} ORDER BY h.id`,
+      q.values,
+    ];
+  }
+
+  children(ctx: RequestContext, parentId: string): Promise<HealthcarePartyEntity[]> {
+    return this.select(ctx, this.sqlChildren(ctx.groupId, parentId));
+  }
+
+  byName(ctx: RequestContext, name: string): Promise<HealthcarePartyEntity[]> {
+    const q = this.rows.params();
+    return this.select(ctx, [
+      `SELECT ${this.cols} FROM healthcare_parties h WHERE h.group_id = ${q.p(ctx.groupId)} AND h.name = ${q.p(name)} AND ${LIVE} ORDER BY h.id`,
+      q.values,
+    ]);
+  }
+
+  /**
+   * Keyset page by (last name, id), optionally only HCPs whose name words start with each word of
+   * `name`. With a name the matches of its first word drive the query (CROSS JOIN keeps that join
+   * order on SQLite) and only they are sorted; without one the (group, last name, id) index is the order.
+   */
+  sqlByLastName(groupId: string, o: HcpPageQuery & { name?: string }): [string, unknown[]] {
+    const q = this.rows.params();
+    const words = o.name ? queryWords(o.name) : [];
+    let from = 'healthcare_parties h';
+    if (words.length) {
+      const [lo, hi] = prefixRange(words[0]);
+      from = `(SELECT DISTINCT k.doc_id FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = 'hcp' AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)}) m CROSS JOIN healthcare_parties h`;
+    }
+    let where = `h.group_id = ${q.p(groupId)} AND ${LIVE}`;
+    if (words.length) where += ' AND h.id = m.doc_id';
+    for (const w of words.slice(1)) where += ` AND ${this.keys(q, groupId, 'hcp', ...prefixRange(w))}`;
+    const cmp = o.desc ? '<' : '>';
+    if (o.startKey !== undefined) {
+      where += ` AND h.last_name_key ${cmp}= ${q.p(o.startKey)}`;
+      if (o.startDocumentId) where += ` AND (h.last_name_key ${cmp} ${q.p(o.startKey)} OR h.id ${cmp}= ${q.p(o.startDocumentId)})`;
+    }
+    const dir = o.desc ? 'DESC' : 'ASC';
+    return [`SELECT ${this.cols} FROM ${from} WHERE ${where} ORDER BY h.last_name_key ${dir}, h.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
+  }
+
+  byLastName(ctx: RequestContext, o: HcpPageQuery & { name?: string }): Promise<HealthcarePartyEntity[]> {
+    return this.select(ctx, this.sqlByLastName(ctx.groupId, o));
+  }
+
+  /** Prefix over ssin, nihii, cbe and ehp, by id from `start` (inclusive). */
+  byNihiiOrSsin(
+    ctx: RequestContext,
+    value: string,
+    o: { start?: string; limit: number; desc?: boolean },
+  ): Promise<HealthcarePartyEntity[]> {
+    const q = this.rows.params();
+    let where = `h.group_id = ${q.p(ctx.groupId)} AND ${LIVE}`;
+    where += value ? ` AND ${this.keys(q, ctx.groupId, 'hcp-id', ...prefixRange(value))}` : ' AND 1 = 0';
+    if (o.start) where += ` AND h.id ${o.desc ? '<=' : '>='} ${q.p(o.start)}`;
+    return this.select(ctx, [
+      `SELECT ${this.cols} FROM healthcare_parties h WHERE ${where} ORDER BY h.id ${o.desc ? 'DESC' : 'ASC'} LIMIT ${q.p(o.limit)}`,
+      q.values,
+    ]);
+  }
+
+  /** Speciality `type`, nihiiSpecCode `spec`, a postal code in [first, last]; by id from `start`. */
+  bySpecialityAndPostCode(
+    ctx: RequestContext,
+    k: { type: string; spec: string; first: string; last: string },
+    o: { start?: string; limit: number },
+  ): Promise<HealthcarePartyEntity[]> {
+    const q = this.rows.params();
+    const base = `${k.type}${SEP}${k.spec}${SEP}`;
+    let where = `h.group_id = ${q.p(ctx.groupId)} AND ${LIVE} AND ${this.keys(q, ctx.groupId, 'hcp-spc', base + k.first, base + k.last, true)}`;
+    if (o.start) where += ` AND h.id >= ${q.p(o.start)}`;
+    return this.select(ctx, [`SELECT ${this.cols} FROM healthcare_parties h WHERE ${where} ORDER BY h.id LIMIT ${q.p(o.limit)}`, q.values]);
+  }
+
+  /** HCPs holding keys for delegate `id` (hcPartyKeys or aesExchangeKeys). */
+  delegatorsOf(ctx: RequestContext, id: string): Promise<HealthcarePartyEntity[]> {
+    const q = this.rows.params();
+    return this.select(ctx, [
+      `SELECT ${this.cols} FROM healthcare_parties h WHERE h.group_id = ${q.p(ctx.groupId)} AND ${LIVE} AND ${this.keys(q, ctx.groupId, 'hcp-deleg', id, null)} ORDER BY h.id`,
+      q.values,
+    ]);
+  }
+
+  private filterDialect(groupId: string): FilterDialect {
+    const list = (v: unknown, field: string): unknown[] => {
+      if (!Array.isArray(v)) throw ValidationError.field(field, `${field} must be an array`);
+      return v;
+    };
+    const codeKey = (type: unknown, code: unknown): [string, string | null] | null => {
+      if (type === undefined || type === null) return null;
+      const t = `${String(type)}${SEP}`;
+      return code === undefined || code === null ? prefixRange(t) : [`${t}${String(code)}`, null];
+    };
+    return {
+      list,
+      leaf: (f, q) => {
+        switch (f.$type) {
+          case undefined:
+          case null:
+            throw new BadRequestError('Missing discriminator $type');
+          case 'AllHealthcarePartiesFilter':
+            return '1 = 1';
+          case 'HealthcarePartyByIdsFilter': {
+            const ids = list(f.ids, 'ids');
+            return ids.length ? `h.id IN (${q.list(ids.map(String))})` : '1 = 0';
+          }
+          case 'HealthcarePartyByNameFilter':
+            return this.nameWords(q, groupId, String(f.name ?? ''));
+          case 'HealthcarePartyByTagCodeFilter': {
+            const parts = [codeKey(f.tagType, f.tagCode), codeKey(f.codeType, f.codeCode)]
+              .map((r, i) => (r ? this.keys(q, groupId, i === 0 ? 'hcp-tag' : 'hcp-code', r[0], r[1]) : null))
+              .filter((s): s is string => !!s);
+            return parts.length ? `(${parts.join(' AND ')})` : '1 = 1';
+          }
+          case 'HealthcarePartyByIdentifiersFilter': {
+            const wanted = list(f.identifiers, 'identifiers') as { system?: unknown; value?: unknown }[];
+            const keys = wanted
+              .filter((w) => typeof w?.system === 'string' && typeof w?.value === 'string')
+              .map((w) => this.keys(q, groupId, 'hcp-ident', `${w.system as string}${SEP}${w.value as string}`, null));
+            return keys.length ? `(${keys.join(' OR ')})` : '1 = 0';
+          }
+          default:
+            throw new BadRequestError(`Invalid subclass ${String(f.$type)} for a HealthcareParty filter`);
+        }
+      },
+    };
+  }
+
+  sqlFilter(groupId: string, filter: unknown, o: { from?: string; limit: number; idsOnly?: boolean }): [string, unknown[]] {
+    const q = this.rows.params();
+    let where = `h.group_id = ${q.p(groupId)} AND ${LIVE} AND ${compileFilter(filter as FilterNode, this.filterDialect(groupId), q)}`;
+    if (o.from !== undefined) where += ` AND h.id >= ${q.p(o.from)}`;
+    return [
+      `SELECT ${o.idsOnly ? 'h.id' : this.cols} FROM healthcare_parties h WHERE ${where} ORDER BY h.id LIMIT ${q.p(o.limit)}`,
+      q.values,
+    ];
+  }
+
+  filterPage(ctx: RequestContext, filter: unknown, o: { from?: string; limit: number }): Promise<HealthcarePartyEntity[]> {
+    return this.select(ctx, this.sqlFilter(ctx.groupId, filter, o));
+  }
+
+  async filterIds(ctx: RequestContext, filter: unknown, limit: number): Promise<string[]> {
+    const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
+    return ((await this.m(ctx).query(sql, params)) as { id: string }[]).map((r) => r.id);
   }
 
   async insert(ctx: RequestContext, hcp: HealthcarePartyEntity): Promise<HealthcarePartyEntity> {
-    return this.tx.run(ctx, async (ctx) => {
-      hcp.groupId = ctx.groupId;
+    hcp.groupId = ctx.groupId;
+    hcp.lastNameKey = hcp.lastName ?? '';
+    await this.tx.run(ctx, async (t) => {
       try {
-        await this.repo(ctx).insert(hcp as QueryDeepPartialEntity<HealthcarePartyEntity>);
+        await this.repo(t).insert(hcp as QueryDeepPartialEntity<HealthcarePartyEntity>);
       } catch (e) {
         if (uniqueViolationColumns(e)) throw new ConflictError('DUPLICATE', `HealthcareParty ${hcp.id} already exists`, ['id']);
         throw e;
       }
-      return hcp;
+      await this.writeKeys(t, hcp);
     });
+    return hcp;
+  }
+
+  private writeKeys(ctx: RequestContext, h: HealthcarePartyEntity): Promise<void> {
+    const keys = hcpSearchKeys({
+      name: h.name,
+      last_name: h.lastName,
+      first_name: h.firstName,
+      speciality: h.speciality,
+      nihii: h.nihii,
+      ssin: h.ssin,
+      cbe: h.cbe,
+      ehp: h.ehp,
+      nihii_spec_code: h.nihiiSpecCode,
+      extra: h.extra,
+      postal_codes: h.postalCodes,
+    });
+    return replaceSearchKeys(this.m(ctx), this.rows.pg, ctx.groupId, 'hcp', h.id, keys);
   }
 
   /** Optimistic update in the context's group: missing -> 404, stale -> 409. */
   async updateWithRev(ctx: RequestContext, id: string, rev: string, patch: Partial<HealthcarePartyEntity>): Promise<void> {
-    return this.tx.run(ctx, async (ctx) => {
-      const { id: _id, groupId: _g, ...rest } = patch;
-      const res = await this.repo(ctx)
+    const { id: _id, groupId: _g, ...rest } = patch;
+    if (rest.lastName !== undefined) rest.lastNameKey = rest.lastName ?? '';
+    await this.tx.run(ctx, async (t) => {
+      const res = await this.m(t)
         .createQueryBuilder()
         .update(HealthcarePartyEntity)
         .set(rest as QueryDeepPartialEntity<HealthcarePartyEntity>)
-        .where('id = :id AND group_id = :groupId AND rev = :rev AND deletion_date IS NULL', { id, groupId: ctx.groupId, rev })
+        .where('id = :id AND group_id = :groupId AND rev = :rev AND deletion_date IS NULL', { id, groupId: t.groupId, rev })
         .execute();
       if (!res.affected) {
-        if (!(await this.findOneInGroup(ctx, id))) throw new NotFoundError('HealthcareParty', id);
+        if (!(await this.findOneInGroup(t, id))) throw new NotFoundError('HealthcareParty', id);
         throw ConflictError.staleRevision('HealthcareParty', id);
+      }
+      if (KEYED.some((k) => patch[k] !== undefined)) {
+        const stored = await this.findAnyInGroup(t, id);
+        if (stored) await this.writeKeys(t, stored);
       }
     });
   }

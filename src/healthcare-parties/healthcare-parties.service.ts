@@ -4,13 +4,13 @@ import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { Clock } from '../common/clock';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../common/errors';
 import { newId, nextRev } from '../common/ids';
-import { KeysetPage, toKeysetPage } from '../common/pagination';
+import { KeysetPage, MATCH_CAP, pageLimit, toKeysetPage } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
-import { fold, HcpDocument, toColumns, toDocument } from './hcp-document';
+import { HcpDocument, toColumns, toDocument } from './hcp-document';
 import { HealthcarePartiesRepository } from './healthcare-parties.repository';
 import { HealthcarePartyEntity } from './healthcare-party.entity';
 
@@ -63,48 +63,30 @@ export class HealthcarePartiesService {
   /** HCPs whose parent is `parentId` (the parent itself must exist in the group, else 404). */
   async children(ctx: RequestContext, parentId: string): Promise<HealthcarePartyEntity[]> {
     await this.get(ctx, parentId);
-    return this.hcps.scoped(ctx).andWhere('h.parent_id = :parentId', { parentId }).orderBy('h.id').getMany();
+    return this.hcps.children(ctx, parentId);
   }
 
   /** Ordered by last name then id (startKey = last name); `name` (optional) = folded prefix of every word on name parts. */
   async listByLastName(ctx: RequestContext, q: PageQuery & { name?: string }): Promise<KeysetPage<HealthcarePartyEntity>> {
     const limit = this.limitOf(q.limit);
-    const dir = q.desc ? 'DESC' : 'ASC';
-    const key = "COALESCE(h.last_name, '')";
-    const qb = this.hcps.scoped(ctx);
-    for (const [i, w] of (q.name ? fold(q.name).split(' ').filter(Boolean) : []).entries())
-      qb.andWhere(`h.search_terms LIKE :w${i}`, { [`w${i}`]: `% ${w}%` });
-    if (q.startKey !== undefined) {
-      const cmp = q.desc ? '<' : '>';
-      if (q.startDocumentId)
-        qb.andWhere(`(${key} ${cmp} :sk OR (${key} = :sk AND h.id ${cmp}= :sid))`, { sk: q.startKey, sid: q.startDocumentId });
-      else qb.andWhere(`${key} ${cmp}= :sk`, { sk: q.startKey });
-    }
-    const rows = await qb
-      .orderBy(key, dir)
-      .addOrderBy('h.id', dir)
-      .limit(limit + 1)
-      .getMany();
-    return toKeysetPage(rows, limit, await this.hcps.count(ctx), (h) => h.lastName ?? '');
+    const rows = await this.hcps.byLastName(ctx, { ...q, limit: limit + 1 });
+    return toKeysetPage(rows, limit, await this.hcps.countCapped(ctx), (h) => h.lastName ?? '');
   }
 
   /** Exact `name` (organisation name) match. */
   byNameStrict(ctx: RequestContext, name: string): Promise<HealthcarePartyEntity[]> {
-    return this.hcps.scoped(ctx).andWhere('h.name = :name', { name }).orderBy('h.id').getMany();
+    return this.hcps.byName(ctx, name);
   }
 
   /** Prefix over ssin, nihii, cbe and ehp, ordered by id (startKey/startDocumentId = id). */
   async byNihiiOrSsin(ctx: RequestContext, value: string, q: PageQuery): Promise<KeysetPage<HealthcarePartyEntity>> {
     const limit = this.limitOf(q.limit);
-    const v = `${value.replace(/[%_\\]/g, '')}%`;
-    const qb = this.hcps.scoped(ctx).andWhere('(h.ssin LIKE :v OR h.nihii LIKE :v OR h.cbe LIKE :v OR h.ehp LIKE :v)', { v });
-    const start = q.startDocumentId ?? q.startKey;
-    if (start) qb.andWhere(q.desc ? 'h.id <= :s' : 'h.id >= :s', { s: start });
-    const rows = await qb
-      .orderBy('h.id', q.desc ? 'DESC' : 'ASC')
-      .limit(limit + 1)
-      .getMany();
-    return toKeysetPage(rows, limit, await this.hcps.count(ctx), (h) => h.id);
+    const rows = await this.hcps.byNihiiOrSsin(ctx, value.replace(/[%_\\]/g, ''), {
+      start: q.startDocumentId ?? q.startKey,
+      limit: limit + 1,
+      desc: q.desc,
+    });
+    return toKeysetPage(rows, limit, await this.hcps.countCapped(ctx), (h) => h.id);
   }
 
   /** Key [speciality, nihiiSpecCode, postalCode]: speciality = type, nihiiSpecCode = spec, a postal code in [first, last]. */
@@ -117,18 +99,8 @@ export class HealthcarePartiesService {
     q: PageQuery,
   ): Promise<KeysetPage<HealthcarePartyEntity>> {
     const limit = this.limitOf(q.limit);
-    const rows = await this.hcps
-      .scoped(ctx)
-      .andWhere('h.speciality = :type AND h.nihii_spec_code = :spec', { type, spec })
-      .orderBy('h.id')
-      .getMany();
-    const inRange = rows.filter((h) => (h.postalCodes ?? '').split(' ').some((c) => c && c >= first && c <= last));
-    const start = q.startDocumentId ? inRange.findIndex((h) => h.id >= q.startDocumentId!) : 0;
-    return toKeysetPage(start < 0 ? [] : inRange.slice(start, start + limit + 1), limit, inRange.length, (h) => [
-      type,
-      spec,
-      (h.postalCodes ?? '').trim().split(' ')[0],
-    ]);
+    const rows = await this.hcps.bySpecialityAndPostCode(ctx, { type, spec, first, last }, { start: q.startDocumentId, limit: limit + 1 });
+    return toKeysetPage(rows, limit, rows.length, (h) => [type, spec, (h.postalCodes ?? '').trim().split(' ')[0]]);
   }
 
   /** Filter chain: resolve to ordered ids, drop until startDocumentId, page by limit. */
@@ -143,84 +115,13 @@ export class HealthcarePartiesService {
       throw new BadRequestError(`Unsupported predicate ${String((c.predicate as Filter).$type)}: only AlwaysPredicate is supported`);
     }
     const limit = this.limitOf(q.limit);
-    let ids = await this.match(ctx, c.filter);
-    if (q.startDocumentId) {
-      const at = ids.indexOf(q.startDocumentId);
-      ids = at >= 0 ? ids.slice(at) : ids.filter((id) => id > q.startDocumentId!);
-    }
-    const rows = await this.getMany(ctx, ids.slice(0, limit + 1));
-    return toKeysetPage(rows, limit, ids.length, (h) => h.id);
+    const rows = await this.hcps.filterPage(ctx, c.filter, { from: q.startDocumentId, limit: limit + 1 });
+    return toKeysetPage(rows, limit, rows.length, (h) => h.id);
   }
 
-  /** Ids (sorted) matching an HCP filter; unknown `$type` -> 400. */
-  async match(ctx: RequestContext, filter: unknown): Promise<string[]> {
-    const all = await this.hcps.scoped(ctx).orderBy('h.id').getMany();
-    return [...this.resolve(filter, all, 0)].sort();
-  }
-
-  private resolve(raw: unknown, all: HealthcarePartyEntity[], depth: number): Set<string> {
-    if (depth > 20) throw new BadRequestError('Filter nesting is too deep');
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new BadRequestError('Missing discriminator $type');
-    const f = raw as Filter;
-    const ids = (pred: (h: HealthcarePartyEntity) => boolean) => new Set(all.filter(pred).map((h) => h.id));
-    const list = (v: unknown, field: string): unknown[] => {
-      if (!Array.isArray(v)) throw ValidationError.field(field, `${field} must be an array`);
-      return v;
-    };
-    switch (f.$type) {
-      case undefined:
-      case null:
-        throw new BadRequestError('Missing discriminator $type');
-      case 'AllHealthcarePartiesFilter':
-        return ids(() => true);
-      case 'HealthcarePartyByIdsFilter': {
-        const wanted = new Set(list(f.ids, 'ids'));
-        return ids((h) => wanted.has(h.id));
-      }
-      case 'HealthcarePartyByNameFilter': {
-        const words = fold(String(f.name ?? ''))
-          .split(' ')
-          .filter(Boolean);
-        return ids((h) => words.every((w) => (h.searchTerms ?? '').includes(` ${w}`)));
-      }
-      case 'HealthcarePartyByTagCodeFilter': {
-        const has = (arr: unknown, type: unknown, code: unknown) =>
-          type === undefined ||
-          type === null ||
-          (Array.isArray(arr) &&
-            arr.some(
-              (c: { type?: unknown; code?: unknown }) => c?.type === type && (code === undefined || code === null || c?.code === code),
-            ));
-        return ids((h) => has(h.extra?.tags, f.tagType, f.tagCode) && has(h.extra?.codes, f.codeType, f.codeCode));
-      }
-      case 'HealthcarePartyByIdentifiersFilter': {
-        const wanted = list(f.identifiers, 'identifiers') as { system?: unknown; value?: unknown }[];
-        return ids(
-          (h) =>
-            Array.isArray(h.extra?.identifier) &&
-            (h.extra!.identifier as { system?: unknown; value?: unknown }[]).some((i) =>
-              wanted.some((w) => w?.system === i?.system && w?.value === i?.value),
-            ),
-        );
-      }
-      case 'UnionFilter': {
-        const out = new Set<string>();
-        for (const sub of list(f.filters, 'filters')) for (const id of this.resolve(sub, all, depth + 1)) out.add(id);
-        return out;
-      }
-      case 'IntersectionFilter': {
-        const sets = list(f.filters, 'filters').map((sub) => this.resolve(sub, all, depth + 1));
-        if (!sets.length) return new Set();
-        return new Set([...sets[0]].filter((id) => sets.every((s) => s.has(id))));
-      }
-      case 'ComplementFilter': {
-        const sup = f.superSet ? this.resolve(f.superSet, all, depth + 1) : ids(() => true);
-        const sub = this.resolve(f.subSet, all, depth + 1);
-        return new Set([...sup].filter((id) => !sub.has(id)));
-      }
-      default:
-        throw new BadRequestError(`Invalid subclass ${String(f.$type)} for a HealthcareParty filter`);
-    }
+  /** Ids (sorted) matching an HCP filter, the first MATCH_CAP; unknown `$type` -> 400. */
+  match(ctx: RequestContext, filter: unknown): Promise<string[]> {
+    return this.hcps.filterIds(ctx, filter, MATCH_CAP);
   }
 
   async create(ctx: RequestContext, doc: HcpDocument): Promise<HealthcarePartyEntity> {
@@ -292,7 +193,7 @@ export class HealthcarePartiesService {
   async keysForDelegate(ctx: RequestContext, id: string): Promise<Record<string, string>> {
     await this.get(ctx, id);
     const out: Record<string, string> = {};
-    for (const h of await this.hcps.scoped(ctx).getMany()) {
+    for (const h of await this.hcps.delegatorsOf(ctx, id)) {
       const k = (h.extra?.hcPartyKeys as Record<string, unknown> | undefined)?.[id];
       if (Array.isArray(k) && typeof k[1] === 'string') out[h.id] = k[1];
     }
@@ -303,7 +204,7 @@ export class HealthcarePartiesService {
   async aesExchangeKeysForDelegate(ctx: RequestContext, id: string): Promise<Record<string, Record<string, unknown>>> {
     await this.get(ctx, id);
     const out: Record<string, Record<string, unknown>> = {};
-    for (const h of await this.hcps.scoped(ctx).getMany()) {
+    for (const h of await this.hcps.delegatorsOf(ctx, id)) {
       const aes = h.extra?.aesExchangeKeys as Record<string, Record<string, unknown>> | undefined;
       if (!aes || typeof aes !== 'object') continue;
       for (const [pub, byDelegate] of Object.entries(aes)) {
@@ -397,13 +298,7 @@ export class HealthcarePartiesService {
   }
 
   limitOf(limit: number | undefined): number {
-    const { defaultLimit, maxLimit } = this.config.pagination;
-    if (limit === undefined || !Number.isFinite(limit)) return defaultLimit;
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new ValidationError([
-        { loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit },
-      ]);
-    return Math.min(limit, maxLimit);
+    return pageLimit(limit, this.config.pagination);
   }
 
   static toDocument = toDocument;

@@ -8,7 +8,10 @@ import { TenantDocument } from '../database/tenant-document';
  */
 @Entity('healthcare_parties')
 @Index('idx_hcp_group_last_name', ['groupId', 'lastName', 'id'])
-@Index('idx_hcp_group_parent', ['groupId', 'parentId'])
+@Index('idx_hcp_group_parent_id', ['groupId', 'parentId', 'id'])
+@Index('idx_hcp_group_last_name_key', ['groupId', 'lastNameKey', 'id'])
+@Index('idx_hcp_group_name', ['groupId', 'name', 'id'])
+@Index('idx_hcp_group_id', ['groupId', 'id'])
 export class HealthcarePartyEntity extends TenantDocument {
   @Column({ type: 'varchar', length: 255, nullable: true })
   name: string | null;
@@ -18,6 +21,10 @@ export class HealthcarePartyEntity extends TenantDocument {
 
   @Column({ name: 'first_name', type: 'varchar', length: 255, nullable: true })
   firstName: string | null;
+
+  /** `lastName` or '' when absent: the keyset order of HCP lists, served by an index as is. */
+  @Column({ name: 'last_name_key', type: 'varchar', length: 255, default: '' })
+  lastNameKey: string;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   nihii: string | null;

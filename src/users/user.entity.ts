@@ -12,14 +12,28 @@ export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
 @Unique('uq_users_group_mobile_phone', ['groupId', 'mobilePhone'])
 @Unique('uq_users_group_external_id', ['groupId', 'externalId'])
 @Index('idx_users_group_login_id', ['groupId', 'login', 'id'])
-@Index('idx_users_group_hcp', ['groupId', 'healthcarePartyId'])
-@Index('idx_users_group_patient', ['groupId', 'patientId'])
+@Index('idx_users_group_hcp_id', ['groupId', 'healthcarePartyId', 'id'])
+@Index('idx_users_group_patient_id', ['groupId', 'patientId', 'id'])
+@Index('idx_users_group_id', ['groupId', 'id'])
+@Index('idx_users_group_created', ['groupId', 'created', 'id'])
+@Index('idx_users_group_login_key', ['groupId', 'loginKey', 'id'])
+@Index('idx_users_login', ['login', 'groupId', 'id'])
+@Index('idx_users_email_key', ['emailKey', 'groupId', 'id'])
+@Index('idx_users_mobile_phone', ['mobilePhone', 'groupId', 'id'])
 export class UserEntity extends TenantDocument {
   @Column({ type: 'varchar', length: 255, nullable: true })
   login: string | null;
 
   @Column({ type: 'varchar', length: 320, nullable: true })
   email: string | null;
+
+  /** `login` or '' when absent: the keyset order of user lists, served by an index as is. */
+  @Column({ name: 'login_key', type: 'varchar', length: 255, default: '' })
+  loginKey: string;
+
+  /** `email` in lower case: case-insensitive lookups through a plain index on both dialects. */
+  @Column({ name: 'email_key', type: 'varchar', length: 320, nullable: true })
+  emailKey: string | null;
 
   @Column({ name: 'mobile_phone', type: 'varchar', length: 32, nullable: true })
   mobilePhone: string | null;

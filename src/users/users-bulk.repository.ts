@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets } from 'typeorm';
 import { RequestContext } from '../common/request-context';
+import { insertSearchKeysOfMany, userSearchKeys } from '../database/search-keys';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserEntity } from './user.entity';
 import { translateUnique } from './users.repository';
@@ -63,6 +64,9 @@ export class UsersBulkRepository {
       const params: unknown[] = [];
       const tuples = chunk.map((u) => {
         u.groupId = ctx.groupId;
+        // The normalized lookup columns, as UsersRepository.insert writes them.
+        u.loginKey = u.login ?? '';
+        u.emailKey = u.email ? u.email.toLowerCase() : null;
         const marks = columns.map((c) => {
           params.push(toParam(c.getEntityValue(u, true), postgres));
           return postgres ? `$${params.length}` : '?';
@@ -73,6 +77,17 @@ export class UsersBulkRepository {
       await manager.query(head + tuples.join(', '), params).catch((e: unknown) => {
         throw translateUnique(e);
       });
+      const keys = chunk.flatMap((u) =>
+        userSearchKeys({
+          login: u.login,
+          email: u.email,
+          mobile_phone: u.mobilePhone,
+          name: u.name,
+          first_name: u.firstName,
+          last_name: u.lastName,
+        }).map((k) => ({ ...k, docId: u.id })),
+      );
+      await insertSearchKeysOfMany(manager, postgres, ctx.groupId, keys);
     }
   }
 

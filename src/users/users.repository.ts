@@ -1,42 +1,82 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryDeepPartialEntity } from 'typeorm';
-import { PreparedFind } from '../database/prepared-find';
+import { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { nextRev } from '../common/ids';
+import { COUNT_CAP } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
+import { prefixRange, queryWords } from '../common/text-search';
 import { fieldOfColumn, uniqueViolationColumns } from '../database/db-errors';
+import { RowMapper, SqlParams } from '../database/row-mapper';
+import { replaceSearchKeys, userSearchKeys } from '../database/search-keys';
+import { compileFilter, FilterDialect, FilterNode } from '../database/sql-filter';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserEntity } from './user.entity';
+import { UserFilter } from './user-filters';
+
+export interface TokenKey {
+  key: string;
+  creationTime: number;
+  validity: number;
+}
+
+/** Fields whose change rewrites the user's search keys. */
+const SEARCHED: (keyof UserEntity)[] = ['login', 'email', 'mobilePhone', 'name', 'firstName', 'lastName'];
+const LIVE = 'u.deletion_date IS NULL';
+const NOT_PATIENT_ONLY = 'NOT (u.patient_id IS NOT NULL AND u.healthcare_party_id IS NULL)';
 
 /**
  * The only place with user queries. Every method is scoped by `ctx.groupId`, except the one
- * credential lookup that authentication needs across groups (named so).
+ * credential lookup that authentication needs across groups (named so). Reads are hand-written
+ * SQL, each served by an index (the plan tests read their plans); `sql*` methods expose the exact
+ * statements for those tests.
  */
 @Injectable()
 export class UsersRepository {
-  private readonly byId: PreparedFind<UserEntity>;
+  private readonly rows: RowMapper<UserEntity>;
+  private readonly cols: string;
+  private readonly byIdSql: string;
+  private readonly withTokenKeysSql: string;
 
   constructor(
     private readonly tx: TransactionRunner,
     ds: DataSource,
   ) {
-    this.byId = new PreparedFind(ds, UserEntity, 'e.group_id = :groupId AND e.id = :id AND e.deletion_date IS NULL', ['groupId', 'id']);
+    this.rows = new RowMapper(ds, UserEntity);
+    this.cols = this.rows.select('u');
+    const q = this.rows.params();
+    this.byIdSql = `SELECT ${this.cols} FROM users u WHERE u.group_id = ${q.p(0)} AND u.id = ${q.p(0)} AND ${LIVE}`;
+    const q2 = this.rows.params();
+    this.withTokenKeysSql =
+      `SELECT ${this.cols}, t.key AS tk_key, t.creation_time AS tk_creation_time, t.validity AS tk_validity FROM users u ` +
+      `LEFT JOIN authentication_tokens t ON t.group_id = u.group_id AND t.user_id = u.id AND t.deletion_date IS NULL ` +
+      `WHERE u.group_id = ${q2.p(0)} AND u.id = ${q2.p(0)} AND ${LIVE}`;
   }
 
-  repo(ctx: RequestContext) {
-    return this.tx.manager(ctx).getRepository(UserEntity);
+  private m(ctx: RequestContext): EntityManager {
+    return this.tx.manager(ctx);
   }
 
-  /** Live (not soft-deleted) users of the context's group. */
-  scoped(ctx: RequestContext, alias = 'u') {
-    return this.repo(ctx)
-      .createQueryBuilder(alias)
-      .where(`${alias}.group_id = :groupId`, { groupId: ctx.groupId })
-      .andWhere(`${alias}.deletion_date IS NULL`);
+  private async select(ctx: RequestContext, sql: string, params: unknown[]): Promise<UserEntity[]> {
+    const raw: Record<string, unknown>[] = await this.m(ctx).query(sql, params);
+    return raw.map((r) => this.rows.map(r));
   }
 
   async findOneInGroup(ctx: RequestContext, id: string): Promise<UserEntity | null> {
-    return (await this.byId.run(this.tx.manager(ctx), [ctx.groupId, id]))[0] ?? null;
+    return (await this.select(ctx, this.byIdSql, [ctx.groupId, id]))[0] ?? null;
+  }
+
+  /**
+   * The user and the keys of its app tokens (metadata only, never the hashes) in one statement:
+   * the native read shows them, and a second round trip per read cost more than the join.
+   */
+  async findWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {
+    const raw: Record<string, unknown>[] = await this.m(ctx).query(this.withTokenKeysSql, [ctx.groupId, id]);
+    if (!raw.length) return null;
+    const tokens = raw
+      .filter((r) => r.tk_key !== null && r.tk_key !== undefined)
+      .map((r) => ({ key: r.tk_key as string, creationTime: Number(r.tk_creation_time), validity: Number(r.tk_validity) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { user: this.rows.map(raw[0]), tokens };
   }
 
   async getInGroup(ctx: RequestContext, id: string): Promise<UserEntity> {
@@ -50,7 +90,8 @@ export class UsersRepository {
    */
   async getForMerge(ctx: RequestContext, id: string): Promise<UserEntity> {
     if (this.tx.dialect === 'postgres') {
-      await this.repo(ctx)
+      await this.m(ctx)
+        .getRepository(UserEntity)
         .createQueryBuilder('u')
         .select('u.id')
         .where('u.group_id = :groupId AND u.id = :id', { groupId: ctx.groupId, id })
@@ -60,50 +101,195 @@ export class UsersRepository {
     return this.getInGroup(ctx, id);
   }
 
-  findByEmail(ctx: RequestContext, email: string): Promise<UserEntity | null> {
-    return this.scoped(ctx).andWhere('LOWER(u.email) = :email', { email: email.toLowerCase() }).orderBy('u.id').getOne();
+  sqlByEmail(groupId: string, email: string): [string, unknown[]] {
+    const q = this.rows.params();
+    return [
+      `SELECT ${this.cols} FROM users u WHERE u.email_key = ${q.p(email.toLowerCase())} AND u.group_id = ${q.p(groupId)} AND ${LIVE} ORDER BY u.id LIMIT 1`,
+      q.values,
+    ];
+  }
+
+  async findByEmail(ctx: RequestContext, email: string): Promise<UserEntity | null> {
+    const [sql, params] = this.sqlByEmail(ctx.groupId, email);
+    return (await this.select(ctx, sql, params))[0] ?? null;
+  }
+
+  /**
+   * Users whose id, login, email (any case) or mobile phone is `v`, in `groupId` or (null) in any
+   * group: one indexed branch per identifier kind, concatenated; the caller orders the few rows.
+   */
+  sqlByIdentifier(groupId: string | null, v: string): [string, unknown[]] {
+    const q = this.rows.params();
+    // Placeholders are taken in text order (SQLite binds `?` by position).
+    const branch = (col: string, value: string) => {
+      const cond = `${col} = ${q.p(value)}`;
+      return `SELECT ${this.cols} FROM users u WHERE ${cond}${groupId === null ? '' : ` AND u.group_id = ${q.p(groupId)}`} AND ${LIVE}`;
+    };
+    const sql = [branch('u.id', v), branch('u.login', v), branch('u.email_key', v.toLowerCase()), branch('u.mobile_phone', v)].join(
+      ' UNION ALL ',
+    );
+    return [`${sql} LIMIT 200`, q.values];
+  }
+
+  private async byIdentifier(ctx: RequestContext, groupId: string | null, v: string): Promise<UserEntity[]> {
+    const [sql, params] = this.sqlByIdentifier(groupId, v);
+    const rank = (u: UserEntity) => (u.id === v ? 0 : u.login === v ? 1 : u.emailKey === v.toLowerCase() ? 2 : 3);
+    const seen = new Set<string>();
+    return (await this.select(ctx, sql, params))
+      .filter((u) => !seen.has(`${u.groupId}/${u.id}`) && !!seen.add(`${u.groupId}/${u.id}`))
+      .sort((a, b) => rank(a) - rank(b) || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1));
   }
 
   /** id, then login, email, mobile phone (iCure "generic identifier"). */
-  findByIdentifier(ctx: RequestContext, identifier: string): Promise<UserEntity | null> {
-    return this.scoped(ctx)
-      .andWhere('(u.id = :v OR u.login = :v OR LOWER(u.email) = LOWER(:v) OR u.mobile_phone = :v)', { v: identifier })
-      .orderBy(`CASE WHEN u.id = :v THEN 0 WHEN u.login = :v THEN 1 WHEN LOWER(u.email) = LOWER(:v) THEN 2 ELSE 3 END`)
-      .addOrderBy('u.id')
-      .getOne();
+  async findByIdentifier(ctx: RequestContext, identifier: string): Promise<UserEntity | null> {
+    return (await this.byIdentifier(ctx, ctx.groupId, identifier))[0] ?? null;
   }
 
   /**
    * Authentication only: users in any group whose login, email, phone or id equals `identifier`
    * (or `groupId/userId`). Not for use on tenant data paths.
    */
-  findLoginCandidatesAcrossGroups(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
-    const qb = this.repo(ctx).createQueryBuilder('u').where('u.deletion_date IS NULL');
+  async findLoginCandidatesAcrossGroups(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
     const slash = identifier.indexOf('/');
-    if (slash > 0) {
-      const groupId = identifier.slice(0, slash);
-      const rest = identifier.slice(slash + 1);
-      qb.andWhere('u.group_id = :groupId', { groupId }).andWhere(
-        '(u.id = :v OR u.login = :v OR LOWER(u.email) = LOWER(:v) OR u.mobile_phone = :v)',
-        { v: rest },
-      );
-    } else {
-      qb.andWhere('(u.id = :v OR u.login = :v OR LOWER(u.email) = LOWER(:v) OR u.mobile_phone = :v)', { v: identifier });
+    const found =
+      slash > 0
+        ? await this.byIdentifier(ctx, identifier.slice(0, slash), identifier.slice(slash + 1))
+        : await this.byIdentifier(ctx, null, identifier);
+    return found.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1)).slice(0, 50);
+  }
+
+  /** Keyset page by (login, id): `login_key >= :k` opens the index range, the id check trims ties. */
+  sqlListByLogin(groupId: string, o: { startKey?: string; startDocumentId?: string; limit: number; skipPatients: boolean }) {
+    const q = this.rows.params();
+    let where = `u.group_id = ${q.p(groupId)} AND ${LIVE}`;
+    if (o.skipPatients) where += ` AND ${NOT_PATIENT_ONLY}`;
+    if (o.startKey !== undefined) {
+      where += ` AND u.login_key >= ${q.p(o.startKey)}`;
+      if (o.startDocumentId !== undefined) where += ` AND (u.login_key > ${q.p(o.startKey)} OR u.id >= ${q.p(o.startDocumentId)})`;
     }
-    return qb.orderBy('u.group_id').addOrderBy('u.id').limit(50).getMany();
+    return [`SELECT ${this.cols} FROM users u WHERE ${where} ORDER BY u.login_key, u.id LIMIT ${q.p(o.limit)}`, q.values] as [
+      string,
+      unknown[],
+    ];
+  }
+
+  listByLogin(
+    ctx: RequestContext,
+    o: { startKey?: string; startDocumentId?: string; limit: number; skipPatients: boolean },
+  ): Promise<UserEntity[]> {
+    const [sql, params] = this.sqlListByLogin(ctx.groupId, o);
+    return this.select(ctx, sql, params);
+  }
+
+  /** Live users of the group, counted up to COUNT_CAP (an exact count would read the whole group). */
+  async countCapped(ctx: RequestContext, skipPatients = false): Promise<number> {
+    const q = this.rows.params();
+    const extra = skipPatients ? ` AND ${NOT_PATIENT_ONLY}` : '';
+    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM users u WHERE u.group_id = ${q.p(ctx.groupId)} AND ${LIVE}${extra} LIMIT ${q.p(COUNT_CAP)}) c`;
+    const [row] = (await this.m(ctx).query(sql, q.values)) as { n: number | string }[];
+    return Number(row?.n ?? 0);
+  }
+
+  /** Offset page ordered by creation then id (profiles with page numbers). */
+  async pageByCreation(ctx: RequestContext, offset: number, limit: number): Promise<UserEntity[]> {
+    const q = this.rows.params();
+    const sql = `SELECT ${this.cols} FROM users u WHERE u.group_id = ${q.p(ctx.groupId)} AND ${LIVE} ORDER BY u.created, u.id LIMIT ${q.p(limit)} OFFSET ${q.p(offset)}`;
+    return this.select(ctx, sql, q.values);
+  }
+
+  private ids(ctx: RequestContext, cond: string, value: string): Promise<string[]> {
+    const q = this.rows.params();
+    const sql = `SELECT u.id FROM users u WHERE u.group_id = ${q.p(ctx.groupId)} AND ${cond} = ${q.p(value)} AND ${LIVE} ORDER BY u.id`;
+    return this.m(ctx)
+      .query(sql, q.values)
+      .then((rows: { id: string }[]) => rows.map((r) => r.id));
+  }
+
+  idsByHealthcareParty(ctx: RequestContext, hcpId: string): Promise<string[]> {
+    return this.ids(ctx, 'u.healthcare_party_id', hcpId);
+  }
+
+  idsByPatient(ctx: RequestContext, patientId: string): Promise<string[]> {
+    return this.ids(ctx, 'u.patient_id', patientId);
+  }
+
+  private filterDialect(groupId: string): FilterDialect {
+    return {
+      list: (v) => v as unknown[],
+      leaf: (raw, q) => {
+        const f = raw as UserFilter;
+        switch (f.$type) {
+          case 'AllUsersFilter':
+            return '1 = 1';
+          case 'UserByIdsFilter':
+            return f.ids.length ? `u.id IN (${q.list(f.ids)})` : '1 = 0';
+          case 'UsersByPatientIdFilter':
+            return `(u.patient_id IS NOT NULL AND u.patient_id = ${q.p(f.patientId)})`;
+          case 'UserByNameEmailPhoneFilter': {
+            const words = queryWords(f.searchString);
+            if (!words.length) return '1 = 0';
+            return words.map((w) => `u.id IN (${this.keyRange(q, groupId, w)})`).join(' AND ');
+          }
+          default:
+            throw new Error(`unparsed user filter ${String(f.$type)}`);
+        }
+      },
+    };
+  }
+
+  /** Ids of the group's users having a search key that starts with `prefix` (an index range). */
+  private keyRange(q: SqlParams, groupId: string, prefix: string): string {
+    const [lo, hi] = prefixRange(prefix);
+    return `SELECT k.doc_id FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = 'user' AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)}`;
+  }
+
+  /** Users matching `filter`, by id (descending with `desc`), from `from` inclusive, at most `limit`. */
+  sqlFilter(groupId: string, filter: UserFilter, o: { from?: string; limit: number; idsOnly?: boolean }): [string, unknown[]] {
+    const q = this.rows.params();
+    let where = `u.group_id = ${q.p(groupId)} AND ${LIVE} AND ${compileFilter(filter as FilterNode, this.filterDialect(groupId), q)}`;
+    if (o.from !== undefined) where += ` AND u.id ${filter.desc ? '<=' : '>='} ${q.p(o.from)}`;
+    const dir = filter.desc ? 'DESC' : 'ASC';
+    return [`SELECT ${o.idsOnly ? 'u.id' : this.cols} FROM users u WHERE ${where} ORDER BY u.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
+  }
+
+  filterPage(ctx: RequestContext, filter: UserFilter, o: { from?: string; limit: number }): Promise<UserEntity[]> {
+    const [sql, params] = this.sqlFilter(ctx.groupId, filter, o);
+    return this.select(ctx, sql, params);
+  }
+
+  async filterIds(ctx: RequestContext, filter: UserFilter, limit: number): Promise<string[]> {
+    const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
+    return ((await this.m(ctx).query(sql, params)) as { id: string }[]).map((r) => r.id);
   }
 
   /** Inserts; a collision on a unique (group, field) becomes a DUPLICATE conflict naming the fields. */
   async insert(ctx: RequestContext, user: UserEntity): Promise<UserEntity> {
-    return this.tx.run(ctx, async (ctx) => {
-      user.groupId = ctx.groupId;
+    user.groupId = ctx.groupId;
+    user.loginKey = user.login ?? '';
+    user.emailKey = user.email ? user.email.toLowerCase() : null;
+    await this.tx.run(ctx, async (t) => {
       try {
-        await this.repo(ctx).insert(user as QueryDeepPartialEntity<UserEntity>);
+        await this.m(t)
+          .getRepository(UserEntity)
+          .insert(user as QueryDeepPartialEntity<UserEntity>);
       } catch (e) {
         throw translateUnique(e);
       }
-      return user;
+      await this.writeSearchKeys(t, user);
     });
+    return user;
+  }
+
+  private writeSearchKeys(ctx: RequestContext, u: UserEntity): Promise<void> {
+    const keys = userSearchKeys({
+      login: u.login,
+      email: u.email,
+      mobile_phone: u.mobilePhone,
+      name: u.name,
+      first_name: u.firstName,
+      last_name: u.lastName,
+    });
+    return replaceSearchKeys(this.m(ctx), this.rows.pg, ctx.groupId, 'user', u.id, keys);
   }
 
   /**
@@ -111,58 +297,66 @@ export class UsersRepository {
    * Returns the new rev.
    */
   async updateWithRev(ctx: RequestContext, id: string, rev: string, patch: Partial<UserEntity>): Promise<string> {
-    return this.tx.run(ctx, async (ctx) => {
-      const newRev = nextRev(rev);
+    const newRev = nextRev(rev);
+    const set: Partial<UserEntity> = { ...patch, rev: newRev };
+    if (patch.login !== undefined) set.loginKey = patch.login ?? '';
+    if (patch.email !== undefined) set.emailKey = patch.email ? patch.email.toLowerCase() : null;
+    const searched = SEARCHED.some((k) => patch[k] !== undefined);
+    return this.tx.run(ctx, async (t) => {
       let affected: number | undefined;
       try {
-        const res = await this.repo(ctx)
+        const res = await this.m(t)
           .createQueryBuilder()
           .update(UserEntity)
-          .set({ ...patch, rev: newRev } as QueryDeepPartialEntity<UserEntity>)
-          .where('group_id = :groupId AND id = :id AND rev = :rev AND deletion_date IS NULL', { groupId: ctx.groupId, id, rev })
+          .set(set as QueryDeepPartialEntity<UserEntity>)
+          .where('group_id = :groupId AND id = :id AND rev = :rev AND deletion_date IS NULL', { groupId: t.groupId, id, rev })
           .execute();
         affected = res.affected;
       } catch (e) {
         throw translateUnique(e);
       }
       if (!affected) {
-        await this.getInGroup(ctx, id);
+        await this.getInGroup(t, id);
         throw ConflictError.staleRevision('User', id);
       }
+      if (searched) await this.writeSearchKeys(t, await this.getInGroup(t, id));
       return newRev;
     });
   }
 
   /** Unconditional update for system bookkeeping (login failures, rehash); does not change rev. */
   async updateBookkeeping(ctx: RequestContext, id: string, patch: QueryDeepPartialEntity<UserEntity>): Promise<void> {
-    return this.tx.run(ctx, async (ctx) => {
-      await this.repo(ctx)
+    await this.tx.run(ctx, async (t) => {
+      await this.m(t)
         .createQueryBuilder()
         .update(UserEntity)
         .set(patch)
-        .where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id })
+        .where('group_id = :groupId AND id = :id', { groupId: t.groupId, id })
         .execute();
     });
   }
 
   /** Atomically counts a failed login and returns the new count. */
   async incrementFailures(ctx: RequestContext, id: string): Promise<number> {
-    return this.tx.run(ctx, async (ctx) => {
-      await this.repo(ctx)
+    return this.tx.run(ctx, async (t) => {
+      await this.m(t)
         .createQueryBuilder()
         .update(UserEntity)
         .set({ failedLoginCount: () => 'failed_login_count + 1' })
-        .where('group_id = :groupId AND id = :id', { groupId: ctx.groupId, id })
+        .where('group_id = :groupId AND id = :id', { groupId: t.groupId, id })
         .execute();
-      const row = await this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id }, select: { id: true, failedLoginCount: true } });
+      const row = await this.m(t)
+        .getRepository(UserEntity)
+        .findOne({ where: { groupId: t.groupId, id }, select: { id: true, failedLoginCount: true } });
       return row?.failedLoginCount ?? 0;
     });
   }
 
-  /** Permanent removal of one user row (hard delete). */
+  /** Permanent removal of one user row (hard delete) and its search keys. */
   async deleteRow(ctx: RequestContext, id: string): Promise<void> {
-    return this.tx.run(ctx, async (ctx) => {
-      await this.repo(ctx).delete({ groupId: ctx.groupId, id });
+    await this.tx.run(ctx, async (t) => {
+      await this.m(t).getRepository(UserEntity).delete({ groupId: t.groupId, id });
+      await replaceSearchKeys(this.m(t), this.rows.pg, t.groupId, 'user', id, []);
     });
   }
 }

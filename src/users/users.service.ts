@@ -19,7 +19,7 @@ import { HealthcarePartiesRepository } from '../healthcare-parties/healthcare-pa
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
-import { UsersRepository } from './users.repository';
+import { TokenKey, UsersRepository } from './users.repository';
 import { TransactionRunner } from '../database/transaction-runner';
 
 /** A blank user with every column at its default; services fill what they know. */
@@ -40,7 +40,9 @@ export function blankUser(now: number): UserEntity {
     modified: now,
     deletionDate: null,
     login: null,
+    loginKey: '',
     email: null,
+    emailKey: null,
     mobilePhone: null,
     externalId: null,
     name: null,
@@ -96,6 +98,11 @@ export class UsersService {
 
   get(ctx: RequestContext, id: string): Promise<UserEntity> {
     return this.users.getInGroup(ctx, id);
+  }
+
+  /** A user with the keys (not values) of its app tokens, as the native read shows them. */
+  async getWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] }> {
+    return NotFoundError.assert(await this.users.findWithTokenKeys(ctx, id), 'User', id);
   }
 
   /** Creates a user in ctx's group with a password checked against the policy. */
@@ -203,11 +210,10 @@ export class UsersService {
 
   /** Offset page of live users ordered by creation then id. */
   async listPage(ctx: RequestContext, page: number, pageSize: number): Promise<OffsetPage<UserEntity>> {
-    const qb = this.users.scoped(ctx).orderBy('u.created', 'ASC').addOrderBy('u.id', 'ASC');
-    const [items, total] = await qb
-      .skip((page - 1) * pageSize)
-      .take(pageSize)
-      .getManyAndCount();
+    const [items, total] = await Promise.all([
+      this.users.pageByCreation(ctx, (page - 1) * pageSize, pageSize),
+      this.users.countCapped(ctx),
+    ]);
     return { items, total, page, pageSize };
   }
 

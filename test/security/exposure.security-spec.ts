@@ -128,7 +128,7 @@ describe('exposure: mass assignment, cross-tenant ids, secrets in answers', () =
     await rec('nabla patch', t.http().patch(`/v1/copilot-api/server/users/${member.user.id}`).set(m).send(privileged));
 
     const repo = t.get(UsersRepository);
-    const all = await repo.scoped(RequestContext.system(A)).getMany();
+    const all = await repo.pageByCreation(RequestContext.system(A), 0, 1000);
     const admins = all.filter((u) => (u.roles ?? []).includes('ADMINISTRATOR')).map((u) => u.id);
     expect(admins).toEqual([adminA.user.id]);
     expect(all.filter((u) => (u.permissions ?? []).length > 0)).toEqual([]);

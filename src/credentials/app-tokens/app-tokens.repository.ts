@@ -1,25 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import { PreparedFind } from '../../database/prepared-find';
+import { RowMapper } from '../../database/row-mapper';
 import { RequestContext } from '../../common/request-context';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AuthenticationTokenEntity } from './authentication-token.entity';
 
 @Injectable()
 export class AppTokensRepository {
-  private readonly forUser: PreparedFind<AuthenticationTokenEntity>;
+  private readonly rows: RowMapper<AuthenticationTokenEntity>;
+  private readonly forUserSql: string;
 
   constructor(
     private readonly tx: TransactionRunner,
     ds: DataSource,
   ) {
-    this.forUser = new PreparedFind(
-      ds,
-      AuthenticationTokenEntity,
-      'e.group_id = :groupId AND e.user_id = :userId AND e.deletion_date IS NULL',
-      ['groupId', 'userId'],
-      'e.key',
-    );
+    this.rows = new RowMapper(ds, AuthenticationTokenEntity);
+    const q = this.rows.params();
+    this.forUserSql = `SELECT ${this.rows.select('t')} FROM authentication_tokens t WHERE t.group_id = ${q.p(0)} AND t.user_id = ${q.p(0)} AND t.deletion_date IS NULL ORDER BY t.key`;
   }
 
   private repo(ctx: RequestContext) {
@@ -31,7 +28,10 @@ export class AppTokensRepository {
   }
 
   listForUser(ctx: RequestContext, userId: string): Promise<AuthenticationTokenEntity[]> {
-    return this.forUser.run(this.tx.manager(ctx), [ctx.groupId, userId]);
+    return this.tx
+      .manager(ctx)
+      .query(this.forUserSql, [ctx.groupId, userId])
+      .then((raw: Record<string, unknown>[]) => raw.map((r) => this.rows.map(r)));
   }
 
   /** One token per (user, key): the new one replaces the old, atomically. */

@@ -1,11 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { RequestContext } from '../../common/request-context';
+import { RowMapper } from '../../database/row-mapper';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { SessionEntity } from './session.entity';
 
 @Injectable()
 export class SessionsRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  private readonly rows: RowMapper<SessionEntity>;
+  private readonly byIdSql: string;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    ds: DataSource,
+  ) {
+    this.rows = new RowMapper(ds, SessionEntity);
+    // Built once: every refresh reads its session.
+    const q = this.rows.params();
+    this.byIdSql = `SELECT ${this.rows.select('s')} FROM sessions s WHERE s.group_id = ${q.p(0)} AND s.id = ${q.p(0)}`;
+  }
 
   private repo(ctx: RequestContext) {
     return this.tx.manager(ctx).getRepository(SessionEntity);
@@ -18,8 +31,9 @@ export class SessionsRepository {
     });
   }
 
-  findOneInGroup(ctx: RequestContext, id: string): Promise<SessionEntity | null> {
-    return this.repo(ctx).findOne({ where: { groupId: ctx.groupId, id } });
+  async findOneInGroup(ctx: RequestContext, id: string): Promise<SessionEntity | null> {
+    const raw: Record<string, unknown>[] = await this.tx.manager(ctx).query(this.byIdSql, [ctx.groupId, id]);
+    return raw.length ? this.rows.map(raw[0]) : null;
   }
 
   /** Marks live sessions revoked; returns the ids that were live. */

@@ -149,6 +149,14 @@ describe('native groups (/rest/v2/group)', () => {
     const list = await http().get('/rest/v2/group').set(bearer(adminA)).expect(200);
     expect(list.body.map((g: { id: string }) => g.id)).toContain(A1.id);
     expect(list.body.every((g: { superGroup: string }) => g.superGroup === A.id)).toBe(true);
+    // One page at a time, still the contract's bare array: limit and startDocumentId walk it by id.
+    const rootKids = (await http().get('/rest/v2/group').set(bearer(root)).expect(200)).body.map((g: { id: string }) => g.id);
+    expect(rootKids.length).toBeGreaterThan(1);
+    const firstOne = await http().get('/rest/v2/group').query({ limit: 1 }).set(bearer(root)).expect(200);
+    expect(firstOne.body.map((g: { id: string }) => g.id)).toEqual(rootKids.slice(0, 1));
+    const fromSecond = await http().get('/rest/v2/group').query({ limit: 1, startDocumentId: rootKids[1] }).set(bearer(root)).expect(200);
+    expect(fromSecond.body.map((g: { id: string }) => g.id)).toEqual([rootKids[1]]);
+    await http().get('/rest/v2/group').query({ limit: 0 }).set(bearer(root)).expect(400);
 
     const kids = await http().get(`/rest/v2/group/root/children`).query({ limit: 1 }).set(bearer(root)).expect(200);
     expect(kids.body.rows).toHaveLength(1);
@@ -237,6 +245,20 @@ describe('native groups (/rest/v2/group)', () => {
       .expect((r) => expect(r.body.superGroup).toBe(A1.id));
     await http().get(`/rest/v2/group/${X1.id}`).set(bearer(adminA1)).expect(200);
     await http().put(`/rest/v2/group/${A.id}/parent/${B.id}`).set(bearer(adminA)).expect(403);
+  });
+
+  it('move carries the whole subtree: descendants follow, siblings sharing an id prefix stay', async () => {
+    const M = await createGroup(t, { parent: A });
+    const M1 = await createGroup(t, { parent: M });
+    const M11 = await createGroup(t, { parent: M1 });
+    // Same id prefix as M: a path range that is too wide would move it too.
+    const twin = await createGroup(t, { parent: A, id: `${M.id}x` });
+    await http().put(`/rest/v2/group/${M.id}/parent/${A1.id}`).set(bearer(adminA)).expect(200);
+    // Visibility follows `path`: the admin of A1 now sees the moved group's grandchild, not the twin.
+    await http().get(`/rest/v2/group/${M11.id}`).set(bearer(adminA1)).expect(200);
+    await http().get(`/rest/v2/group/${M1.id}`).set(bearer(adminA1)).expect(200);
+    await http().get(`/rest/v2/group/${twin.id}`).set(bearer(adminA1)).expect(404);
+    await http().get(`/rest/v2/group/${twin.id}`).set(bearer(adminA)).expect(200);
   });
 
   it('soft delete and hard delete: administrators of an ancestor only; hard delete purges the subtree', async () => {

@@ -402,6 +402,10 @@ describe('native users (/rest/v2/user)', () => {
       const cur = (await t.http().get('/rest/v2/user/current').set(as(me))).body;
       expect(cur.authenticationTokens.app).toEqual({ creationTime: expect.any(Number), validity: 60 });
       expect(JSON.stringify(cur)).not.toContain('my-chosen-token-1-long-enough-for-asvs');
+      // GET /user/{id} reads the user and its token keys in one statement: same keys, no values.
+      const byId = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(me)).expect(200)).body;
+      expect(byId.authenticationTokens).toEqual(cur.authenticationTokens);
+      expect(JSON.stringify(byId)).not.toContain('my-chosen-token-1-long-enough-for-asvs');
     });
 
     it('self or admin only; other tenant 404; bad input 400; 401', async () => {

@@ -35,9 +35,12 @@ export class GroupController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Children of the caller's group" })
-  async list(@Ctx() ctx: RequestContext) {
-    return (await this.groups.listChildren(ctx)).map(toGroupDto);
+  @ApiOperation({
+    summary: "Children of the caller's group",
+    description: 'A bare array ordered by id: at most `limit` (default and maximum: the configured page limits), from `startDocumentId`.',
+  })
+  async list(@Ctx() ctx: RequestContext, @Query() q: ChildrenQueryDto) {
+    return (await this.groups.listChildren(ctx, q)).map(toGroupDto);
   }
 
   @Get('apps')

@@ -186,7 +186,8 @@ export class UserController {
   @Get(':userId')
   @ApiOperation({ summary: 'A user of the group' })
   async getUser(@Ctx() ctx: RequestContext, @Param('userId') userId: string): Promise<NativeUserDto> {
-    return this.withTokens(ctx, await this.users.get(ctx, userId));
+    const { user, tokens } = await this.users.getWithTokenKeys(ctx, userId);
+    return toNativeUser(user, tokens);
   }
 
   @Delete(':userId')
