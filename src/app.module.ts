@@ -12,7 +12,7 @@ import { GroupsModule } from './groups/groups.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { NativeProfileModule } from './profiles/native/native.module';
 import { HealthController } from './health/health.controller';
-import { HealthcarePartiesApiModule } from './healthcare-parties/healthcare-parties-api.module';
+import { HealthcarePartiesModule } from './healthcare-parties/healthcare-parties.module';
 import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
 import { UsersModule } from './users/users.module';
 import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
@@ -30,7 +30,7 @@ export class AppModule {
         DatabaseModule,
         GroupsModule,
         UsersModule,
-        HealthcarePartiesApiModule,
+        HealthcarePartiesModule,
         AuthModule,
         ProvisioningModule,
         NativeProfileModule,

@@ -44,7 +44,7 @@ export class CredentialsService {
     secret: string,
     opts: { preferredGroupId?: string; allowTokens?: boolean } = {},
   ): Promise<AuthenticatedUser> {
-    const sys = RequestContext.anonymous();
+    const sys = RequestContext.crossTenant('login');
     const candidates = (await this.users.findLoginCandidatesAcrossGroups(sys, identifier)).filter((u) => u.status === 'ACTIVE');
     if (!candidates.length) {
       this.dummyHash ??= this.hasher.hash('caregate-timing-equaliser');
@@ -55,7 +55,7 @@ export class CredentialsService {
     const failed: UserEntity[] = [];
     let twoFactorError: unknown;
     for (const user of candidates) {
-      const uctx = RequestContext.system(user.groupId);
+      const uctx = RequestContext.crossTenant('login', { groupId: user.groupId });
       const locked = user.lockedUntil !== null && user.lockedUntil > this.clock.now();
       const ok = await this.checkSecret(uctx, user, secret, opts.allowTokens ?? true).catch((e: unknown) => {
         twoFactorError ??= e;
@@ -71,7 +71,8 @@ export class CredentialsService {
       }
     }
     // A login shared by several groups: a success in one is not a failure of the others.
-    if (!matched.length) for (const user of failed) await this.recordFailure(RequestContext.system(user.groupId), user);
+    if (!matched.length)
+      for (const user of failed) await this.recordFailure(RequestContext.crossTenant('login', { groupId: user.groupId }), user);
     if (!matched.length) {
       if (twoFactorError) throw twoFactorError;
       throw new UnauthorizedError('BAD_CREDENTIALS');

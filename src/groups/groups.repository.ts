@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
-import { AuthenticationTokenEntity } from '../credentials/app-tokens/authentication-token.entity';
-import { SessionEntity } from '../credentials/sessions/session.entity';
-import { VerificationCodeEntity } from '../credentials/verification/verification-code.entity';
-import { HealthcarePartyEntity } from '../healthcare-parties/healthcare-party.entity';
-import { UserEntity } from '../users/user.entity';
 import { GroupEntity } from './group.entity';
 
 /**
@@ -115,35 +110,8 @@ export class GroupsRepository {
     return all.sort((a, b) => b.path.length - a.path.length);
   }
 
-  /** Purges every tenant row of `groupIds`, then the groups. Returns per-kind counts. */
-  async purge(ctx: RequestContext, groupIds: string[]): Promise<Record<string, number>> {
-    const m = this.tx.manager(ctx);
-    const counts: Record<string, number> = {};
-    const kinds: [string, new () => object][] = [
-      ['sessions', SessionEntity],
-      ['authenticationTokens', AuthenticationTokenEntity],
-      ['verificationCodes', VerificationCodeEntity],
-      ['users', UserEntity],
-      ['healthcareParties', HealthcarePartyEntity],
-    ];
-    for (const [kind, entity] of kinds) {
-      const res = await m.createQueryBuilder().delete().from(entity).where('group_id IN (:...ids)', { ids: groupIds }).execute();
-      counts[kind] = res.affected ?? 0;
-    }
-    const res = await m.createQueryBuilder().delete().from(GroupEntity).where('id IN (:...ids)', { ids: groupIds }).execute();
-    counts.groups = res.affected ?? 0;
-    return counts;
-  }
-
-  /** Session ids of the given groups (to revoke their access tokens before a purge). */
-  async sessionIdsOf(ctx: RequestContext, groupIds: string[]): Promise<string[]> {
-    const rows = await this.tx
-      .manager(ctx)
-      .getRepository(SessionEntity)
-      .createQueryBuilder('s')
-      .select('s.id', 'id')
-      .where('s.group_id IN (:...ids)', { ids: groupIds })
-      .getRawMany<{ id: string }>();
-    return rows.map((r) => r.id);
+  /** Deletes the group rows themselves (the last step of a subtree purge). */
+  async deleteGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ id: In(groupIds) });
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { IsNull, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
-import { uniqueViolationColumns } from '../database/db-errors';
+import { uniqueViolationColumns } from '../common/db-errors';
 import { RequestContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { HealthcarePartyEntity } from './healthcare-party.entity';
@@ -66,5 +66,10 @@ export class HealthcarePartiesRepository {
       if (!(await this.findOneInGroup(ctx, id))) throw new NotFoundError('HealthcareParty', id);
       throw ConflictError.staleRevision('HealthcareParty', id);
     }
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ groupId: In(groupIds) });
   }
 }

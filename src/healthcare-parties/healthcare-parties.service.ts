@@ -8,6 +8,7 @@ import { KeysetPage, toKeysetPage } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { TransactionRunner } from '../database/transaction-runner';
+import type { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { fold, HcpDocument, toColumns, toDocument } from './hcp-document';
@@ -276,6 +277,18 @@ export class HealthcarePartiesService {
       out.push({ id: h.id, rev });
     }
     return out;
+  }
+
+  /** Links the caller to a healthcare party of its group (404 if there is none with that id). */
+  async assignToCaller(ctx: RequestContext, hcpId: string): Promise<UserEntity> {
+    await this.get(ctx, hcpId);
+    const current = await this.users.getInGroup(ctx, ctx.userId);
+    return this.usersService.update(ctx, current.id, { healthcarePartyId: hcpId }, { rev: current.rev });
+  }
+
+  /** The HCPs of whole groups, for a subtree purge. */
+  purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    return this.hcps.purgeGroups(ctx, groupIds);
   }
 
   async publicKey(ctx: RequestContext, id: string): Promise<{ hcPartyId: string; hexString: string }> {

@@ -54,7 +54,7 @@ export class AccountLifecycleService {
   async registrationContext(): Promise<RequestContext> {
     const id = this.config.registrationGroup;
     if (!id) throw new ForbiddenError('Self-registration is disabled on this server');
-    const group = await this.groups.findById(RequestContext.anonymous(), id);
+    const group = await this.groups.findById(RequestContext.crossTenant('bootstrap'), id);
     if (!group) throw new ForbiddenError(`Self-registration is misconfigured: the registration group ${id} does not exist`);
     return RequestContext.system(group.id, group.ancestorIds);
   }
@@ -226,7 +226,7 @@ export class AccountLifecycleService {
   }
 
   private async usersWithEmail(email: string): Promise<UserEntity[]> {
-    const all = await this.usersRepo.findLoginCandidatesAcrossGroups(RequestContext.anonymous(), email);
+    const all = await this.usersRepo.findLoginCandidatesAcrossGroups(RequestContext.crossTenant('account-lookup'), email);
     return all.filter((u) => u.email === email && u.status !== 'DISABLED');
   }
 }

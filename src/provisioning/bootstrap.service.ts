@@ -26,8 +26,8 @@ export class BootstrapService implements OnApplicationBootstrap {
   }
 
   async ensureRoot(): Promise<{ created: boolean; password?: string }> {
+    if (await this.groups.findRoot(RequestContext.crossTenant('bootstrap'))) return { created: false };
     const sys = RequestContext.system(ROOT_GROUP_ID);
-    if (await this.groups.findRoot(sys)) return { created: false };
     const root = await this.groups.createGroup(sys, { id: ROOT_GROUP_ID, name: 'Root', superAdmin: true, type: 'root' });
     const generated = this.config.admin.password === undefined;
     const password = this.config.admin.password ?? randomBytes(18).toString('base64url');

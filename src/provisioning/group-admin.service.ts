@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
-import { RevocationCache } from '../credentials/sessions/revocation-cache';
+import { SessionsService } from '../credentials/sessions/sessions.service';
+import { VerificationCodesService } from '../credentials/verification/verification-codes.service';
 import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
 import { newId } from '../common/ids';
 import { ADMINISTRATOR, RequestContext } from '../common/request-context';
@@ -73,7 +74,8 @@ export class GroupAdminService {
     private readonly users: UsersService,
     private readonly hcps: HealthcarePartiesService,
     private readonly appTokens: AppTokensService,
-    private readonly revocations: RevocationCache,
+    private readonly sessions: SessionsService,
+    private readonly codes: VerificationCodesService,
     private readonly tx: TransactionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -155,8 +157,7 @@ export class GroupAdminService {
     if (!this.config.trialRegistration)
       throw new NotFoundError('Trial registration is disabled on this server (CAREGATE_TRIAL_REGISTRATION=false)');
     const info = checkRegistrationInformation(raw);
-    const sys = RequestContext.system('root');
-    const root = NotFoundError.assert(await this.groups.findRoot(sys), 'Root group');
+    const root = NotFoundError.assert(await this.groups.findRoot(RequestContext.crossTenant('bootstrap')), 'Root group');
     const email = info.emailAddress.trim().toLowerCase();
     const groupId = newId();
     const name = [info.firstName, info.lastName].filter(Boolean).join(' ').trim() || email;
@@ -179,7 +180,7 @@ export class GroupAdminService {
   /** Soft delete of a descendant group and its subtree; every session in it ends at once. */
   async softDelete(ctx: RequestContext, id: string): Promise<GroupEntity> {
     const { group, deletedIds } = await this.tx.run(ctx, (tctx) => this.groups.softDelete(tctx, id));
-    this.revocations.revoke(await this.repo.sessionIdsOf(ctx, deletedIds));
+    await this.sessions.revokeGroups(ctx, deletedIds);
     return group;
   }
 
@@ -191,8 +192,18 @@ export class GroupAdminService {
     const g = await this.groups.getAdministered(ctx, id, { strictDescendant: true });
     const subtree = await this.repo.subtree(ctx, g.path);
     const ids = subtree.map((s) => s.id);
-    this.revocations.revoke(await this.repo.sessionIdsOf(ctx, ids));
-    await this.tx.run(ctx, (tctx) => this.repo.purge(tctx, ids));
+    await this.sessions.revokeGroups(ctx, ids);
+    await this.tx.run(ctx, (tctx) => this.purge(tctx, ids));
     return subtree.map((s) => ({ type: 'group', id: s.id, server: null }));
+  }
+
+  /** Each domain deletes its own rows of the groups, credentials first, the groups last. */
+  private async purge(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    await this.sessions.purgeGroups(ctx, groupIds);
+    await this.appTokens.purgeGroups(ctx, groupIds);
+    await this.codes.purgeGroups(ctx, groupIds);
+    await this.users.purgeGroups(ctx, groupIds);
+    await this.hcps.purgeGroups(ctx, groupIds);
+    await this.repo.deleteGroups(ctx, groupIds);
   }
 }

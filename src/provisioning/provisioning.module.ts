@@ -5,7 +5,6 @@ import { PasswordModule } from '../credentials/password/password.module';
 import { SessionsModule } from '../credentials/sessions/sessions.module';
 import { VerificationModule } from '../credentials/verification/verification.module';
 import { GroupsModule } from '../groups/groups.module';
-import { HealthcarePartiesApiModule } from '../healthcare-parties/healthcare-parties-api.module';
 import { HealthcarePartiesModule } from '../healthcare-parties/healthcare-parties.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
@@ -19,7 +18,6 @@ import { GroupAdminService } from './group-admin.service';
     UsersModule,
     GroupsModule,
     HealthcarePartiesModule,
-    HealthcarePartiesApiModule,
     VerificationModule,
     NotificationsModule,
     SessionsModule,

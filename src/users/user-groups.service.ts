@@ -76,7 +76,7 @@ export class UserGroupsService {
     const out: { token: string; groupId: string; groupName: string }[] = [];
     let found = 0;
     for (const me of matches) {
-      const asMe = RequestContext.authenticated({
+      const asMe = RequestContext.crossTenant('login-matches', {
         ...ctx.user,
         userId: me.id,
         groupId: me.groupId,

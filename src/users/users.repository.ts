@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, QueryDeepPartialEntity, In } from 'typeorm';
 import { PreparedFind } from '../database/prepared-find';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
-import { fieldOfColumn, uniqueViolationColumns } from '../database/db-errors';
+import { fieldOfColumn, uniqueViolationColumns } from '../common/db-errors';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserEntity } from './user.entity';
 
@@ -61,6 +61,7 @@ export class UsersRepository {
    * (or `groupId/userId`). Not for use on tenant data paths.
    */
   findLoginCandidatesAcrossGroups(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
+    ctx.assertCrossTenant();
     const qb = this.repo(ctx).createQueryBuilder('u').where('u.deletion_date IS NULL');
     const slash = identifier.indexOf('/');
     if (slash > 0) {
@@ -137,6 +138,11 @@ export class UsersRepository {
   /** Permanent removal of one user row (hard delete). */
   async deleteRow(ctx: RequestContext, id: string): Promise<void> {
     await this.repo(ctx).delete({ groupId: ctx.groupId, id });
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ groupId: In(groupIds) });
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { ForbiddenError, ValidationError } from '../common/errors';
 import { OffsetPage } from '../common/pagination';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { VerificationCodesService } from '../credentials/verification/verification-codes.service';
@@ -15,7 +15,6 @@ import { assertSelfOrAdmin } from './user-access';
 import { mergeProperties } from './user-properties';
 import { assertExternalId, assertMetadata } from './rules/user-attributes.rules';
 import type { PropertyValue } from '../groups/group.entity';
-import { HealthcarePartiesRepository } from '../healthcare-parties/healthcare-parties.repository';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
@@ -76,7 +75,6 @@ export class UsersService {
     private readonly policy: PasswordPolicy,
     private readonly sessions: SessionsService,
     private readonly appTokens: AppTokensService,
-    private readonly hcps: HealthcarePartiesRepository,
     private readonly codes: VerificationCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -132,7 +130,8 @@ export class UsersService {
     const existing = new Set((current.permissions ?? []).map(canonicalJson));
     const added = (next.permissions ?? []).filter((p) => !existing.has(canonicalJson(p)));
     if (!added.length) return;
-    const caller = await this.users.findOneInGroup(RequestContext.system(ctx.user.homeGroupId ?? ctx.user.groupId), ctx.userId);
+    const home = RequestContext.crossTenant('home-group', { groupId: ctx.user.homeGroupId ?? ctx.user.groupId });
+    const caller = await this.users.findOneInGroup(home, ctx.userId);
     const held = new Set((caller?.permissions ?? []).map(canonicalJson));
     if (added.some((p) => !held.has(canonicalJson(p)))) throw new ForbiddenError('You cannot grant permissions you do not hold');
   }
@@ -191,6 +190,11 @@ export class UsersService {
     await this.users.deleteRow(ctx, id);
   }
 
+  /** The users of whole groups, for a subtree purge (their credentials are purged by the caller). */
+  purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    return this.users.purgeGroups(ctx, groupIds);
+  }
+
   /**
    * A clear password is checked against the policy and hashed with argon2id; a 64-hex value is
    * kept as a legacy SHA-256 hash (upgraded at the next login).
@@ -237,13 +241,6 @@ export class UsersService {
     assertSelfOrAdmin(ctx, id);
     const properties = mergeProperties(current.properties ?? [], stubs, this.config.properties);
     return this.update(ctx, id, { properties }, { rev: current.rev });
-  }
-
-  /** Links the caller to a healthcare party of its group (404 if there is none with that id). */
-  async assignHealthcareParty(ctx: RequestContext, hcpId: string): Promise<UserEntity> {
-    NotFoundError.assert(await this.hcps.findOneInGroup(ctx, hcpId), 'HealthcareParty', hcpId);
-    const current = await this.users.getInGroup(ctx, ctx.userId);
-    return this.update(ctx, current.id, { healthcarePartyId: hcpId }, { rev: current.rev });
   }
 
   /** Does `password` match the caller's own password? */

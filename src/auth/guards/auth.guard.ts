@@ -9,7 +9,7 @@ import { RateLimiter } from '../rate-limiter';
 import { RevocationCache } from '../../credentials/sessions/revocation-cache';
 import { BasicAuthStrategy } from '../strategies/basic.strategy';
 import { extractAccessToken, JwtAccessStrategy } from '../strategies/jwt-access.strategy';
-import { AUTH_RATE_LIMITED, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
+import { AUTH_RATE_LIMITED, IS_PUBLIC, REQUIRED_ROLES } from '../../common/http/decorators';
 
 interface GuardedRequest {
   id: string;

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { CoreError, ErrorCode } from '../errors';
-import { uniqueViolationColumns } from '../../database/db-errors';
+import { uniqueViolationColumns } from '../db-errors';
 
 /**
  * Turns anything thrown (core errors, Nest HTTP exceptions, Fastify parser errors, driver errors)

@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/request-context';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -47,6 +48,7 @@ export class SessionsRepository {
 
   /** Boot-time: sessions revoked recently enough that an access token of theirs may still be alive. Spans groups by design. */
   async recentlyRevokedAcrossGroups(ctx: RequestContext, since: number): Promise<string[]> {
+    ctx.assertCrossTenant();
     const rows = await this.repo(ctx)
       .createQueryBuilder('s')
       .select('s.id', 'id')
@@ -58,5 +60,21 @@ export class SessionsRepository {
   /** Purge for hard deletes. */
   async deleteForUser(ctx: RequestContext, userId: string): Promise<void> {
     await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
+  }
+
+  /** Session ids of whole groups (to revoke their access tokens before a purge). */
+  async idsOfGroups(ctx: RequestContext, groupIds: string[]): Promise<string[]> {
+    if (!groupIds.length) return [];
+    const rows = await this.repo(ctx)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where('s.group_id IN (:...ids)', { ids: groupIds })
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ groupId: In(groupIds) });
   }
 }

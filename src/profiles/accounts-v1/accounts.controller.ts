@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminOnly, AuthRateLimited, Ctx, Public, UserTokenAuth } from '../../auth/guards/decorators';
+import { AdminOnly, AuthRateLimited, Ctx, Public, UserTokenAuth } from '../../common/http/decorators';
 import { UnauthorizedError, ValidationError } from '../../common/errors';
 import { RequestContext } from '../../common/request-context';
 import { AccountLifecycleService } from '../../provisioning/account-lifecycle.service';

@@ -7,7 +7,7 @@ import { RequestContext } from '../../../common/request-context';
 import { ValidationError } from '../../../common/errors';
 import { UserEntity } from '../../../users/user.entity';
 import { AuthService, LoginResult } from '../../../auth/auth.service';
-import { Authenticated, AuthRateLimited, Ctx, Public } from '../../../auth/guards/decorators';
+import { Authenticated, AuthRateLimited, Ctx, Public } from '../../../common/http/decorators';
 import { AuthenticationResponseDto, LoginCredentialsDto, LoginQueryDto } from './auth.dto';
 
 export function toAuthenticationResponse(r: { user: UserEntity; token?: string; refreshToken?: string }): AuthenticationResponseDto {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AuthRateLimited, Authenticated, Ctx, Public } from '../../../auth/guards/decorators';
+import { AuthRateLimited, Authenticated, Ctx, Public } from '../../../common/http/decorators';
 import { NotImplementedError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
 import { RequestContext } from '../../../common/request-context';

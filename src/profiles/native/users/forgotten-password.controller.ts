@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { AuthRateLimited, Public } from '../../../auth/guards/decorators';
+import { AuthRateLimited, Public } from '../../../common/http/decorators';
 import { AccountLifecycleService } from '../../../provisioning/account-lifecycle.service';
 
 /** iCure EmailTemplate: optional subject and body; `{{token}}`, `{{link}}`, `{{minutes}}` are filled in. */

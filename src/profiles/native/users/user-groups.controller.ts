@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from '../../../auth/auth.service';
-import { Authenticated, Ctx } from '../../../auth/guards/decorators';
+import { Authenticated, Ctx } from '../../../common/http/decorators';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { UserGroupsService } from '../../../users/user-groups.service';

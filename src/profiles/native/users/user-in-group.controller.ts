@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, Ctx } from '../../../auth/guards/decorators';
+import { AdminOnly, Ctx } from '../../../common/http/decorators';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { UserDocumentsService } from '../../../users/user-documents.service';

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AppTokensService } from '../../../credentials/app-tokens/app-tokens.service';
-import { AdminOnly, Authenticated, Ctx } from '../../../auth/guards/decorators';
+import { AdminOnly, Authenticated, Ctx } from '../../../common/http/decorators';
 import { ValidationError } from '../../../common/errors';
 import { ArrayBodyPipe } from '../../../common/http/validation.pipe';
 import { RequestContext } from '../../../common/request-context';
@@ -10,6 +10,7 @@ import { parseUserFilter } from '../../../users/user-filters';
 import { UserQueriesService } from '../../../users/user-queries.service';
 import { UserTokensService } from '../../../users/user-tokens.service';
 import { UsersService } from '../../../users/users.service';
+import { HealthcarePartiesService } from '../../../healthcare-parties/healthcare-parties.service';
 import {
   DocIdentifierDto,
   FilterChainDto,
@@ -38,6 +39,7 @@ export class UserController {
     private readonly documents: UserDocumentsService,
     private readonly queries: UserQueriesService,
     private readonly userTokens: UserTokensService,
+    private readonly hcps: HealthcarePartiesService,
     private readonly appTokens: AppTokensService,
   ) {}
 
@@ -126,7 +128,7 @@ export class UserController {
   @Put('current/hcparty/:healthcarePartyId')
   @ApiOperation({ summary: 'Link the current user to a healthcare party of its group' })
   async assignHealthcareParty(@Ctx() ctx: RequestContext, @Param('healthcarePartyId') hcpId: string): Promise<NativeUserDto> {
-    return this.withTokens(ctx, await this.users.assignHealthcareParty(ctx, hcpId));
+    return this.withTokens(ctx, await this.hcps.assignToCaller(ctx, hcpId));
   }
 
   @Post('filter')
