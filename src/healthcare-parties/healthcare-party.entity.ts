@@ -1,6 +1,7 @@
 import { Column, Entity, Index } from 'typeorm';
 import { JsonColumn } from '../database/columns';
 import { TenantDocument } from '../database/tenant-document';
+import type { HealthcareParty } from './healthcare-party.model';
 
 /**
  * A practitioner or organisation users act for. Searchable fields are columns; the rest of the
@@ -9,7 +10,7 @@ import { TenantDocument } from '../database/tenant-document';
 @Entity('healthcare_parties')
 @Index('idx_hcp_group_last_name', ['groupId', 'lastName', 'id'])
 @Index('idx_hcp_group_parent', ['groupId', 'parentId'])
-export class HealthcarePartyEntity extends TenantDocument {
+export class HealthcarePartyEntity extends TenantDocument implements HealthcareParty {
   @Column({ type: 'varchar', length: 255, nullable: true })
   name: string | null;
 

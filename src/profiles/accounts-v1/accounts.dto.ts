@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidationError, ValidationIssue } from '../../common/errors';
 import { ADMINISTRATOR } from '../../common/request-context';
-import type { UserEntity } from '../../users/user.entity';
+import type { User } from '../../users/user.model';
 import type { Registration } from '../../provisioning/account-lifecycle.service';
 
 export class AccountUserInput {
@@ -37,7 +37,7 @@ export class AccountUserResponse {
   @ApiProperty() updated_at: string;
 }
 
-export function toAccountUser(u: UserEntity): AccountUserResponse {
+export function toAccountUser(u: User): AccountUserResponse {
   return {
     id: u.id,
     email: u.email,

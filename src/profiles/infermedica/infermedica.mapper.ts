@@ -2,7 +2,7 @@ import { ValidationError, ValidationIssue } from '../../common/errors';
 import { parseEmail } from '../../common/validation/email';
 import { parsePhone } from '../../common/validation/phone';
 import { parseUuid } from '../../common/validation/uuid';
-import type { UserEntity } from '../../users/user.entity';
+import type { User } from '../../users/user.model';
 import { PYDANTIC_URL } from './infermedica-error.renderer';
 
 export interface InfermedicaUser {
@@ -11,7 +11,7 @@ export interface InfermedicaUser {
   phone: string | null;
 }
 
-export function toInfermedicaUser(u: UserEntity): InfermedicaUser {
+export function toInfermedicaUser(u: User): InfermedicaUser {
   return { id: u.id, email: u.email, phone: u.mobilePhone };
 }
 

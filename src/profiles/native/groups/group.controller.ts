@@ -4,7 +4,7 @@ import { AuthRateLimited, Authenticated, Ctx, Public } from '../../../common/htt
 import { NotImplementedError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
 import { RequestContext } from '../../../common/request-context';
-import { GroupEntity, PropertyValue } from '../../../groups/group.entity';
+import type { Group, PropertyValue } from '../../../groups/group.model';
 import { DatabaseInitialisation, GroupAdminService } from '../../../provisioning/group-admin.service';
 import { GroupsService } from '../../../groups/groups.service';
 import {
@@ -17,7 +17,7 @@ import {
   TrialQueryDto,
 } from './group.dto';
 
-const page = (p: KeysetPage<GroupEntity>) => ({ ...p, rows: p.rows.map(toGroupDto) });
+const page = (p: KeysetPage<Group>) => ({ ...p, rows: p.rows.map(toGroupDto) });
 const NO_COUCH = 'Caregate has no CouchDB: group databases, replication and storage operations are not implemented';
 
 /**

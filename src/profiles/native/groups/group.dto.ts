@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsArray, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { GroupEntity } from '../../../groups/group.entity';
+import type { Group } from '../../../groups/group.model';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -62,7 +62,7 @@ export interface GroupDto {
   deletionDate?: number;
 }
 
-export function toGroupDto(g: GroupEntity): GroupDto {
+export function toGroupDto(g: Group): GroupDto {
   return {
     id: g.id,
     rev: g.rev,

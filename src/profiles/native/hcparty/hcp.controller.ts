@@ -7,10 +7,10 @@ import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { HcpDocument, toDocument } from '../../../healthcare-parties/hcp-document';
 import { HealthcarePartiesService } from '../../../healthcare-parties/healthcare-parties.service';
-import { HealthcarePartyEntity } from '../../../healthcare-parties/healthcare-party.entity';
+import type { HealthcareParty } from '../../../healthcare-parties/healthcare-party.model';
 import { HcpByNameQueryDto, HcpFilterQueryDto, HcpPageQueryDto, HcpRegisterQueryDto, splitIds } from './hcp.dto';
 
-const page = (p: KeysetPage<HealthcarePartyEntity>) => ({ ...p, rows: p.rows.map(toDocument) });
+const page = (p: KeysetPage<HealthcareParty>) => ({ ...p, rows: p.rows.map(toDocument) });
 const HCP_BODY = {
   schema: { type: 'object', description: 'iCure HealthcareParty document (one of name, lastName, nihii, ssin required)' },
 };
