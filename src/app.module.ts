@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoInstance } from 'pino';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
@@ -21,12 +23,14 @@ import { AccountsModule } from './profiles/accounts-v1/accounts.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+  static forRoot(config: AppConfig, clock: Clock | undefined, logger: PinoInstance): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
         ConfigModule.forRoot(config, clock),
+        // Nest's logs go through the logger Fastify already uses (same lines, reqId inside requests).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         DatabaseModule,
         GroupsModule,
         UsersModule,

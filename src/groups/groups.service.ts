@@ -163,7 +163,7 @@ export class GroupsService {
         ]);
       }
       const at = merged.findIndex((m) => m.type?.identifier === p.type!.identifier);
-      if (at >= 0) merged[at] = { ...merged[at], ...p, type: { ...merged[at].type, ...p.type } as PropertyValue['type'] };
+      if (at >= 0) merged[at] = { ...merged[at], ...p, type: { ...merged[at].type, ...p.type } };
       else merged.push(p);
     });
     if (merged.length > this.config.properties.maxCount) {

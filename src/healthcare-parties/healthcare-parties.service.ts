@@ -199,7 +199,7 @@ export class HealthcarePartiesService {
         return ids(
           (h) =>
             Array.isArray(h.extra?.identifier) &&
-            (h.extra!.identifier as { system?: unknown; value?: unknown }[]).some((i) =>
+            (h.extra.identifier as { system?: unknown; value?: unknown }[]).some((i) =>
               wanted.some((w) => w?.system === i?.system && w?.value === i?.value),
             ),
         );
@@ -374,16 +374,16 @@ export class HealthcarePartiesService {
         doc.groupId,
       );
     }
-    const has = (k: string) => typeof doc[k] === 'string' && (doc[k] as string).trim() !== '';
+    const has = (k: string) => typeof doc[k] === 'string' && (doc[k]).trim() !== '';
     if (!['name', 'lastName', 'nihii', 'ssin'].some(has)) {
       throw new ValidationError([{ loc: ['body'], type: 'missing', msg: 'A healthcare party needs one of name, lastName, nihii or ssin' }]);
     }
     for (const c of ['name', 'lastName', 'firstName', 'speciality'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 255))
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c]).length > 255))
         throw ValidationError.field(c, `${c} must be a string of at most 255 characters`, doc[c]);
     }
     for (const c of ['nihii', 'ssin', 'cbe', 'ehp', 'nihiiSpecCode', 'parentId', 'userId'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 64))
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c]).length > 64))
         throw ValidationError.field(c, `${c} must be a string of at most 64 characters`, doc[c]);
     }
   }

@@ -53,7 +53,7 @@ function checkRegistrationInformation(raw: unknown): { firstName?: string; lastN
   const extra = Object.keys(b).filter((k) => !['firstName', 'lastName', 'emailAddress', 'userOptions', 'userRoles'].includes(k));
   if (extra.length) throw ValidationError.field(extra[0], `property ${extra[0]} should not exist`, b[extra[0]], 'extra_forbidden');
   for (const k of ['firstName', 'lastName', 'userOptions'] as const) {
-    if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'string' || (b[k] as string).length > 255))
+    if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'string' || (b[k]).length > 255))
       throw ValidationError.field(k, `${k} must be a string of at most 255 characters`, b[k]);
   }
   if (typeof b.emailAddress !== 'string' || b.emailAddress.length > 320 || !EMAIL.test(b.emailAddress.trim()))
@@ -145,7 +145,7 @@ export class GroupAdminService {
       }
       if (typeof raw.password === 'string') u.password = raw.password;
       else if (typeof raw.passwordHash === 'string' && raw.passwordHash !== '*') u.password = raw.passwordHash;
-      return u as UserInput;
+      return u;
     });
   }
 

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
@@ -41,7 +42,13 @@ export interface TestApp {
  * TEST_DATABASE_URL is set). `env` overrides configuration variables for this app only.
  */
 export async function startApp(
-  opts: { env?: Record<string, string>; clock?: Clock; listen?: boolean; shareDatabaseWith?: TestApp } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    listen?: boolean;
+    shareDatabaseWith?: TestApp;
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const shared = opts.shareDatabaseWith?.db;
   const db: TestDatabase = shared ? { ...shared, drop: async () => undefined } : await freshDatabase();
@@ -53,7 +60,7 @@ export async function startApp(
     ...opts.env,
   });
   if (!db.databaseUrl) config.sqliteFile = db.sqliteFile;
-  const app = await createApp(config, { clock: opts.clock });
+  const app = await createApp(config, { clock: opts.clock, logDestination: opts.logDestination });
   let url = '';
   if (opts.listen) {
     await app.listen(0, '127.0.0.1');

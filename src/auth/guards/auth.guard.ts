@@ -84,7 +84,7 @@ export class AuthGuard implements CanActivate {
       if (!p) throw new UnauthorizedError('BAD_CREDENTIALS');
       return p;
     }
-    const token = extractAccessToken(req as never);
+    const token = extractAccessToken(req);
     if (!token) return null;
     const cached = this.verified.get(token);
     if (cached && cached.expMs > this.clock.now()) {

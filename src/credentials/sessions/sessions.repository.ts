@@ -14,7 +14,7 @@ export class SessionsRepository {
 
   async insert(ctx: RequestContext, s: SessionEntity): Promise<void> {
     s.groupId = ctx.groupId;
-    await this.repo(ctx).insert(s as never);
+    await this.repo(ctx).insert(s);
   }
 
   findOneInGroup(ctx: RequestContext, id: string): Promise<SessionEntity | null> {

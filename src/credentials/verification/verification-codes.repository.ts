@@ -15,7 +15,7 @@ export class VerificationCodesRepository {
 
   async insert(ctx: RequestContext, c: VerificationCodeEntity): Promise<void> {
     c.groupId = ctx.groupId;
-    await this.repo(ctx).insert(c as never);
+    await this.repo(ctx).insert(c);
   }
 
   /** The live (unconsumed) code of a user for a purpose, newest first. */

@@ -91,7 +91,7 @@ export function fromEnvelope(body: unknown): Registration {
     if (!(wire in o) || o[wire] === null) continue;
     if (typeof o[wire] !== 'boolean')
       issues.push({ loc: ['body', wire], type: 'bool_type', msg: `${wire} must be a boolean`, input: o[wire] });
-    else out[core] = o[wire] as boolean;
+    else out[core] = o[wire];
   }
   if (out.language !== undefined && out.language !== null && !/^[a-z]{2}(-[A-Za-z]{2})?$/.test(out.language))
     issues.push({

@@ -101,7 +101,7 @@ export function createInput(body: unknown): {
     throw new ValidationError([{ loc: ['body', 'email'], type: 'string_type', msg: 'email must be a string or null', input: o.email }]);
   return {
     ...updateInput({ ...('external_id' in o ? { external_id: o.external_id } : {}), ...('metadata' in o ? { metadata: o.metadata } : {}) }),
-    ...(o.email !== undefined ? { email: o.email as string | null } : {}),
+    ...(o.email !== undefined ? { email: o.email } : {}),
     roles: [...new Set(roles as string[])],
   };
 }

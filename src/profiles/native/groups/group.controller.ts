@@ -129,7 +129,7 @@ export class GroupController {
     summary: 'Merge properties by type.identifier (administrator); limits CAREGATE_PROPERTIES_MAX / CAREGATE_PROPERTY_VALUE_MAX_BYTES',
   })
   async properties(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ListOfPropertiesDto) {
-    return toGroupDto(await this.groups.setProperties(ctx, id, body.properties as PropertyValue[]));
+    return toGroupDto(await this.groups.setProperties(ctx, id, body.properties));
   }
 
   @Put(':id/parent/:superGroupId')
