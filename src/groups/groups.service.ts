@@ -100,12 +100,10 @@ export class GroupsService {
   async assertNewId(ctx: RequestContext, id: string): Promise<void> {
     if (!GROUP_ID.test(id))
       throw new ValidationError([
-        { loc: ['path', 'id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id },
+        { loc: ['id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id },
       ]);
     if (RESERVED_GROUP_IDS.includes(id))
-      throw new ValidationError([
-        { loc: ['path', 'id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id },
-      ]);
+      throw new ValidationError([{ loc: ['id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id }]);
     if (await this.groups.findAnyById(ctx, id)) throw new ConflictError('DUPLICATE', `Group ${id} already exists`, ['id']);
   }
 
@@ -137,9 +135,7 @@ export class GroupsService {
     const g = await this.getAdministered(ctx, id);
     const clean = name.trim();
     if (!clean || clean.length > 255)
-      throw new ValidationError([
-        { loc: ['path', 'name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name },
-      ]);
+      throw new ValidationError([{ loc: ['name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name }]);
     return this.write(ctx, g, { name: clean });
   }
 
@@ -150,13 +146,13 @@ export class GroupsService {
     props.forEach((p, i) => {
       if (!p || typeof p !== 'object' || !p.type || typeof p.type.identifier !== 'string' || !p.type.identifier) {
         throw new ValidationError([
-          { loc: ['body', 'properties', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' },
+          { loc: ['properties', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' },
         ]);
       }
       if (Buffer.byteLength(JSON.stringify(p), 'utf8') > this.config.properties.maxValueBytes) {
         throw new ValidationError([
           {
-            loc: ['body', 'properties', i],
+            loc: ['properties', i],
             type: 'too_long',
             msg: `A property may not exceed ${this.config.properties.maxValueBytes} bytes`,
           },
@@ -168,7 +164,7 @@ export class GroupsService {
     });
     if (merged.length > this.config.properties.maxCount) {
       throw new ValidationError([
-        { loc: ['body', 'properties'], type: 'too_long', msg: `A group may have at most ${this.config.properties.maxCount} properties` },
+        { loc: ['properties'], type: 'too_long', msg: `A group may have at most ${this.config.properties.maxCount} properties` },
       ]);
     }
     return this.write(ctx, g, { properties: merged });
@@ -211,9 +207,7 @@ export class GroupsService {
     const { defaultLimit, maxLimit } = this.config.pagination;
     if (limit === undefined || !Number.isFinite(limit)) return defaultLimit;
     if (!Number.isInteger(limit) || limit < 1)
-      throw new ValidationError([
-        { loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit },
-      ]);
+      throw new ValidationError([{ loc: ['limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit }]);
     return Math.min(limit, maxLimit);
   }
 }

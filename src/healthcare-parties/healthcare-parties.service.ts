@@ -366,7 +366,7 @@ export class HealthcarePartiesService {
 
   private assertDocument(ctx: RequestContext, doc: HcpDocument): void {
     if (!doc || typeof doc !== 'object' || Array.isArray(doc))
-      throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a HealthcareParty object' }]);
+      throw new ValidationError([{ loc: [], type: 'model_attributes_type', msg: 'The body must be a HealthcareParty object' }]);
     if (doc.groupId !== undefined && doc.groupId !== null && doc.groupId !== ctx.groupId) {
       throw ValidationError.field(
         'groupId',
@@ -374,16 +374,16 @@ export class HealthcarePartiesService {
         doc.groupId,
       );
     }
-    const has = (k: string) => typeof doc[k] === 'string' && (doc[k]).trim() !== '';
+    const has = (k: string) => typeof doc[k] === 'string' && doc[k].trim() !== '';
     if (!['name', 'lastName', 'nihii', 'ssin'].some(has)) {
-      throw new ValidationError([{ loc: ['body'], type: 'missing', msg: 'A healthcare party needs one of name, lastName, nihii or ssin' }]);
+      throw new ValidationError([{ loc: [], type: 'missing', msg: 'A healthcare party needs one of name, lastName, nihii or ssin' }]);
     }
     for (const c of ['name', 'lastName', 'firstName', 'speciality'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c]).length > 255))
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || doc[c].length > 255))
         throw ValidationError.field(c, `${c} must be a string of at most 255 characters`, doc[c]);
     }
     for (const c of ['nihii', 'ssin', 'cbe', 'ehp', 'nihiiSpecCode', 'parentId', 'userId'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c]).length > 64))
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || doc[c].length > 64))
         throw ValidationError.field(c, `${c} must be a string of at most 64 characters`, doc[c]);
     }
   }
@@ -410,9 +410,7 @@ export class HealthcarePartiesService {
     const { defaultLimit, maxLimit } = this.config.pagination;
     if (limit === undefined || !Number.isFinite(limit)) return defaultLimit;
     if (!Number.isInteger(limit) || limit < 1)
-      throw new ValidationError([
-        { loc: ['query', 'limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit },
-      ]);
+      throw new ValidationError([{ loc: ['limit'], type: 'greater_than_equal', msg: 'limit must be a positive integer', input: limit }]);
     return Math.min(limit, maxLimit);
   }
 

@@ -71,17 +71,17 @@ export class AccountLifecycleService {
       ['firstName', r.firstName],
       ['lastName', r.lastName],
     ] as const) {
-      if (blank(value)) issues.push({ loc: ['body', field], type: 'missing', msg: `${field} is required` });
+      if (blank(value)) issues.push({ loc: [field], type: 'missing', msg: `${field} is required` });
     }
     if (!blank(r.email) && emailProblem(r.email!.trim()))
-      issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
+      issues.push({ loc: ['email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
     if (!blank(r.password)) {
       for (const p of this.policy.problems(r.password!))
-        issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
+        issues.push({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
     }
     if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
       issues.push({
-        loc: ['body', 'dateOfBirth'],
+        loc: ['dateOfBirth'],
         type: 'date_format',
         msg: 'dateOfBirth must be a date YYYY-MM-DD',
         input: r.dateOfBirth,
@@ -140,7 +140,7 @@ export class AccountLifecycleService {
    */
   async requestPasswordReset(email: string, template?: { subject?: string; body?: string }): Promise<void> {
     if (blank(email) || emailProblem(email.trim()))
-      throw new ValidationError([{ loc: ['body', 'email'], type: 'value_error', msg: 'A valid email address is required', input: email }]);
+      throw new ValidationError([{ loc: ['email'], type: 'value_error', msg: 'A valid email address is required', input: email }]);
     const targets = await this.usersWithEmail(email.trim().toLowerCase());
     for (const user of targets) {
       const ctx = RequestContext.system(user.groupId);
@@ -159,11 +159,11 @@ export class AccountLifecycleService {
 
   /** Step 3: consume the token (exactly once), set the password, end every session of the user. */
   async resetPassword(token: string, password: string): Promise<UserEntity> {
-    if (blank(password)) throw new ValidationError([{ loc: ['body', 'password'], type: 'missing', msg: 'password is required' }]);
+    if (blank(password)) throw new ValidationError([{ loc: ['password'], type: 'missing', msg: 'password is required' }]);
     const problems = this.policy.problems(password);
     if (problems.length)
       throw new ValidationError(
-        problems.map((p) => ({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } })),
+        problems.map((p) => ({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } })),
       );
     const row = blank(token) ? null : await this.codes.findResetToken(token);
     if (!row || !(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
@@ -183,17 +183,17 @@ export class AccountLifecycleService {
       ['lastName', r.lastName],
       ['password', r.password],
     ] as const) {
-      if (value !== undefined && blank(value)) issues.push({ loc: ['body', field], type: 'missing', msg: `${field} cannot be blank` });
+      if (value !== undefined && blank(value)) issues.push({ loc: [field], type: 'missing', msg: `${field} cannot be blank` });
     }
     if (!blank(r.email) && emailProblem(r.email!.trim()))
-      issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
+      issues.push({ loc: ['email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
     if (!blank(r.password)) {
       for (const p of this.policy.problems(r.password!))
-        issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
+        issues.push({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
     }
     if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
       issues.push({
-        loc: ['body', 'dateOfBirth'],
+        loc: ['dateOfBirth'],
         type: 'date_format',
         msg: 'dateOfBirth must be a date YYYY-MM-DD',
         input: r.dateOfBirth,
@@ -217,7 +217,7 @@ export class AccountLifecycleService {
   async emailHasAccount(email: string, ip: string): Promise<boolean> {
     if (!this.config.emailCheck.enabled) throw new NotFoundError('This endpoint is disabled');
     this.limiter.hit(`email-check:${ip}`, this.config.emailCheck.max, this.config.emailCheck.windowSeconds);
-    if (blank(email)) throw new ValidationError([{ loc: ['body', 'email'], type: 'missing', msg: 'email is required' }]);
+    if (blank(email)) throw new ValidationError([{ loc: ['email'], type: 'missing', msg: 'email is required' }]);
     if (this.config.registrationGroup) {
       const ctx = await this.registrationContext();
       return (await this.usersRepo.findByEmail(ctx, email.trim())) !== null;

@@ -37,12 +37,12 @@ export function mergeProperties(
   stubs.forEach((stub, i) => {
     const identifier = stub.type?.identifier;
     if (!identifier)
-      throw new ValidationError([{ loc: ['body', i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' }]);
+      throw new ValidationError([{ loc: [i, 'type', 'identifier'], type: 'missing', msg: 'Each property needs type.identifier' }]);
     const current = out.find((p) => p.type?.identifier === identifier);
     const type = stub.type?.type ?? current?.type?.type ?? inferType(stub.typedValue);
     if (type !== undefined && !(PROPERTY_TYPES as readonly string[]).includes(type)) {
       throw new ValidationError([
-        { loc: ['body', i, 'type', 'type'], type: 'enum', msg: `type must be one of ${PROPERTY_TYPES.join(', ')}`, input: type },
+        { loc: [i, 'type', 'type'], type: 'enum', msg: `type must be one of ${PROPERTY_TYPES.join(', ')}`, input: type },
       ]);
     }
     const typedValue = stub.typedValue ? { ...stub.typedValue, ...(type ? { type } : {}) } : undefined;
@@ -64,7 +64,7 @@ export function mergeProperties(
     }
   });
   if (out.length > limits.maxCount)
-    throw new ValidationError([{ loc: ['body'], type: 'too_long', msg: `At most ${limits.maxCount} properties are allowed` }]);
+    throw new ValidationError([{ loc: [], type: 'too_long', msg: `At most ${limits.maxCount} properties are allowed` }]);
   return out;
 }
 
@@ -80,7 +80,7 @@ function checkValue(i: number, type: string, tv: Record<string, unknown>): void 
     (type === 'JSON' && typeof v === 'string' && isJson(v));
   if (!ok)
     throw new ValidationError([
-      { loc: ['body', i, 'typedValue', field], type: 'value_error', msg: `${field} does not hold a valid ${type} value`, input: v },
+      { loc: [i, 'typedValue', field], type: 'value_error', msg: `${field} does not hold a valid ${type} value`, input: v },
     ]);
 }
 

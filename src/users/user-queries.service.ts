@@ -22,7 +22,7 @@ export class UserQueriesService {
     if (!Number.isInteger(limit) || limit < 1 || limit > this.config.pagination.maxLimit) {
       throw new ValidationError([
         {
-          loc: ['query', 'limit'],
+          loc: ['limit'],
           type: 'value_error',
           msg: `limit must be an integer from 1 to ${this.config.pagination.maxLimit}`,
           input: limit,

@@ -26,12 +26,12 @@ export class UserTokensService {
   ): Promise<{ token: string; userId: string }> {
     if (!KEY.test(key))
       throw new ValidationError([
-        { loc: ['path', 'key'], type: 'value_error', msg: 'key must be 1 to 255 characters of [A-Za-z0-9._:@-]', input: key },
+        { loc: ['key'], type: 'value_error', msg: 'key must be 1 to 255 characters of [A-Za-z0-9._:@-]', input: key },
       ]);
     if (validitySeconds === 0 || validitySeconds < -1)
       throw new ValidationError([
         {
-          loc: ['query', 'tokenValidity'],
+          loc: ['tokenValidity'],
           type: 'value_error',
           msg: 'tokenValidity must be a positive number of seconds, or -1',
           input: validitySeconds,
@@ -39,7 +39,7 @@ export class UserTokensService {
       ]);
     if (chosen !== undefined && (chosen.length < 6 || chosen.length > 512)) {
       throw new ValidationError([
-        { loc: ['header', 'token'], type: 'value_error', msg: 'A chosen token must have 6 to 512 characters', input: undefined },
+        { loc: ['token'], type: 'value_error', msg: 'A chosen token must have 6 to 512 characters', input: undefined },
       ]);
     }
     const user = await this.queries.getByIdentifier(ctx, identifier);

@@ -44,7 +44,7 @@ export class PasswordPolicy {
     const [p] = this.problems(password);
     if (!p) return;
     throw new CoreError('VALIDATION', p.msg, {
-      issues: [{ loc: ['body', field], type: p.code, msg: p.msg, ctx: { min_length: this.minLength } }],
+      issues: [{ loc: [field], type: p.code, msg: p.msg, ctx: { min_length: this.minLength } }],
     });
   }
 }

@@ -7,7 +7,7 @@ export const METADATA_KEY_MAX_LENGTH = 40;
 export const METADATA_VALUE_MAX_LENGTH = 500;
 
 function fail(field: string, msg: string, type: string, input: unknown, limit: number): never {
-  throw new ValidationError([{ loc: ['body', field], type, msg, input, ctx: { limit } }]);
+  throw new ValidationError([{ loc: [field], type, msg, input, ctx: { limit } }]);
 }
 
 export function assertExternalId(value: unknown): asserts value is string | null {

@@ -3,6 +3,7 @@ import { ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AuthRateLimited, Authenticated, Ctx, Public } from '../../../common/http/decorators';
 import { NotImplementedError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
 import type { Group, PropertyValue } from '../../../groups/group.model';
 import { DatabaseInitialisation, GroupAdminService } from '../../../provisioning/group-admin.service';
@@ -28,6 +29,7 @@ const NO_COUCH = 'Caregate has no CouchDB: group databases, replication and stor
 @ApiTags('group (native)')
 @Controller('rest/v2/group')
 @Authenticated()
+@IssueLocations({ limit: 'query' })
 export class GroupController {
   constructor(
     private readonly groups: GroupsService,
@@ -73,6 +75,7 @@ export class GroupController {
   }
 
   @Post(':id')
+  @IssueLocations({ id: 'path', name: 'query' })
   @HttpCode(200)
   @ApiBody({
     required: false,
@@ -119,6 +122,7 @@ export class GroupController {
   }
 
   @Put(':id/name/:name')
+  @IssueLocations({ name: 'path' })
   @ApiOperation({ summary: 'Rename (administrator of the group or an ancestor)' })
   async rename(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('name') name: string) {
     return toGroupDto(await this.groups.rename(ctx, id, name));

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsArray, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Group } from '../../../groups/group.model';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -35,7 +35,7 @@ export class ListOfPropertiesDto {
 export class RegistrationInformationDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) firstName?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) lastName?: string;
-  @ApiProperty() @IsEmail() @MaxLength(320) emailAddress: string;
+  @ApiProperty({ format: 'email' }) @MaxLength(320) emailAddress: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1024) userOptions?: string;
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true }) userRoles?: string[];
 }

@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, Ctx } from '../../../common/http/decorators';
 import { ValidationError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { HcpDocument, toDocument } from '../../../healthcare-parties/hcp-document';
@@ -30,6 +31,7 @@ function listOfIds(body: unknown): string[] {
 @ApiTags('hcparty (native)')
 @Controller('rest/v2/hcparty')
 @Authenticated()
+@IssueLocations({ limit: 'query' })
 export class HcpController {
   constructor(
     private readonly hcps: HealthcarePartiesService,

@@ -4,6 +4,7 @@ import { AppTokensService } from '../../../credentials/app-tokens/app-tokens.ser
 import { AdminOnly, Authenticated, Ctx } from '../../../common/http/decorators';
 import { ValidationError } from '../../../common/errors';
 import { ArrayBodyPipe } from '../../../common/http/validation.pipe';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
 import { UserDocumentsService } from '../../../users/user-documents.service';
 import { parseUserFilter } from '../../../users/user-filters';
@@ -33,6 +34,7 @@ export function requiredHeader(value: string | undefined, name: string): string 
 @ApiTags('user (native)')
 @Controller('rest/v2/user')
 @Authenticated()
+@IssueLocations({ limit: 'query' })
 export class UserController {
   constructor(
     private readonly users: UsersService,
@@ -150,6 +152,7 @@ export class UserController {
   }
 
   @Post('token/:userId/:key')
+  @IssueLocations({ key: 'path', tokenValidity: 'query', token: 'header' })
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
