@@ -27,6 +27,8 @@ export interface Registration {
   clinical?: boolean;
   template?: boolean;
   nativeSignup?: boolean;
+  /** A label the registering profile gives its accounts (the accounts profile's "parent"). */
+  accountRole?: string | null;
 }
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
@@ -102,7 +104,7 @@ export class AccountLifecycleService {
         clinical: r.clinical ?? false,
         template: r.template ?? false,
         nativeSignup: r.nativeSignup ?? false,
-        accountRole: 'parent',
+        accountRole: r.accountRole ?? null,
         status: 'REGISTERING',
         confirmed: false,
       });
@@ -138,16 +140,24 @@ export class AccountLifecycleService {
    * Step 1 of a reset: a token to every live account with that email. Answers the same whether or
    * not one exists (the caller learns nothing); delivery failures are logged, not revealed.
    */
-  async requestPasswordReset(email: string, template?: { subject?: string; body?: string }): Promise<void> {
+  async requestPasswordReset(
+    email: string,
+    opts: { template?: { subject?: string; body?: string }; link?: (token: string) => string } = {},
+  ): Promise<void> {
     if (blank(email) || emailProblem(email.trim()))
       throw new ValidationError([{ loc: ['email'], type: 'value_error', msg: 'A valid email address is required', input: email }]);
     const targets = await this.usersWithEmail(email.trim().toLowerCase());
     for (const user of targets) {
       const ctx = RequestContext.system(user.groupId);
       const token = await this.codes.issueResetToken(ctx, user.id);
-      const link = this.config.publicBaseUrl ? `${this.config.publicBaseUrl}/v1/users/passwords/validate?token=${token}` : '';
+      const link = opts.link?.(token) ?? '';
       await this.notifications
-        .deliver(user, 'password_reset', { token, link, minutes: String(RESET_TTL_MS / 60000) }, { preferEmail: true, template })
+        .deliver(
+          user,
+          'password_reset',
+          { token, link, minutes: String(RESET_TTL_MS / 60000) },
+          { preferEmail: true, template: opts.template },
+        )
         .catch(() => undefined);
     }
   }

@@ -10,10 +10,19 @@ import { GroupsModule } from '../groups/groups.module';
 import { VerificationModule } from '../credentials/verification/verification.module';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { FunctionalRoles } from './functional-roles';
 
 @Module({
   imports: [PasswordModule, AppTokensModule, SessionsModule, GroupsModule, VerificationModule],
-  providers: [UsersRepository, UsersService, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
-  exports: [UsersService, UsersRepository, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
+  providers: [
+    FunctionalRoles,
+    UsersRepository,
+    UsersService,
+    UserQueriesService,
+    UserTokensService,
+    UserDocumentsService,
+    UserGroupsService,
+  ],
+  exports: [FunctionalRoles, UsersService, UsersRepository, UserQueriesService, UserTokensService, UserDocumentsService, UserGroupsService],
 })
 export class UsersModule {}

@@ -18,6 +18,7 @@ import type { PropertyValue } from '../groups/group.entity';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
+import { FunctionalRoles } from './functional-roles';
 import { UsersRepository } from './users.repository';
 
 /** A blank user with every column at its default; services fill what they know. */
@@ -78,6 +79,7 @@ export class UsersService {
     private readonly codes: VerificationCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly functionalRoles: FunctionalRoles,
   ) {}
 
   /** The caller's own user (404 if it was deleted since the token was issued). */
@@ -124,7 +126,7 @@ export class UsersService {
   ): Promise<void> {
     if (ctx.user.authMethod === 'system') return;
     const roles = (next.roles ?? []).filter(
-      (r) => !(current.roles ?? []).includes(r) && !ctx.hasRole(r) && !(ctx.isAdmin && FUNCTIONAL_ROLES.includes(r)),
+      (r) => !(current.roles ?? []).includes(r) && !ctx.hasRole(r) && !(ctx.isAdmin && this.functionalRoles.has(r)),
     );
     if (roles.length) throw new ForbiddenError(`You cannot grant roles you do not hold: ${roles.join(', ')}`);
     const existing = new Set((current.permissions ?? []).map(canonicalJson));
@@ -254,9 +256,6 @@ export class UsersService {
     return this.hasher.hash(password);
   }
 }
-
-/** Roles that only describe what a user is (iCure's HCP/PATIENT/DEVICE/USER, Nabla's PRACTITIONER). */
-export const FUNCTIONAL_ROLES: readonly string[] = ['USER', 'HCP', 'PATIENT', 'DEVICE', 'PRACTITIONER'];
 
 /** JSON with object keys sorted, so equal permissions compare equal whatever their key order. */
 function canonicalJson(v: unknown): string {
