@@ -65,7 +65,7 @@ export class GroupsRepository {
     return this.repo(ctx).count({ where: { superGroupId: parentId, deletionDate: IsNull() } });
   }
 
-  /** Optimistic update; stale rev -> 409, missing -> 404. Returns the new rev. */
+  /** Optimistic update to `newRev` (chosen by the caller); stale rev -> 409, missing -> 404. */
   async updateWithRev(ctx: RequestContext, id: string, rev: string, newRev: string, patch: Partial<GroupEntity>): Promise<void> {
     const res = await this.repo(ctx)
       .createQueryBuilder()
