@@ -64,7 +64,7 @@ const mermaid = [
 ].join('\n');
 
 const files = [
-  ['docs/architecture.mmd', (old) => `${mermaid}\n`],
+  ['docs/architecture.mmd', () => `${mermaid}\n`],
   [
     'README.md',
     (old) => {

@@ -53,12 +53,12 @@ export class CredentialsService {
     }
     const matched: UserEntity[] = [];
     const failed: UserEntity[] = [];
-    let twoFactorError: unknown;
+    let twoFactorError: Error | undefined;
     for (const user of candidates) {
       const uctx = RequestContext.crossTenant('login', { groupId: user.groupId });
       const locked = user.lockedUntil !== null && user.lockedUntil > this.clock.now();
       const ok = await this.checkSecret(uctx, user, secret, opts.allowTokens ?? true).catch((e: unknown) => {
-        twoFactorError ??= e;
+        twoFactorError ??= e instanceof Error ? e : new Error(String(e));
         return 'second-factor-failed' as const;
       });
       if (ok === 'second-factor-failed') continue;

@@ -179,7 +179,7 @@ export class HealthcarePartiesService {
         return ids((h) => wanted.has(h.id));
       }
       case 'HealthcarePartyByNameFilter': {
-        const words = fold(String(f.name ?? ''))
+        const words = fold(typeof f.name === 'string' ? f.name : '')
           .split(' ')
           .filter(Boolean);
         return ids((h) => words.every((w) => (h.searchTerms ?? '').includes(` ${w}`)));

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { SessionsService } from '../credentials/sessions/sessions.service';
 import { VerificationCodesService } from '../credentials/verification/verification-codes.service';
-import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { NotFoundError, ValidationError } from '../common/errors';
 import { newId } from '../common/ids';
 import { emailProblem } from '../common/validation/email';
 import { ADMINISTRATOR, RequestContext } from '../common/request-context';

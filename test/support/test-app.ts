@@ -51,7 +51,7 @@ export async function startApp(
   } = {},
 ): Promise<TestApp> {
   const shared = opts.shareDatabaseWith?.db;
-  const db: TestDatabase = shared ? { ...shared, drop: async () => undefined } : await freshDatabase();
+  const db: TestDatabase = shared ? { ...shared, drop: () => Promise.resolve() } : await freshDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-data-'));
   const config = loadConfig({
     ...TEST_ENV,

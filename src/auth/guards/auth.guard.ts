@@ -26,7 +26,7 @@ function runStrategy(strategy: Strategy, req: unknown): Promise<Principal | null
     s.success = (user) => resolve(user);
     s.fail = () => resolve(null);
     s.pass = () => resolve(null);
-    s.error = (e) => reject(e);
+    s.error = (e) => reject(e instanceof Error ? e : new Error(String(e)));
     (s.authenticate as (this: unknown, r: unknown, o: object) => void).call(s, req, {});
   });
 }

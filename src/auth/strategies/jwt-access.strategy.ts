@@ -36,7 +36,7 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: config.jwt.audience,
       jsonWebTokenOptions: { clockTolerance: 5 },
       secretOrKeyProvider: (_req: unknown, raw: string, done: (err: unknown, key?: string | Buffer) => void) => {
-        const kid = (jwt.decode(raw, { complete: true })?.header)?.kid;
+        const kid = jwt.decode(raw, { complete: true })?.header?.kid;
         const key = keys.verificationKey(kid);
         // An unknown kid verifies against nothing: the token is rejected as a bad signature.
         if (!key) return done(null, '');

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationIssue } from '../../common/errors';
+import { ValidationError } from '../../common/errors';
 import { parseEmail } from '../../common/validation/email';
 import { parsePhone } from '../../common/validation/phone';
 import { parseUuid } from '../../common/validation/uuid';
@@ -99,7 +99,8 @@ export function contactFields(body: unknown): { email?: string | null; mobilePho
 
 function intParam(name: string, raw: unknown, def: number, min: number, max?: number): number {
   if (raw === undefined) return def;
-  const s = String(raw);
+  // A query value: a string, or a list of them when the parameter is repeated.
+  const s = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(',') : JSON.stringify(raw);
   const loc = ['query', name];
   if (!/^[-+]?\d+$/.test(s.trim()))
     throw new ValidationError([

@@ -9,7 +9,7 @@ describe('native groups (/rest/v2/group)', () => {
   let t: TestApp;
   let root: string;
   let A: GroupEntity, B: GroupEntity, A1: GroupEntity;
-  let adminA: string, userA: string, adminA1: string, adminB: string;
+  let adminA: string, userA: string, adminA1: string;
 
   beforeAll(async () => {
     t = await startApp({ env: { CAREGATE_PROPERTIES_MAX: '3' } });
@@ -20,7 +20,7 @@ describe('native groups (/rest/v2/group)', () => {
     adminA = (await loginAs(t, await createAdmin(t, A))).token;
     userA = (await loginAs(t, await createUser(t, A))).token;
     adminA1 = (await loginAs(t, await createAdmin(t, A1))).token;
-    adminB = (await loginAs(t, await createAdmin(t, B))).token;
+    await loginAs(t, await createAdmin(t, B));
   });
   afterAll(() => t.close());
 

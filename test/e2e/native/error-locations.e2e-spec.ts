@@ -1,6 +1,11 @@
 import { bearer, createAdmin, createGroup, loginAs, loginAsRootAdmin, uniq } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
 
+interface NativeValidationBody {
+  message: string;
+  issues: { field: string; code: string }[];
+}
+
 /**
  * The core names the wrong field; the native profile says where it travelled (query, path, header,
  * body), as the iCure-style `issues[].field` and the message always have.
@@ -17,7 +22,7 @@ describe('native validation errors name the HTTP location of the field', () => {
   });
   afterAll(() => t.close());
 
-  const issuesOf = (body: { message: string; issues: { field: string; code: string }[] }) => ({
+  const issuesOf = (body: NativeValidationBody) => ({
     message: body.message,
     fields: body.issues.map((i) => i.field),
   });
@@ -65,7 +70,7 @@ describe('native validation errors name the HTTP location of the field', () => {
     ],
   ])('%s', async (_where, call, field) => {
     const r = await call().expect(400);
-    const got = issuesOf(r.body);
+    const got = issuesOf(r.body as NativeValidationBody);
     expect([...new Set(got.fields)]).toEqual([field]);
     expect(got.message.startsWith(`${field}: `)).toBe(true);
   });

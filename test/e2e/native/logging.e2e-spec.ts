@@ -1,5 +1,6 @@
 import { bearer, loginAsRootAdmin } from '../../support/fixtures';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../../support/test-app';
+import { expect } from '@jest/globals';
 
 interface LogLine {
   level: string;

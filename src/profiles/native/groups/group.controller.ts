@@ -5,7 +5,7 @@ import { NotImplementedError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
 import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
-import type { Group, PropertyValue } from '../../../groups/group.model';
+import type { Group } from '../../../groups/group.model';
 import { DatabaseInitialisation, GroupAdminService } from '../../../provisioning/group-admin.service';
 import { GroupsService } from '../../../groups/groups.service';
 import {

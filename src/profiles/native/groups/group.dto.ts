@@ -4,7 +4,7 @@ import { IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLen
 import type { Group } from '../../../groups/group.model';
 
 const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+  value === undefined || value === '' ? undefined : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
 export class CreateGroupQueryDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(255) name: string;
