@@ -32,9 +32,7 @@ export default tseslint.config(
       'test/e2e/groups/multi-group.e2e-spec.ts',
       'test/e2e/hcparty/hcparty.e2e-spec.ts',
       'test/e2e/infermedica/users.e2e-spec.ts',
-      'test/e2e/nabla/users.e2e-spec.ts',
       'test/e2e/native/auth.e2e-spec.ts',
-      'test/e2e/native/escalation.e2e-spec.ts',
       'test/e2e/native/users.e2e-spec.ts',
     ],
     rules: {
