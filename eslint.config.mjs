@@ -31,7 +31,6 @@ export default tseslint.config(
       'test/e2e/groups/groups.e2e-spec.ts',
       'test/e2e/groups/multi-group.e2e-spec.ts',
       'test/e2e/hcparty/hcparty.e2e-spec.ts',
-      'test/e2e/native/auth.e2e-spec.ts',
       'test/e2e/native/users.e2e-spec.ts',
     ],
     rules: {
