@@ -27,7 +27,6 @@ export default tseslint.config(
     // import `expect` from @jest/globals (as platform, logging and error-locations do), then drop
     // the file from this list; new suites get the full rule set.
     files: [
-      'test/e2e/groups/groups.e2e-spec.ts',
       'test/e2e/groups/multi-group.e2e-spec.ts',
       'test/e2e/hcparty/hcparty.e2e-spec.ts',
       'test/e2e/native/users.e2e-spec.ts',
