@@ -29,7 +29,6 @@ export default tseslint.config(
     files: [
       'test/e2e/groups/multi-group.e2e-spec.ts',
       'test/e2e/hcparty/hcparty.e2e-spec.ts',
-      'test/e2e/native/users.e2e-spec.ts',
     ],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
