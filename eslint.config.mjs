@@ -28,7 +28,6 @@ export default tseslint.config(
     // the file from this list; new suites get the full rule set.
     files: [
       'test/e2e/groups/multi-group.e2e-spec.ts',
-      'test/e2e/hcparty/hcparty.e2e-spec.ts',
     ],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
