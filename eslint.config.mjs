@@ -22,22 +22,6 @@ export default tseslint.config(
     },
   },
   {
-    // Ratchet, not a policy: these suites read supertest's `res.body` (typed `any`) and @types/jest's
-    // asymmetric matchers (typed `any`) without declaring a type. Give each body its DTO type and
-    // import `expect` from @jest/globals (as platform, logging and error-locations do), then drop
-    // the file from this list; new suites get the full rule set.
-    files: [
-      'test/e2e/groups/multi-group.e2e-spec.ts',
-    ],
-    rules: {
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-    },
-  },
-  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
