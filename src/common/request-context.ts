@@ -61,7 +61,11 @@ export class RequestContext {
     return new RequestContext(requestId, Object.freeze({ ...principal }), ip, undefined);
   }
 
-  /** For bootstrap and background jobs acting inside one group with full rights. */
+  /**
+   * The service itself acting inside one group with full rights, a group it has already established
+   * (a verified token's claims, a consumed reset code, the first start). Finding rows of a group
+   * the caller does not belong to is `crossTenant`'s job, never this one's.
+   */
   static system(groupId: string, ancestorGroupIds: string[] = []): RequestContext {
     return RequestContext.authenticated({ userId: 'system', groupId, roles: [ADMINISTRATOR], ancestorGroupIds, authMethod: 'system' });
   }
