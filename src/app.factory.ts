@@ -6,7 +6,9 @@ import secureJson from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
 import { applyHttpHardening } from './common/http/hardening';
-import { JsonLogger } from './common/json-logger';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { createRootLogger, RequestLogController } from './common/logging';
 import { AppConfig } from './config/config';
 import { installHttpMetrics } from './metrics/http-metrics';
 import { allowLargeImportBodies } from './profiles/native/users/import-body-limit';
@@ -14,21 +16,29 @@ import { allowLargeImportBodies } from './profiles/native/users/import-body-limi
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the configured application (used by main.ts, tests, the OpenAPI script and the bench). */
-export async function createApp(config: AppConfig, opts: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  opts: { clock?: Clock; logDestination?: DestinationStream } = {},
+): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config.logLevel, opts.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    loggerInstance: logger,
+    logController: new RequestLogController(),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     trustProxy: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.clock), adapter, {
-    logger: new JsonLogger(config.logLevel),
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.clock, logger), adapter, {
+    bufferLogs: true,
     abortOnError: false,
     bodyParser: false,
   });
+  // Nest buffers what it logs while it builds the module graph; from here on it all goes to pino.
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
 
   // JSON bodies: `null` accepted (iCure's bodyless POST/PUT), empty treated as absent, prototype

@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoInstance } from 'pino';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
 import { ProfileExceptionFilter } from './common/http/exception.filter';
+import { LocateIssuesInterceptor } from './common/http/issue-locations';
 import { ProfileRegistry } from './common/http/profile-registry';
 import { CoreValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/config';
@@ -12,7 +15,7 @@ import { GroupsModule } from './groups/groups.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { NativeProfileModule } from './profiles/native/native.module';
 import { HealthController } from './health/health.controller';
-import { HealthcarePartiesApiModule } from './healthcare-parties/healthcare-parties-api.module';
+import { HealthcarePartiesModule } from './healthcare-parties/healthcare-parties.module';
 import { NativeErrorRenderer } from './profiles/native/native-error.renderer';
 import { UsersModule } from './users/users.module';
 import { InfermedicaModule } from './profiles/infermedica/infermedica.module';
@@ -23,17 +26,19 @@ import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+  static forRoot(config: AppConfig, clock: Clock | undefined, logger: PinoInstance): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
         ConfigModule.forRoot(config, clock),
+        // Nest's logs go through the logger Fastify already uses (same lines, reqId inside requests).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         MetricsModule,
         DatabaseModule,
         GroupsModule,
         UsersModule,
-        HealthcarePartiesApiModule,
+        HealthcarePartiesModule,
         AuthModule,
         ProvisioningModule,
         NativeProfileModule,
@@ -47,6 +52,7 @@ export class AppModule {
         { provide: ProfileRegistry, useValue: new ProfileRegistry(new NativeErrorRenderer()) },
         { provide: APP_FILTER, useClass: ProfileExceptionFilter },
         { provide: APP_PIPE, useClass: CoreValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: LocateIssuesInterceptor },
       ],
       exports: [ProfileRegistry],
     };

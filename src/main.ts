@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { KeyStore } from './auth/tokens/key-store';
 import { ConfigError, loadConfig } from './config/config';
@@ -15,12 +16,13 @@ async function main(): Promise<void> {
     throw e;
   }
   const app = await createApp(config);
+  const log = new Logger('Caregate');
   await app.listen(config.port, config.host);
   // Graceful shutdown: stop accepting, finish in-flight requests, close the database, then exit.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       void app.close().then(() => {
-        process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: `Caregate stopped (${signal})` })}\n`);
+        log.log(`Caregate stopped (${signal})`);
         process.exit(0);
       });
     });
@@ -30,13 +32,11 @@ async function main(): Promise<void> {
     try {
       app.get(KeyStore).reload();
     } catch (e) {
-      process.stderr.write(
-        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: `key reload failed, keeping the current keys: ${e instanceof Error ? e.message : String(e)}` })}\n`,
-      );
+      log.error(`key reload failed, keeping the current keys: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
-  process.stdout.write(
-    `${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: `Caregate listening on http://${config.host}:${config.port} (Swagger UI at /api, database ${config.databaseUrl ? 'postgres' : config.sqliteFile})` })}\n`,
+  log.log(
+    `Caregate listening on http://${config.host}:${config.port} (Swagger UI at /api, database ${config.databaseUrl ? 'postgres' : config.sqliteFile})`,
   );
 }
 

@@ -104,11 +104,7 @@ export class AuthService {
     const target = matches.find((m) => m.startsWith(`${groupId}/`));
     if (!target) throw new NotFoundError('Matching user in group', groupId);
     const auth = await this.loadActive(groupId, target.slice(groupId.length + 1));
-    const others = await Promise.all(
-      matches
-        .filter((m) => m !== target)
-        .map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))),
-    );
+    const others = await Promise.all(matches.filter((m) => m !== target).map((m) => this.findMatch(m)));
     return this.openSession({ ...auth, matches: [auth.user, ...others.filter((u): u is UserEntity => !!u)] });
   }
 
@@ -116,10 +112,14 @@ export class AuthService {
   async matchesOf(ctx: RequestContext): Promise<UserEntity[]> {
     const session = ctx.user.sessionId ? await this.sessions.find(ctx, ctx.user.sessionId) : null;
     const pairs = (session?.matchedUserIds ?? `${ctx.groupId}/${ctx.userId}`).split(',');
-    const users = await Promise.all(
-      pairs.map((m) => this.users.findOneInGroup(RequestContext.system(m.split('/')[0]), m.slice(m.indexOf('/') + 1))),
-    );
+    const users = await Promise.all(pairs.map((m) => this.findMatch(m)));
     return users.filter((u): u is UserEntity => !!u);
+  }
+
+  /** One `groupId/userId` pair a login matched: the person's user in another group. */
+  private findMatch(pair: string): Promise<UserEntity | null> {
+    const groupId = pair.split('/')[0];
+    return this.users.findOneInGroup(RequestContext.crossTenant('login-matches', { groupId }), pair.slice(pair.indexOf('/') + 1));
   }
 
   /** Ends the session of a refresh token (POST /auth/invalidate). */

@@ -62,7 +62,7 @@ export class CredentialsService {
     secret: string,
     opts: { preferredGroupId?: string; allowTokens?: boolean; allowRouteTokens?: boolean } = {},
   ): Promise<AuthenticatedUser> {
-    const sys = RequestContext.anonymous();
+    const sys = RequestContext.crossTenant('login');
     const candidates = (await this.users.findLoginCandidatesAcrossGroups(sys, identifier)).filter((u) => u.status === 'ACTIVE');
     if (!candidates.length) {
       this.dummyHash ??= this.hasher.hash('caregate-timing-equaliser');
@@ -73,13 +73,13 @@ export class CredentialsService {
     const matched: UserEntity[] = [];
     const via = new Map<UserEntity, SecretMatch>();
     const failed: UserEntity[] = [];
-    let twoFactorError: unknown;
+    let twoFactorError: Error | undefined;
     let lockedMatch = false;
     for (const user of candidates) {
-      const uctx = RequestContext.system(user.groupId);
+      const uctx = RequestContext.crossTenant('login', { groupId: user.groupId });
       const locked = user.lockedUntil !== null && user.lockedUntil > this.clock.now();
       const found = await this.checkSecret(uctx, user, secret, opts.allowTokens ?? true).catch((e: unknown) => {
-        twoFactorError ??= e;
+        twoFactorError ??= e instanceof Error ? e : new Error(String(e));
         return 'second-factor-failed' as const;
       });
       if (found === 'second-factor-failed') continue;
@@ -95,7 +95,8 @@ export class CredentialsService {
       } else lockedMatch = true;
     }
     // A login shared by several groups: a success in one is not a failure of the others.
-    if (!matched.length) for (const user of failed) await this.recordFailure(RequestContext.system(user.groupId), user);
+    if (!matched.length)
+      for (const user of failed) await this.recordFailure(RequestContext.crossTenant('login', { groupId: user.groupId }), user);
     this.metrics.login(matched.length ? 'success' : this.failureOutcome(twoFactorError, lockedMatch));
     if (!matched.length) {
       if (twoFactorError) throw twoFactorError;

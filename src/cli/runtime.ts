@@ -1,3 +1,4 @@
+import { createRootLogger } from '../common/logging';
 import { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
@@ -38,10 +39,13 @@ export function cliConfig(): AppConfig {
 /** The configured database through the real services, without HTTP. */
 export async function withApp<T>(work: (app: INestApplicationContext, config: AppConfig) => Promise<T>): Promise<T> {
   const config = cliConfig();
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-    logger: new StderrLogger(config.logLevel !== 'debug'),
-    abortOnError: false,
-  });
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot(config, undefined, createRootLogger(config.logLevel, process.stderr)),
+    {
+      logger: new StderrLogger(config.logLevel !== 'debug'),
+      abortOnError: false,
+    },
+  );
   try {
     return await work(app, config);
   } finally {

@@ -27,7 +27,12 @@ export type ErrorCode =
   | 'INTERNAL';
 
 export interface ValidationIssue {
-  /** Path of the offending field, e.g. ['body', 'email'] or ['path', 'userId']. */
+  /**
+   * Path of the offending field in the input, e.g. ['email'] or ['users', 0, 'roles'] ([] for the
+   * input as a whole). The core never says where a field travels on the wire: the HTTP layer
+   * prefixes 'body', 'query', 'path' or 'header' (common/http/issue-locations.ts) before a profile
+   * renders it.
+   */
   loc: (string | number)[];
   /** Machine code, e.g. 'value_error', 'missing', 'uuid_parsing', 'too_long'. */
   type: string;
@@ -35,8 +40,11 @@ export interface ValidationIssue {
   msg: string;
   input?: unknown;
   ctx?: Record<string, unknown>;
-  /** Documentation link of the error type, where the wire format shows one (pydantic). */
-  url?: string;
+}
+
+/** The default message of a validation error: `field.path: message` per issue. */
+export function validationMessage(issues: ValidationIssue[]): string {
+  return issues.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; ');
 }
 
 export class CoreError extends Error {
@@ -58,13 +66,13 @@ export class CoreError extends Error {
 export class ValidationError extends CoreError {
   constructor(
     readonly issues: ValidationIssue[],
-    message = issues.map((i) => `${i.loc.filter((l) => l !== 'body').join('.')}: ${i.msg}`).join('; '),
+    message = validationMessage(issues),
   ) {
     super('VALIDATION', message || 'Invalid input', { issues });
   }
 
   static field(field: string, msg: string, input?: unknown, type = 'value_error'): ValidationError {
-    return new ValidationError([{ loc: ['body', field], type, msg, input }]);
+    return new ValidationError([{ loc: [field], type, msg, input }]);
   }
 }
 

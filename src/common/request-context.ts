@@ -3,7 +3,28 @@ import type { EntityManager } from 'typeorm';
 
 export const ADMINISTRATOR = 'ADMINISTRATOR';
 
-export type AuthMethod = 'jwt' | 'basic' | 'system' | 'anonymous' | 'test';
+export type AuthMethod = 'jwt' | 'basic' | 'system' | 'anonymous' | 'test' | 'cross-tenant';
+
+/**
+ * Every reason the service may read rows of a group other than the caller's. Each one is a reviewed
+ * path: `grep -rn "crossTenant('"` lists them all.
+ */
+export type CrossTenantReason =
+  /** Authentication looks a login up in every group, then checks its secret in the group found. */
+  | 'login'
+  /** The other (group, user) pairs one login matched: /user/matches, /auth/switch, inAllGroups tokens. */
+  | 'login-matches'
+  /** The caller's own user in its home group while it acts in another group (inGroup routes). */
+  | 'home-group'
+  /** Boot: access tokens of recently revoked sessions, whatever their group. */
+  | 'revocations'
+  /** The first start and the self-service flows, which start from no group at all (root, registration group, trial). */
+  | 'bootstrap'
+  /** The password-reset and email-check flows look an email up in every group. */
+  | 'account-lookup';
+
+/** The group id of a cross-tenant context that names no group: it matches no tenant row. */
+export const NO_GROUP = '*';
 
 export interface Principal {
   userId: string;
@@ -16,6 +37,8 @@ export interface Principal {
   login?: string;
   /** The group the caller belongs to, when it acts in another one (inGroup routes). */
   homeGroupId?: string;
+  /** Set only by `RequestContext.crossTenant`: why this context may read other groups' rows. */
+  crossTenant?: CrossTenantReason;
 }
 
 /**
@@ -38,9 +61,25 @@ export class RequestContext {
     return new RequestContext(requestId, Object.freeze({ ...principal }), ip, undefined);
   }
 
-  /** For bootstrap and background jobs acting inside one group with full rights. */
+  /**
+   * The service itself acting inside one group with full rights, a group it has already established
+   * (a verified token's claims, a consumed reset code, the first start). Finding rows of a group
+   * the caller does not belong to is `crossTenant`'s job, never this one's.
+   */
   static system(groupId: string, ancestorGroupIds: string[] = []): RequestContext {
     return RequestContext.authenticated({ userId: 'system', groupId, roles: [ADMINISTRATOR], ancestorGroupIds, authMethod: 'system' });
+  }
+
+  /**
+   * The one way to read across tenants. Repository methods that span groups (`...AcrossGroups`)
+   * refuse any other context. `target` narrows it to one group (and optionally one user and its
+   * roles) found by such a read; without it the context belongs to no group.
+   */
+  static crossTenant(reason: CrossTenantReason, target: Partial<Principal> = {}, requestId?: string): RequestContext {
+    return RequestContext.authenticated(
+      { userId: 'system', groupId: NO_GROUP, roles: [], ancestorGroupIds: [], authMethod: 'cross-tenant', ...target, crossTenant: reason },
+      requestId,
+    );
   }
 
   static forTest(p: Partial<Principal> & { groupId: string }): RequestContext {
@@ -67,6 +106,16 @@ export class RequestContext {
 
   get isAdmin(): boolean {
     return this.principal?.roles.includes(ADMINISTRATOR) ?? false;
+  }
+
+  /** Why this context may read other tenants' rows, if it may. */
+  get crossTenantReason(): CrossTenantReason | undefined {
+    return this.principal?.crossTenant;
+  }
+
+  /** Guards the repository methods that span groups: a programming error, never a client's. */
+  assertCrossTenant(): void {
+    if (!this.principal?.crossTenant) throw new Error('This query spans tenants: it needs RequestContext.crossTenant(reason)');
   }
 
   hasRole(role: string): boolean {

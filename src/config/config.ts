@@ -2,7 +2,8 @@ import * as path from 'node:path';
 
 /**
  * Typed configuration, read once from the environment and validated at boot.
- * Every variable is listed in README.md with its default; `describeConfig()` prints the same table.
+ * Every variable is listed in README.md with its default; `npm run config:table` prints that table
+ * from CONFIG_VARIABLES below and src/config/readme.spec.ts fails when the README's copy drifts.
  */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';

@@ -15,7 +15,7 @@ export function EpochColumn(options: ColumnOptions = {}): PropertyDecorator {
 
 const jsonTransformer: ValueTransformer = {
   to: (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v)),
-  from: (v: string | null) => (v === null || v === undefined ? null : JSON.parse(v)),
+  from: (v: string | null): unknown => (v === null || v === undefined ? null : JSON.parse(v)),
 };
 
 /** JSON stored as text on both dialects (never queried inside the database). */

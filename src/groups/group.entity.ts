@@ -1,18 +1,14 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { BoolColumn, EpochColumn, JsonColumn } from '../database/columns';
 
-export interface PropertyValue {
-  id?: string;
-  type?: { identifier: string; type?: string };
-  typedValue?: Record<string, unknown>;
-  deletionDate?: number;
-  encryptedSelf?: string;
-}
+import type { Group, PropertyValue } from './group.model';
+
+export type { PropertyValue } from './group.model';
 
 /** A tenant. Groups nest through superGroupId; `path` is `/root/.../id/` for subtree queries. */
 @Entity('groups')
 @Index('idx_groups_super_group_id', ['superGroupId', 'id'])
-export class GroupEntity {
+export class GroupEntity implements Group {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id: string;
 

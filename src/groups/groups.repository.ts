@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, IsNull, SelectQueryBuilder } from 'typeorm';
 import { COUNT_CAP } from '../common/pagination';
 import { prefixRange } from '../common/text-search';
 import { RowMapper, SqlParams } from '../database/row-mapper';
@@ -9,11 +9,6 @@ import { nextRev } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import { SearchKeyEntity } from '../database/search-key.entity';
 import { TransactionRunner } from '../database/transaction-runner';
-import { AuthenticationTokenEntity } from '../credentials/app-tokens/authentication-token.entity';
-import { SessionEntity } from '../credentials/sessions/session.entity';
-import { VerificationCodeEntity } from '../credentials/verification/verification-code.entity';
-import { HealthcarePartyEntity } from '../healthcare-parties/healthcare-party.entity';
-import { UserEntity } from '../users/user.entity';
 import { GroupEntity } from './group.entity';
 
 /**
@@ -102,7 +97,7 @@ export class GroupsRepository {
     return Number(row?.n ?? 0);
   }
 
-  /** Optimistic update; stale rev -> 409, missing -> 404. Returns the new rev. */
+  /** Optimistic update to `newRev` (chosen by the caller); stale rev -> 409, missing -> 404. */
   async updateWithRev(ctx: RequestContext, id: string, rev: string, newRev: string, patch: Partial<GroupEntity>): Promise<void> {
     return this.tx.run(ctx, async (ctx) => {
       const res = await this.repo(ctx)
@@ -159,38 +154,15 @@ export class GroupsRepository {
     return all.sort((a, b) => b.path.length - a.path.length);
   }
 
-  /** Purges every tenant row of `groupIds`, then the groups. Returns per-kind counts. */
-  async purge(ctx: RequestContext, groupIds: string[]): Promise<Record<string, number>> {
-    return this.tx.run(ctx, async (ctx) => {
-      const m = this.tx.manager(ctx);
-      const counts: Record<string, number> = {};
-      const kinds: [string, new () => object][] = [
-        ['sessions', SessionEntity],
-        ['authenticationTokens', AuthenticationTokenEntity],
-        ['verificationCodes', VerificationCodeEntity],
-        ['users', UserEntity],
-        ['healthcareParties', HealthcarePartyEntity],
-      ];
-      for (const [kind, entity] of kinds) {
-        const res = await m.createQueryBuilder().delete().from(entity).where('group_id IN (:...ids)', { ids: groupIds }).execute();
-        counts[kind] = res.affected ?? 0;
-      }
-      await m.createQueryBuilder().delete().from(SearchKeyEntity).where('group_id IN (:...ids)', { ids: groupIds }).execute();
-      const res = await m.createQueryBuilder().delete().from(GroupEntity).where('id IN (:...ids)', { ids: groupIds }).execute();
-      counts.groups = res.affected ?? 0;
-      return counts;
+  /** Deletes the group rows themselves and their search keys (the last step of a subtree purge). */
+  async deleteGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (!groupIds.length) return;
+    await this.tx.run(ctx, async (t) => {
+      await this.tx
+        .manager(t)
+        .getRepository(SearchKeyEntity)
+        .delete({ groupId: In(groupIds) });
+      await this.repo(t).delete({ id: In(groupIds) });
     });
-  }
-
-  /** Session ids of the given groups (to revoke their access tokens before a purge). */
-  async sessionIdsOf(ctx: RequestContext, groupIds: string[]): Promise<string[]> {
-    const rows = await this.tx
-      .manager(ctx)
-      .getRepository(SessionEntity)
-      .createQueryBuilder('s')
-      .select('s.id', 'id')
-      .where('s.group_id IN (:...ids)', { ids: groupIds })
-      .getRawMany<{ id: string }>();
-    return rows.map((r) => r.id);
   }
 }

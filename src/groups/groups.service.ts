@@ -107,12 +107,10 @@ export class GroupsService {
   async assertNewId(ctx: RequestContext, id: string): Promise<void> {
     if (!GROUP_ID.test(id))
       throw new ValidationError([
-        { loc: ['path', 'id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id },
+        { loc: ['id'], type: 'string_pattern_mismatch', msg: 'Group id must match [a-zA-Z0-9_-]{1,64}', input: id },
       ]);
     if (RESERVED_GROUP_IDS.includes(id))
-      throw new ValidationError([
-        { loc: ['path', 'id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id },
-      ]);
+      throw new ValidationError([{ loc: ['id'], type: 'value_error', msg: `Group id ${id} is reserved (it names a route)`, input: id }]);
     if (await this.groups.findAnyById(ctx, id)) throw new ConflictError('DUPLICATE', `Group ${id} already exists`, ['id']);
   }
 
@@ -144,16 +142,14 @@ export class GroupsService {
     const g = await this.getAdministered(ctx, id);
     const clean = name.trim();
     if (!clean || clean.length > 255)
-      throw new ValidationError([
-        { loc: ['path', 'name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name },
-      ]);
+      throw new ValidationError([{ loc: ['name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name }]);
     return this.write(ctx, g.id, () => ({ name: clean }));
   }
 
   /** Merges properties by `type.identifier` with the one property rule (property-merge.ts), within the configured limits. */
   async setProperties(ctx: RequestContext, id: string, props: PropertyValue[]): Promise<GroupEntity> {
     const g = await this.getAdministered(ctx, id);
-    const at = ['body', 'properties'];
+    const at = ['properties'];
     mergeProperties(g.properties ?? [], props, this.config.properties, at);
     return this.write(ctx, g.id, (current) => ({
       properties: mergeProperties(current.properties ?? [], props, this.config.properties, at),

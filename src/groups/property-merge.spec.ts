@@ -1,4 +1,5 @@
 import { mergeProperties } from './property-merge';
+import { thrownBy } from '../../test/support/thrown';
 
 const limits = { maxCount: 3, maxValueBytes: 64 };
 
@@ -27,7 +28,7 @@ describe('mergeProperties', () => {
     [[{ type: { identifier: 'x' }, typedValue: { stringValue: 'y'.repeat(100) } }], 'PAYLOAD_TOO_LARGE'],
     [['a', 'b', 'c', 'd'].map((identifier) => ({ type: { identifier }, typedValue: { booleanValue: true } })), 'VALIDATION'],
   ])('refuses %j with %s', (stubs, code) => {
-    expect(() => mergeProperties([], stubs as never, limits)).toThrow(expect.objectContaining({ code }));
+    expect(thrownBy(() => mergeProperties([], stubs as never, limits))).toMatchObject({ code });
   });
 });
 

@@ -29,13 +29,14 @@ function inferType(tv: Record<string, unknown> | undefined): string | undefined 
  * unknown ones are appended; `deletionDate` and `encryptedSelf` are kept as sent (and `id` on a new
  * one). Limits: `maxCount` properties (VALIDATION, too_long) and `maxValueBytes` per typed value
  * (PAYLOAD_TOO_LARGE, with the offending field as an issue).
- * `at` is where the stubs sit in the request, for the issues' `loc`.
+ * `at` is where the stubs sit in the document (e.g. `properties` of a group), for the issues' `loc`;
+ * the HTTP layer adds the request location.
  */
 export function mergeProperties(
   existing: PropertyValue[],
   stubs: PropertyValue[],
   limits: { maxCount: number; maxValueBytes: number },
-  at: (string | number)[] = ['body'],
+  at: (string | number)[] = [],
 ): PropertyValue[] {
   const out = existing.map((p) => ({ ...p }));
   stubs.forEach((stub, i) => {

@@ -1,5 +1,6 @@
 import { fold } from '../common/text-search';
 import { HealthcarePartyEntity } from './healthcare-party.entity';
+import type { HealthcareParty } from './healthcare-party.model';
 
 export { fold };
 
@@ -48,7 +49,7 @@ export function toColumns(doc: HcpDocument): Partial<HealthcarePartyEntity> {
 }
 
 /** The document as served: extra fields, columns (non-null), metadata. */
-export function toDocument(e: HealthcarePartyEntity): HcpDocument {
+export function toDocument(e: HealthcareParty): HcpDocument {
   const doc: HcpDocument = { ...(e.extra ?? {}), id: e.id, rev: e.rev, created: e.created, modified: e.modified };
   if (e.deletionDate !== null && e.deletionDate !== undefined) doc.deletionDate = e.deletionDate;
   for (const c of COLUMNS) if (e[c] !== null && e[c] !== undefined) doc[c] = e[c];

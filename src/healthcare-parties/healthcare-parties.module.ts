@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AppTokensModule } from '../credentials/app-tokens/app-tokens.module';
+import { UsersModule } from '../users/users.module';
 import { HealthcarePartiesRepository } from './healthcare-parties.repository';
+import { HealthcarePartiesService } from './healthcare-parties.service';
 
-/** HCP persistence, with no dependencies (users link to HCPs through it). */
 @Module({
-  providers: [HealthcarePartiesRepository],
-  exports: [HealthcarePartiesRepository],
+  imports: [UsersModule, AppTokensModule],
+  providers: [HealthcarePartiesRepository, HealthcarePartiesService],
+  exports: [HealthcarePartiesService],
 })
 export class HealthcarePartiesModule {}

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { BadRequestError, ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import { COUNT_CAP } from '../common/pagination';
+import { uniqueViolationColumns } from '../common/db-errors';
 import { RequestContext } from '../common/request-context';
 import { prefixRange, queryWords } from '../common/text-search';
-import { uniqueViolationColumns } from '../database/db-errors';
 import { RowMapper, SqlParams } from '../database/row-mapper';
 import { hcpSearchKeys, replaceSearchKeys, SEP } from '../database/search-keys';
 import { compileFilter, FilterDialect, FilterNode } from '../database/sql-filter';
@@ -307,5 +307,10 @@ export class HealthcarePartiesRepository {
         if (stored) await this.writeKeys(t, stored);
       }
     });
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ groupId: In(groupIds) });
   }
 }

@@ -8,6 +8,7 @@ import { KeysetPage, MATCH_CAP, pageLimit, toKeysetPage } from '../common/pagina
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { TransactionRunner } from '../database/transaction-runner';
+import type { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { HcpDocument, toColumns, toDocument } from './hcp-document';
@@ -182,6 +183,18 @@ export class HealthcarePartiesService {
     });
   }
 
+  /** Links the caller to a healthcare party of its group (404 if there is none with that id). */
+  async assignToCaller(ctx: RequestContext, hcpId: string): Promise<UserEntity> {
+    await this.get(ctx, hcpId);
+    const current = await this.users.getInGroup(ctx, ctx.userId);
+    return this.usersService.update(ctx, current.id, { healthcarePartyId: hcpId }, { rev: current.rev });
+  }
+
+  /** The HCPs of whole groups, for a subtree purge. */
+  purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    return this.hcps.purgeGroups(ctx, groupIds);
+  }
+
   async publicKey(ctx: RequestContext, id: string): Promise<{ hcPartyId: string; hexString: string }> {
     const h = await this.get(ctx, id);
     const hex = h.extra?.publicKey;
@@ -257,7 +270,7 @@ export class HealthcarePartiesService {
 
   private assertDocument(ctx: RequestContext, doc: HcpDocument): void {
     if (!doc || typeof doc !== 'object' || Array.isArray(doc))
-      throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a HealthcareParty object' }]);
+      throw new ValidationError([{ loc: [], type: 'model_attributes_type', msg: 'The body must be a HealthcareParty object' }]);
     if (doc.groupId !== undefined && doc.groupId !== null && doc.groupId !== ctx.groupId) {
       throw ValidationError.field(
         'groupId',
@@ -265,16 +278,16 @@ export class HealthcarePartiesService {
         doc.groupId,
       );
     }
-    const has = (k: string) => typeof doc[k] === 'string' && (doc[k] as string).trim() !== '';
+    const has = (k: string) => typeof doc[k] === 'string' && doc[k].trim() !== '';
     if (!['name', 'lastName', 'nihii', 'ssin'].some(has)) {
-      throw new ValidationError([{ loc: ['body'], type: 'missing', msg: 'A healthcare party needs one of name, lastName, nihii or ssin' }]);
+      throw new ValidationError([{ loc: [], type: 'missing', msg: 'A healthcare party needs one of name, lastName, nihii or ssin' }]);
     }
     for (const c of ['name', 'lastName', 'firstName', 'speciality'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 255))
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || doc[c].length > 255))
         throw ValidationError.field(c, `${c} must be a string of at most 255 characters`, doc[c]);
     }
     for (const c of ['nihii', 'ssin', 'cbe', 'ehp', 'nihiiSpecCode', 'parentId', 'userId'] as const) {
-      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || (doc[c] as string).length > 64))
+      if (doc[c] !== undefined && doc[c] !== null && (typeof doc[c] !== 'string' || doc[c].length > 64))
         throw ValidationError.field(c, `${c} must be a string of at most 64 characters`, doc[c]);
     }
   }

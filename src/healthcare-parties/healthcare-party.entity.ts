@@ -1,6 +1,7 @@
 import { Column, Entity, Index } from 'typeorm';
 import { JsonColumn } from '../database/columns';
 import { TenantDocument } from '../database/tenant-document';
+import type { HealthcareParty } from './healthcare-party.model';
 
 /**
  * A practitioner or organisation users act for. Searchable fields are columns; the rest of the
@@ -12,7 +13,7 @@ import { TenantDocument } from '../database/tenant-document';
 @Index('idx_hcp_group_last_name_key', ['groupId', 'lastNameKey', 'id'])
 @Index('idx_hcp_group_name', ['groupId', 'name', 'id'])
 @Index('idx_hcp_group_id', ['groupId', 'id'])
-export class HealthcarePartyEntity extends TenantDocument {
+export class HealthcarePartyEntity extends TenantDocument implements HealthcareParty {
   @Column({ type: 'varchar', length: 255, nullable: true })
   name: string | null;
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/guards/decorators';
+import { Public } from '../common/http/decorators';
 import { NotFoundError, UnauthorizedError } from '../common/errors';
 import { MetricsService } from './metrics.service';
 

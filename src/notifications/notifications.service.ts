@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { UserEntity } from '../users/user.entity';
 import { MailerService } from './mailer.service';
 import { SmsService } from './sms.service';
 import { MessageKind, renderMessage } from './templates';
 import { ServiceUnavailableError } from '../common/errors';
 
-/** Delivers a message to a user: by SMS when it has a mobile phone, else by email. */
+/** Where a message can go; a user (or anything with these fields) is one. */
+export interface Recipient {
+  email: string | null;
+  mobilePhone: string | null;
+  language: string | null;
+}
+
+/** Delivers a message to a recipient: by SMS when it has a mobile phone, else by email. */
 @Injectable()
 export class NotificationsService {
   constructor(
@@ -14,7 +20,7 @@ export class NotificationsService {
   ) {}
 
   async deliver(
-    user: Pick<UserEntity, 'email' | 'mobilePhone' | 'language'>,
+    user: Recipient,
     kind: MessageKind,
     values: Record<string, string>,
     opts: { preferEmail?: boolean; template?: { subject?: string; body?: string } } = {},

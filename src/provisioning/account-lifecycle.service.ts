@@ -27,6 +27,8 @@ export interface Registration {
   clinical?: boolean;
   template?: boolean;
   nativeSignup?: boolean;
+  /** A label the registering profile gives its accounts (the accounts profile's "parent"). */
+  accountRole?: string | null;
 }
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
@@ -54,7 +56,7 @@ export class AccountLifecycleService {
   async registrationContext(): Promise<RequestContext> {
     const id = this.config.registrationGroup;
     if (!id) throw new ForbiddenError('Self-registration is disabled on this server');
-    const group = await this.groups.findById(RequestContext.anonymous(), id);
+    const group = await this.groups.findById(RequestContext.crossTenant('bootstrap'), id);
     if (!group) throw new ForbiddenError(`Self-registration is misconfigured: the registration group ${id} does not exist`);
     return RequestContext.system(group.id, group.ancestorIds);
   }
@@ -71,17 +73,17 @@ export class AccountLifecycleService {
       ['firstName', r.firstName],
       ['lastName', r.lastName],
     ] as const) {
-      if (blank(value)) issues.push({ loc: ['body', field], type: 'missing', msg: `${field} is required` });
+      if (blank(value)) issues.push({ loc: [field], type: 'missing', msg: `${field} is required` });
     }
     if (!blank(r.email) && emailProblem(r.email!.trim()))
-      issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
+      issues.push({ loc: ['email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
     if (!blank(r.password)) {
       for (const p of this.policy.problems(r.password!))
-        issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
+        issues.push({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
     }
     if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
       issues.push({
-        loc: ['body', 'dateOfBirth'],
+        loc: ['dateOfBirth'],
         type: 'date_format',
         msg: 'dateOfBirth must be a date YYYY-MM-DD',
         input: r.dateOfBirth,
@@ -106,7 +108,7 @@ export class AccountLifecycleService {
         clinical: r.clinical ?? false,
         template: r.template ?? false,
         nativeSignup: r.nativeSignup ?? false,
-        accountRole: 'parent',
+        accountRole: r.accountRole ?? null,
         status: 'REGISTERING',
         confirmed: false,
       });
@@ -155,16 +157,24 @@ export class AccountLifecycleService {
    * Step 1 of a reset: a token to every live account with that email. Answers the same whether or
    * not one exists (the caller learns nothing); delivery failures are logged, not revealed.
    */
-  async requestPasswordReset(email: string, template?: { subject?: string; body?: string }): Promise<void> {
+  async requestPasswordReset(
+    email: string,
+    opts: { template?: { subject?: string; body?: string }; link?: (token: string) => string } = {},
+  ): Promise<void> {
     if (blank(email) || emailProblem(email.trim()))
-      throw new ValidationError([{ loc: ['body', 'email'], type: 'value_error', msg: 'A valid email address is required', input: email }]);
+      throw new ValidationError([{ loc: ['email'], type: 'value_error', msg: 'A valid email address is required', input: email }]);
     const targets = await this.usersWithEmail(email.trim().toLowerCase());
     for (const user of targets) {
       const ctx = RequestContext.system(user.groupId);
       const token = await this.codes.issueResetToken(ctx, user.id);
-      const link = this.config.publicBaseUrl ? `${this.config.publicBaseUrl}/v1/users/passwords/validate?token=${token}` : '';
+      const link = opts.link?.(token) ?? '';
       await this.notifications
-        .deliver(user, 'password_reset', { token, link, minutes: String(RESET_TTL_MS / 60000) }, { preferEmail: true, template })
+        .deliver(
+          user,
+          'password_reset',
+          { token, link, minutes: String(RESET_TTL_MS / 60000) },
+          { preferEmail: true, template: opts.template },
+        )
         .catch(() => undefined);
     }
   }
@@ -176,11 +186,11 @@ export class AccountLifecycleService {
 
   /** Step 3: consume the token (exactly once), set the password, end every session of the user. */
   async resetPassword(token: string, password: string): Promise<UserEntity> {
-    if (blank(password)) throw new ValidationError([{ loc: ['body', 'password'], type: 'missing', msg: 'password is required' }]);
+    if (blank(password)) throw new ValidationError([{ loc: ['password'], type: 'missing', msg: 'password is required' }]);
     const problems = this.policy.problems(password);
     if (problems.length)
       throw new ValidationError(
-        problems.map((p) => ({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } })),
+        problems.map((p) => ({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } })),
       );
     const row = blank(token) ? null : await this.codes.findResetToken(token);
     if (!row) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
@@ -203,17 +213,17 @@ export class AccountLifecycleService {
       ['lastName', r.lastName],
       ['password', r.password],
     ] as const) {
-      if (value !== undefined && blank(value)) issues.push({ loc: ['body', field], type: 'missing', msg: `${field} cannot be blank` });
+      if (value !== undefined && blank(value)) issues.push({ loc: [field], type: 'missing', msg: `${field} cannot be blank` });
     }
     if (!blank(r.email) && emailProblem(r.email!.trim()))
-      issues.push({ loc: ['body', 'email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
+      issues.push({ loc: ['email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
     if (!blank(r.password)) {
       for (const p of this.policy.problems(r.password!))
-        issues.push({ loc: ['body', 'password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
+        issues.push({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
     }
     if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
       issues.push({
-        loc: ['body', 'dateOfBirth'],
+        loc: ['dateOfBirth'],
         type: 'date_format',
         msg: 'dateOfBirth must be a date YYYY-MM-DD',
         input: r.dateOfBirth,
@@ -237,7 +247,7 @@ export class AccountLifecycleService {
   async emailHasAccount(email: string, ip: string): Promise<boolean> {
     if (!this.config.emailCheck.enabled) throw new NotFoundError('This endpoint is disabled');
     await this.limits.hit('email-check', ip, this.config.emailCheck.max, this.config.emailCheck.windowSeconds);
-    if (blank(email)) throw new ValidationError([{ loc: ['body', 'email'], type: 'missing', msg: 'email is required' }]);
+    if (blank(email)) throw new ValidationError([{ loc: ['email'], type: 'missing', msg: 'email is required' }]);
     if (this.config.registrationGroup) {
       const ctx = await this.registrationContext();
       return (await this.usersRepo.findByEmail(ctx, email.trim())) !== null;
@@ -246,7 +256,7 @@ export class AccountLifecycleService {
   }
 
   private async usersWithEmail(email: string): Promise<UserEntity[]> {
-    const all = await this.usersRepo.findLoginCandidatesAcrossGroups(RequestContext.anonymous(), email);
+    const all = await this.usersRepo.findLoginCandidatesAcrossGroups(RequestContext.crossTenant('account-lookup'), email);
     return all.filter((u) => u.email === email && u.status !== 'DISABLED');
   }
 }

@@ -28,8 +28,8 @@ export class BootstrapService implements OnApplicationBootstrap {
   }
 
   async ensureRoot(): Promise<{ created: boolean; password?: string }> {
+    if (await this.groups.findRoot(RequestContext.crossTenant('bootstrap'))) return { created: false };
     const sys = RequestContext.system(ROOT_GROUP_ID);
-    if (await this.groups.findRoot(sys)) return { created: false };
     const generated = this.config.admin.password === undefined;
     const password = this.config.admin.password ?? randomBytes(18).toString('base64url');
     const login = this.config.admin.login;

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
-import { RevocationCache } from '../credentials/sessions/revocation-cache';
-import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { SessionsService } from '../credentials/sessions/sessions.service';
+import { VerificationCodesService } from '../credentials/verification/verification-codes.service';
+import { NotFoundError, ValidationError } from '../common/errors';
 import { newId } from '../common/ids';
+import { emailProblem } from '../common/validation/email';
 import { ADMINISTRATOR, RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -42,20 +44,18 @@ const USER_FIELDS = [
   'language',
 ] as const;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** RegistrationInformation {firstName?, lastName?, emailAddress, userOptions?, userRoles?}; unknown fields refused. */
 function checkRegistrationInformation(raw: unknown): { firstName?: string; lastName?: string; emailAddress: string } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new ValidationError([{ loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a RegistrationInformation object' }]);
+    throw new ValidationError([{ loc: [], type: 'model_attributes_type', msg: 'The body must be a RegistrationInformation object' }]);
   const b = raw as Record<string, unknown>;
   const extra = Object.keys(b).filter((k) => !['firstName', 'lastName', 'emailAddress', 'userOptions', 'userRoles'].includes(k));
   if (extra.length) throw ValidationError.field(extra[0], `property ${extra[0]} should not exist`, b[extra[0]], 'extra_forbidden');
   for (const k of ['firstName', 'lastName', 'userOptions'] as const) {
-    if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'string' || (b[k] as string).length > 255))
+    if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'string' || b[k].length > 255))
       throw ValidationError.field(k, `${k} must be a string of at most 255 characters`, b[k]);
   }
-  if (typeof b.emailAddress !== 'string' || b.emailAddress.length > 320 || !EMAIL.test(b.emailAddress.trim()))
+  if (typeof b.emailAddress !== 'string' || b.emailAddress.length > 320 || emailProblem(b.emailAddress.trim()) !== null)
     throw ValidationError.field('emailAddress', 'emailAddress must be an email address', b.emailAddress);
   return {
     firstName: (b.firstName as string | undefined) ?? undefined,
@@ -73,7 +73,8 @@ export class GroupAdminService {
     private readonly users: UsersService,
     private readonly hcps: HealthcarePartiesService,
     private readonly appTokens: AppTokensService,
-    private readonly revocations: RevocationCache,
+    private readonly sessions: SessionsService,
+    private readonly codes: VerificationCodesService,
     private readonly tx: TransactionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -97,9 +98,7 @@ export class GroupAdminService {
     await this.groups.assertNewId(ctx, id);
     const name = input.name.trim();
     if (!name || name.length > 255)
-      throw new ValidationError([
-        { loc: ['query', 'name'], type: 'value_error', msg: 'name must be 1 to 255 characters', input: input.name },
-      ]);
+      throw new ValidationError([{ loc: ['name'], type: 'value_error', msg: 'name must be 1 to 255 characters', input: input.name }]);
     const seedUsers = await Promise.all(this.checkInit(ctx, id, init).map((u) => this.withEncodedPassword(u)));
     return this.tx.run(ctx, async (tctx) => {
       const g = await this.groups.createGroup(tctx, { id, name, parent, type: input.type });
@@ -121,7 +120,7 @@ export class GroupAdminService {
     if (init === undefined || init === null) return [];
     if (typeof init !== 'object' || Array.isArray(init))
       throw new ValidationError([
-        { loc: ['body'], type: 'model_attributes_type', msg: 'The body must be a DatabaseInitialisation object or null' },
+        { loc: [], type: 'model_attributes_type', msg: 'The body must be a DatabaseInitialisation object or null' },
       ]);
     const extra = Object.keys(init).filter((k) => !['users', 'healthcareParties', 'replication'].includes(k));
     if (extra.length) throw ValidationError.field(extra[0], 'Unknown field of DatabaseInitialisation', undefined, 'extra_forbidden');
@@ -131,26 +130,26 @@ export class GroupAdminService {
     for (const [i, h] of (init.healthcareParties ?? []).entries()) {
       if (h && typeof h === 'object' && h.groupId !== undefined && h.groupId !== groupId)
         throw new ValidationError([
-          { loc: ['body', 'healthcareParties', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' },
+          { loc: ['healthcareParties', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' },
         ]);
     }
     return (init.users ?? []).map((raw, i) => {
       if (!raw || typeof raw !== 'object')
-        throw new ValidationError([{ loc: ['body', 'users', i], type: 'model_attributes_type', msg: 'Each user must be an object' }]);
+        throw new ValidationError([{ loc: ['users', i], type: 'model_attributes_type', msg: 'Each user must be an object' }]);
       if (raw.groupId !== undefined && raw.groupId !== null && raw.groupId !== groupId)
-        throw new ValidationError([{ loc: ['body', 'users', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' }]);
+        throw new ValidationError([{ loc: ['users', i, 'groupId'], type: 'value_error', msg: 'groupId must be the new group' }]);
       const roles = raw.roles ?? [];
       if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))
-        throw new ValidationError([{ loc: ['body', 'users', i, 'roles'], type: 'list_type', msg: 'roles must be an array of strings' }]);
+        throw new ValidationError([{ loc: ['users', i, 'roles'], type: 'list_type', msg: 'roles must be an array of strings' }]);
       const u: Record<string, unknown> = {};
       for (const f of USER_FIELDS) if (raw[f] !== undefined) u[f] = raw[f];
       for (const f of ['login', 'email', 'mobilePhone', 'name', 'id'] as const) {
         if (u[f] !== undefined && u[f] !== null && typeof u[f] !== 'string')
-          throw new ValidationError([{ loc: ['body', 'users', i, f], type: 'string_type', msg: `${f} must be a string` }]);
+          throw new ValidationError([{ loc: ['users', i, f], type: 'string_type', msg: `${f} must be a string` }]);
       }
       if (typeof raw.password === 'string') u.password = raw.password;
       else if (typeof raw.passwordHash === 'string' && raw.passwordHash !== '*') u.password = raw.passwordHash;
-      return u as UserInput;
+      return u;
     });
   }
 
@@ -162,8 +161,7 @@ export class GroupAdminService {
     if (!this.config.trialRegistration)
       throw new NotFoundError('Trial registration is disabled on this server (CAREGATE_TRIAL_REGISTRATION=false)');
     const info = checkRegistrationInformation(raw);
-    const sys = RequestContext.system('root');
-    const root = NotFoundError.assert(await this.groups.findRoot(sys), 'Root group');
+    const root = NotFoundError.assert(await this.groups.findRoot(RequestContext.crossTenant('bootstrap')), 'Root group');
     const email = info.emailAddress.trim().toLowerCase();
     const groupId = newId();
     const name = [info.firstName, info.lastName].filter(Boolean).join(' ').trim() || email;
@@ -186,8 +184,7 @@ export class GroupAdminService {
   /** Soft delete of a descendant group and its subtree; every session in it ends at once. */
   async softDelete(ctx: RequestContext, id: string): Promise<GroupEntity> {
     const { group, deletedIds } = await this.tx.run(ctx, (tctx) => this.groups.softDelete(tctx, id));
-    this.revocations.revoke(await this.repo.sessionIdsOf(ctx, deletedIds));
-    this.revocations.groupsEnded(deletedIds);
+    await this.sessions.revokeGroups(ctx, deletedIds);
     return group;
   }
 
@@ -199,9 +196,18 @@ export class GroupAdminService {
     const g = await this.groups.getAdministered(ctx, id, { strictDescendant: true });
     const subtree = await this.repo.subtree(ctx, g.path);
     const ids = subtree.map((s) => s.id);
-    this.revocations.revoke(await this.repo.sessionIdsOf(ctx, ids));
-    this.revocations.groupsEnded(ids);
-    await this.tx.run(ctx, (tctx) => this.repo.purge(tctx, ids));
+    await this.sessions.revokeGroups(ctx, ids);
+    await this.tx.run(ctx, (tctx) => this.purge(tctx, ids));
     return subtree.map((s) => ({ type: 'group', id: s.id, server: null }));
+  }
+
+  /** Each domain deletes its own rows of the groups, credentials first, the groups last. */
+  private async purge(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    await this.sessions.purgeGroups(ctx, groupIds);
+    await this.appTokens.purgeGroups(ctx, groupIds);
+    await this.codes.purgeGroups(ctx, groupIds);
+    await this.users.purgeGroups(ctx, groupIds);
+    await this.hcps.purgeGroups(ctx, groupIds);
+    await this.repo.deleteGroups(ctx, groupIds);
   }
 }

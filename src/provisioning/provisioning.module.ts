@@ -5,7 +5,6 @@ import { PasswordModule } from '../credentials/password/password.module';
 import { SessionsModule } from '../credentials/sessions/sessions.module';
 import { VerificationModule } from '../credentials/verification/verification.module';
 import { GroupsModule } from '../groups/groups.module';
-import { HealthcarePartiesApiModule } from '../healthcare-parties/healthcare-parties-api.module';
 import { HealthcarePartiesModule } from '../healthcare-parties/healthcare-parties.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
@@ -21,7 +20,6 @@ import { UsersBulkRepository } from '../users/users-bulk.repository';
     UsersModule,
     GroupsModule,
     HealthcarePartiesModule,
-    HealthcarePartiesApiModule,
     VerificationModule,
     NotificationsModule,
     SessionsModule,

@@ -10,7 +10,8 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../metrics/metrics.service';
 import { UserEntity, UserStatus } from '../users/user.entity';
 import { UsersBulkRepository } from '../users/users-bulk.repository';
-import { blankUser, FUNCTIONAL_ROLES } from '../users/users.service';
+import { FunctionalRoles } from '../users/functional-roles';
+import { blankUser } from '../users/users.service';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** argon2 runs on libuv's pool (4 threads by default): more in flight only queues. */
@@ -74,6 +75,7 @@ export class UserImportService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly clock: Clock,
+    private readonly functionalRoles: FunctionalRoles,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -171,7 +173,7 @@ export class UserImportService {
         return { reason: 'roles: expected strings' };
       // Non-escalation, as on every other write: only roles the caller holds, or functional ones.
       const system = ctx.user.authMethod === 'system';
-      const refused = r.roles.filter((x) => !system && !ctx.hasRole(x) && !FUNCTIONAL_ROLES.includes(x));
+      const refused = r.roles.filter((x) => !system && !ctx.hasRole(x) && !this.functionalRoles.has(x));
       if (refused.length) return { reason: `roles: you cannot grant roles you do not hold: ${refused.join(', ')}` };
       user.roles = [...new Set(r.roles)];
     }

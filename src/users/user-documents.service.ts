@@ -53,8 +53,7 @@ export class UserDocumentsService {
     this.assertOwnGroup(ctx, doc);
     const blank = (s?: string | null) => (s === undefined || s === null || s.trim() === '' ? undefined : s);
     const login = blank(doc.login) ?? blank(doc.email) ?? blank(doc.mobilePhone);
-    if (!login)
-      throw new ValidationError([{ loc: ['body', 'login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
+    if (!login) throw new ValidationError([{ loc: ['login'], type: 'missing', msg: 'One of Email, Login or Mobile Phone must be set' }]);
     this.assertSecondFactor(doc, null);
     const encodedPassword = await this.encodedPassword(ctx, doc);
     return this.tx.run(ctx, async (t) => {
@@ -86,7 +85,7 @@ export class UserDocumentsService {
 
   /** Full modify at `rev`: missing user 404, stale or absent rev 409. */
   async replace(ctx: RequestContext, doc: UserDocument, opts: { endOtherSessions?: boolean } = {}): Promise<UserEntity> {
-    if (!doc.id) throw new ValidationError([{ loc: ['body', 'id'], type: 'missing', msg: 'id is required to modify a user' }]);
+    if (!doc.id) throw new ValidationError([{ loc: ['id'], type: 'missing', msg: 'id is required to modify a user' }]);
     const current = await this.users.get(ctx, doc.id);
     this.assertOwnGroup(ctx, doc);
     assertSelfOrAdmin(ctx, current.id);
@@ -115,7 +114,7 @@ export class UserDocumentsService {
 
   private assertSecondFactor(doc: UserDocument, current: UserEntity | null): void {
     if (doc.use2fa && !doc.secret && !current?.secret) {
-      throw new ValidationError([{ loc: ['body', 'secret'], type: 'missing', msg: 'use2fa requires a TOTP secret' }]);
+      throw new ValidationError([{ loc: ['secret'], type: 'missing', msg: 'use2fa requires a TOTP secret' }]);
     }
   }
 

@@ -1,4 +1,5 @@
 import { parseUserFilter } from './user-filters';
+import { thrownBy } from '../../test/support/thrown';
 
 describe('parseUserFilter', () => {
   it('accepts nested filters', () => {
@@ -21,6 +22,6 @@ describe('parseUserFilter', () => {
     [{ $type: 'ComplementFilter', superSet: { $type: 'AllUsersFilter' } }],
     [null],
   ])('refuses %j', (f) => {
-    expect(() => parseUserFilter(f)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(thrownBy(() => parseUserFilter(f))).toMatchObject({ code: 'VALIDATION' });
   });
 });

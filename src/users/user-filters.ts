@@ -14,7 +14,7 @@ const MAX_DEPTH = 8;
 const MAX_IDS = 10000;
 
 function bad(path: string, msg: string, input?: unknown): never {
-  throw new ValidationError([{ loc: ['body', ...path.split('.')], type: 'value_error', msg, input }]);
+  throw new ValidationError([{ loc: path.split('.'), type: 'value_error', msg, input }]);
 }
 
 function str(o: Record<string, unknown>, key: string, path: string): string {

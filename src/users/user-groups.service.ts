@@ -78,7 +78,7 @@ export class UserGroupsService {
     const done = new Set<string>();
     let found = 0;
     for (const me of matches) {
-      const asMe = RequestContext.authenticated({
+      const asMe = RequestContext.crossTenant('login-matches', {
         ...ctx.user,
         userId: me.id,
         groupId: me.groupId,

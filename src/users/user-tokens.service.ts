@@ -27,12 +27,12 @@ export class UserTokensService {
   ): Promise<{ token: string; userId: string }> {
     if (!KEY.test(key))
       throw new ValidationError([
-        { loc: ['path', 'key'], type: 'value_error', msg: 'key must be 1 to 255 characters of [A-Za-z0-9._:@-]', input: key },
+        { loc: ['key'], type: 'value_error', msg: 'key must be 1 to 255 characters of [A-Za-z0-9._:@-]', input: key },
       ]);
     if (validitySeconds === 0 || validitySeconds < -1)
       throw new ValidationError([
         {
-          loc: ['query', 'tokenValidity'],
+          loc: ['tokenValidity'],
           type: 'value_error',
           msg: 'tokenValidity must be a positive number of seconds, or -1',
           input: validitySeconds,
@@ -42,7 +42,7 @@ export class UserTokensService {
     if (chosen !== undefined && (chosen.length < MIN_CHOSEN_TOKEN_LENGTH || chosen.length > 512)) {
       throw new ValidationError([
         {
-          loc: ['header', 'token'],
+          loc: ['token'],
           type: 'value_error',
           msg: `A chosen token must have ${MIN_CHOSEN_TOKEN_LENGTH} to 512 characters`,
           input: undefined,

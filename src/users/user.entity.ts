@@ -1,9 +1,10 @@
 import { Column, Entity, Index, Unique } from 'typeorm';
 import { BoolColumn, EpochColumn, JsonColumn } from '../database/columns';
 import { TenantDocument } from '../database/tenant-document';
-import type { PropertyValue } from '../groups/group.entity';
+import type { PropertyValue } from '../groups/group.model';
+import type { User, UserStatus } from './user.model';
 
-export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
+export type { UserStatus } from './user.model';
 
 /** A user of one group. Every field of iCure's User plus what the other profiles need. */
 @Entity('users')
@@ -20,7 +21,7 @@ export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
 @Index('idx_users_login', ['login', 'groupId', 'id'])
 @Index('idx_users_email_key', ['emailKey', 'groupId', 'id'])
 @Index('idx_users_mobile_phone', ['mobilePhone', 'groupId', 'id'])
-export class UserEntity extends TenantDocument {
+export class UserEntity extends TenantDocument implements User {
   @Column({ type: 'varchar', length: 255, nullable: true })
   login: string | null;
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, EntityManager, In, QueryDeepPartialEntity } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { nextRev } from '../common/ids';
 import { COUNT_CAP } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { prefixRange, queryWords } from '../common/text-search';
-import { fieldOfColumn, uniqueViolationColumns } from '../database/db-errors';
+import { fieldOfColumn, uniqueViolationColumns } from '../common/db-errors';
 import { RowMapper, SqlParams } from '../database/row-mapper';
 import { replaceSearchKeys, userSearchKeys } from '../database/search-keys';
 import { compileFilter, FilterDialect, FilterNode } from '../database/sql-filter';
@@ -149,7 +149,13 @@ export class UsersRepository {
    * Authentication only: users in any group whose login, email, phone or id equals `identifier`
    * (or `groupId/userId`). Not for use on tenant data paths.
    */
-  async findLoginCandidatesAcrossGroups(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
+  findLoginCandidatesAcrossGroups(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
+    // Refused at the call, not in the promise: a tenant path can never reach this query.
+    ctx.assertCrossTenant();
+    return this.loginCandidates(ctx, identifier);
+  }
+
+  private async loginCandidates(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
     const slash = identifier.indexOf('/');
     const found =
       slash > 0
@@ -358,6 +364,16 @@ export class UsersRepository {
       await this.m(t).getRepository(UserEntity).delete({ groupId: t.groupId, id });
       await replaceSearchKeys(this.m(t), this.rows.pg, t.groupId, 'user', id, []);
     });
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (!groupIds.length) return;
+    await this.tx.run(ctx, (t) =>
+      this.m(t)
+        .getRepository(UserEntity)
+        .delete({ groupId: In(groupIds) }),
+    );
   }
 }
 

@@ -15,10 +15,10 @@ import { assertSelfOrAdmin } from './user-access';
 import { mergeProperties } from '../groups/property-merge';
 import { assertExternalId, assertMetadata } from './rules/user-attributes.rules';
 import type { PropertyValue } from '../groups/group.entity';
-import { HealthcarePartiesRepository } from '../healthcare-parties/healthcare-parties.repository';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
+import { FunctionalRoles } from './functional-roles';
 import { TokenKey, UsersRepository } from './users.repository';
 import { TransactionRunner } from '../database/transaction-runner';
 
@@ -84,11 +84,11 @@ export class UsersService {
     private readonly policy: PasswordPolicy,
     private readonly sessions: SessionsService,
     private readonly appTokens: AppTokensService,
-    private readonly hcps: HealthcarePartiesRepository,
     private readonly codes: VerificationCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly tx: TransactionRunner,
+    private readonly functionalRoles: FunctionalRoles,
   ) {}
 
   /** The caller's own user (404 if it was deleted since the token was issued). */
@@ -142,13 +142,14 @@ export class UsersService {
   ): Promise<void> {
     if (ctx.user.authMethod === 'system') return;
     const roles = (next.roles ?? []).filter(
-      (r) => !(current.roles ?? []).includes(r) && !ctx.hasRole(r) && !(ctx.isAdmin && FUNCTIONAL_ROLES.includes(r)),
+      (r) => !(current.roles ?? []).includes(r) && !ctx.hasRole(r) && !(ctx.isAdmin && this.functionalRoles.has(r)),
     );
     if (roles.length) throw new ForbiddenError(`You cannot grant roles you do not hold: ${roles.join(', ')}`);
     const existing = new Set((current.permissions ?? []).map(canonicalJson));
     const added = (next.permissions ?? []).filter((p) => !existing.has(canonicalJson(p)));
     if (!added.length) return;
-    const caller = await this.users.findOneInGroup(RequestContext.system(ctx.user.homeGroupId ?? ctx.user.groupId), ctx.userId);
+    const home = RequestContext.crossTenant('home-group', { groupId: ctx.user.homeGroupId ?? ctx.user.groupId });
+    const caller = await this.users.findOneInGroup(home, ctx.userId);
     const held = new Set((caller?.permissions ?? []).map(canonicalJson));
     if (added.some((p) => !held.has(canonicalJson(p)))) throw new ForbiddenError('You cannot grant permissions you do not hold');
   }
@@ -244,6 +245,11 @@ export class UsersService {
     });
   }
 
+  /** The users of whole groups, for a subtree purge (their credentials are purged by the caller). */
+  purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    return this.users.purgeGroups(ctx, groupIds);
+  }
+
   /**
    * A clear password is checked against the policy and hashed with argon2id. Administrators (and
    * the system: seeding, import) may hand a legacy SHA-256 hash instead (64 hex, upgraded at the
@@ -305,12 +311,6 @@ export class UsersService {
     });
   }
 
-  /** Links the caller to a healthcare party of its group (404 if there is none with that id). */
-  async assignHealthcareParty(ctx: RequestContext, hcpId: string): Promise<UserEntity> {
-    NotFoundError.assert(await this.hcps.findOneInGroup(ctx, hcpId), 'HealthcareParty', hcpId);
-    return this.update(ctx, ctx.userId, { healthcarePartyId: hcpId });
-  }
-
   /** Does `password` match the caller's own password? */
   async checkOwnPassword(ctx: RequestContext, password: string): Promise<boolean> {
     const user = await this.users.getInGroup(ctx, ctx.userId);
@@ -322,9 +322,6 @@ export class UsersService {
     return this.hasher.hash(password);
   }
 }
-
-/** Roles that only describe what a user is (iCure's HCP/PATIENT/DEVICE/USER, Nabla's PRACTITIONER). */
-export const FUNCTIONAL_ROLES: readonly string[] = ['USER', 'HCP', 'PATIENT', 'DEVICE', 'PRACTITIONER'];
 
 /** JSON with object keys sorted, so equal permissions compare equal whatever their key order. */
 function canonicalJson(v: unknown): string {

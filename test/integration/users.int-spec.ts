@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../../src/common/errors';
 import { ADMINISTRATOR, RequestContext } from '../../src/common/request-context';
+import { UsersRepository } from '../../src/users/users.repository';
 import { UsersService } from '../../src/users/users.service';
 import { createGroup } from '../support/fixtures';
 import { startApp, TestApp } from '../support/test-app';
@@ -33,6 +34,18 @@ describe('UsersService on a real database', () => {
     await expect(users.update(b, u.id, { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
     await expect(users.softDelete(b, u.id)).rejects.toBeInstanceOf(NotFoundError);
     expect((await users.get(a, u.id)).name).toBeNull();
+  });
+
+  it('reads across groups only through RequestContext.crossTenant', async () => {
+    await users.create(a, { login: 'everywhere' });
+    await users.create(b, { login: 'everywhere' });
+    const repo = t.get(UsersRepository);
+    expect(() => repo.findLoginCandidatesAcrossGroups(a, 'everywhere')).toThrow(/RequestContext\.crossTenant/);
+    expect(() => repo.findLoginCandidatesAcrossGroups(RequestContext.system(a.groupId), 'everywhere')).toThrow(
+      /RequestContext\.crossTenant/,
+    );
+    const found = await repo.findLoginCandidatesAcrossGroups(RequestContext.crossTenant('login'), 'everywhere');
+    expect(found.map((u) => u.groupId).sort()).toEqual([a.groupId, b.groupId].sort());
   });
 
   it('checks revisions: a stale rev is a conflict and writes nothing', async () => {

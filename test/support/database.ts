@@ -82,5 +82,5 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-t-'));
   const file = path.join(dir, 'caregate.sqlite');
   fs.copyFileSync(template, file);
-  return { sqliteFile: file, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { sqliteFile: file, drop: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })) };
 }

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
@@ -42,10 +43,16 @@ export interface TestApp {
  * TEST_DATABASE_URL is set). `env` overrides configuration variables for this app only.
  */
 export async function startApp(
-  opts: { env?: Record<string, string>; clock?: Clock; listen?: boolean; shareDatabaseWith?: TestApp } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    listen?: boolean;
+    shareDatabaseWith?: TestApp;
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const shared = opts.shareDatabaseWith?.db;
-  const db: TestDatabase = shared ? { ...shared, drop: async () => undefined } : await freshDatabase();
+  const db: TestDatabase = shared ? { ...shared, drop: () => Promise.resolve() } : await freshDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-data-'));
   const config = loadConfig({
     ...TEST_ENV,
@@ -54,7 +61,7 @@ export async function startApp(
     ...opts.env,
   });
   if (!db.databaseUrl) config.sqliteFile = db.sqliteFile;
-  const app = await createApp(config, { clock: opts.clock });
+  const app = await createApp(config, { clock: opts.clock, logDestination: opts.logDestination });
   let url = '';
   if (opts.listen) {
     await app.listen(0, '127.0.0.1');

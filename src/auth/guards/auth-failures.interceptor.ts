@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import { CoreError, UnauthorizedError } from '../../common/errors';
 import { AuthGuard } from './auth.guard';
-import { AUTH_RATE_LIMITED } from './decorators';
+import { AUTH_RATE_LIMITED } from '../../common/http/decorators';
 
 /** iCure's answer to a failed login with a short password: a failure like any other. */
 const FAILURE_CODES = new Set(['PASSWORD_TOO_SHORT']);

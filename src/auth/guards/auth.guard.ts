@@ -12,7 +12,7 @@ import { RateLimits } from '../rate-limits';
 import { BasicAuthStrategy } from '../strategies/basic.strategy';
 import { extractAccessToken, JwtAccessStrategy } from '../strategies/jwt-access.strategy';
 import type { AccessClaims } from '../tokens/token.service';
-import { AUTH_RATE_LIMITED, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
+import { AUTH_RATE_LIMITED, IS_PUBLIC, REQUIRED_ROLES } from '../../common/http/decorators';
 
 interface GuardedRequest {
   id: string;
@@ -28,9 +28,9 @@ interface GuardedRequest {
 function runStrategy<T>(passport: InstanceType<typeof Authenticator>, name: string, req: unknown): Promise<T | null> {
   return new Promise((resolve, reject) => {
     const middleware = passport.authenticate(name, { session: false }, (err: unknown, user: T | false) =>
-      err ? reject(err) : resolve(user || null),
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(user || null),
     ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
-    middleware(req, {}, (err?: unknown) => (err ? reject(err) : resolve(null)));
+    middleware(req, {}, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(null)));
   });
 }
 
@@ -113,7 +113,7 @@ export class AuthGuard implements CanActivate {
       }
       return p;
     }
-    const token = extractAccessToken(req as never);
+    const token = extractAccessToken(req);
     if (!token) return null;
     const cached = this.cache.getBearer(token);
     if (cached) {

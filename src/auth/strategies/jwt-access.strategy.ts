@@ -41,7 +41,7 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: true,
       jsonWebTokenOptions: { ignoreNotBefore: true, complete: true },
       secretOrKeyProvider: (_req: unknown, raw: string, done: (err: unknown, key?: string | Buffer) => void) => {
-        const kid = (jwt.decode(raw, { complete: true })?.header as jwt.JwtHeader | undefined)?.kid;
+        const kid = jwt.decode(raw, { complete: true })?.header?.kid;
         const key = keys.verificationKey(kid);
         // An unknown kid verifies against nothing: the token is rejected as a bad signature.
         if (!key) return done(null, '');

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { locateIssues } from './issue-locations';
 import { normalizeError } from './normalize-error';
 import { ProfileRegistry } from './profile-registry';
 
@@ -7,7 +8,8 @@ const log = new Logger('Errors');
 
 /** Sends any error in the shape of the profile that owns the URL; 5xx are logged, never detailed. */
 export function sendError(registry: ProfileRegistry, err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  const error = normalizeError(err);
+  // Issues raised outside a route handler (no @IssueLocations in reach) are about the body.
+  const error = locateIssues(normalizeError(err));
   const requestId = String(req.id);
   if (error.code === 'INTERNAL') {
     log.error({

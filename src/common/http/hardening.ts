@@ -1,6 +1,5 @@
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { AppConfig } from '../../config/config';
 
 /** Swagger UI's own paths: static assets may be cached, everything else may not. */
 const DOCS_ASSET = /^\/api\/(?!json)[^?]*\.(js|css|png|html)(\?|$)/;
@@ -16,7 +15,12 @@ const DOCS_ASSET = /^\/api\/(?!json)[^?]*\.(js|css|png|html)(\?|$)/;
  * - CORS from CAREGATE_CORS_ORIGINS (reflect in development, nothing in production unless
  *   listed), never for the `null` origin, credentials only when CAREGATE_CORS_CREDENTIALS says so.
  */
-export async function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+/** The part of the configuration hardening reads (AppConfig has it; common/ does not import config/). */
+export interface HardeningOptions {
+  cors: { origins: 'reflect' | string[]; credentials: boolean };
+}
+
+export async function applyHttpHardening(app: NestFastifyApplication, config: HardeningOptions): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

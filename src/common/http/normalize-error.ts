@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { CoreError, ErrorCode } from '../errors';
-import { uniqueViolationColumns } from '../../database/db-errors';
+import { uniqueViolationColumns } from '../db-errors';
 
 /**
  * Turns anything thrown (core errors, Nest HTTP exceptions, Fastify parser errors, driver errors)
@@ -10,8 +10,10 @@ export function normalizeError(err: unknown): CoreError {
   if (err instanceof CoreError) return err;
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    const msg =
-      typeof err.getResponse() === 'object' ? String((err.getResponse() as { message?: unknown }).message ?? err.message) : err.message;
+    const body = err.getResponse();
+    const detail = typeof body === 'object' ? (body as { message?: unknown }).message : undefined;
+    // Nest's own exceptions carry a string, or a list of strings for its validation pipe.
+    const msg = typeof detail === 'string' ? detail : Array.isArray(detail) ? detail.join(',') : err.message;
     return new CoreError(codeForStatus(status), status === 404 ? 'Route not found' : msg);
   }
   const e = err as { code?: string; statusCode?: number; message?: string };

@@ -390,7 +390,7 @@ function validateAddress(email: string): string {
   if (rawDomain.startsWith('[') && rawDomain.endsWith(']')) rejectDomainLiteral(rawDomain.slice(1, -1));
   const domain = validateDomainName(rawDomain);
   const normalized = `${local}@${domain.display}`;
-  const ascii = /^[\x00-\x7f]*$/.test(local) ? `${local}@${domain.ascii}` : null;
+  const ascii = [...local].every((c) => c.charCodeAt(0) <= 0x7f) ? `${local}@${domain.ascii}` : null;
   if (ascii !== null && ascii.length > EMAIL_MAX_LENGTH) {
     fail(
       `The email address is too long ${ascii === normalized ? lengthReason(ascii, EMAIL_MAX_LENGTH) : len(normalized) > EMAIL_MAX_LENGTH ? `(at least ${lengthReason(normalized, EMAIL_MAX_LENGTH).slice(1)}` : '(when converted to IDNA ASCII)'}.`,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, In } from 'typeorm';
 import { RowMapper } from '../../database/row-mapper';
 import { RequestContext } from '../../common/request-context';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -52,5 +52,10 @@ export class AppTokensRepository {
     return this.tx.run(ctx, async (ctx) => {
       await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
     });
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ groupId: In(groupIds) });
   }
 }

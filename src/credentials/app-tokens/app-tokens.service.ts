@@ -78,4 +78,8 @@ export class AppTokensService {
   purgeForUser(ctx: RequestContext, userId: string): Promise<void> {
     return this.tokens.deleteForUser(ctx, userId);
   }
+
+  purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    return this.tokens.purgeGroups(ctx, groupIds);
+  }
 }

@@ -11,7 +11,7 @@ describe('PasswordHasher', () => {
       hash
         .split('$')[3]
         .split(',')
-        .map((kv) => kv.split('=')),
+        .map((kv) => kv.split('=') as [string, string]),
     );
     expect(params).toEqual({ m: '19456', t: '2', p: '1' });
     expect(await hasher.verify(hash, 'correct horse battery staple')).toBe(true);

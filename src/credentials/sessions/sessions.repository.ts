@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RequestContext } from '../../common/request-context';
@@ -25,9 +26,9 @@ export class SessionsRepository {
   }
 
   async insert(ctx: RequestContext, s: SessionEntity): Promise<void> {
-    return this.tx.run(ctx, async (ctx) => {
-      s.groupId = ctx.groupId;
-      await this.repo(ctx).insert(s as never);
+    await this.tx.run(ctx, async (t) => {
+      s.groupId = t.groupId;
+      await this.repo(t).insert(s);
     });
   }
 
@@ -65,6 +66,7 @@ export class SessionsRepository {
 
   /** Boot-time: sessions revoked recently enough that an access token of theirs may still be alive. Spans groups by design. */
   async recentlyRevokedAcrossGroups(ctx: RequestContext, since: number): Promise<string[]> {
+    ctx.assertCrossTenant();
     const rows = await this.repo(ctx)
       .createQueryBuilder('s')
       .select('s.id', 'id')
@@ -78,5 +80,21 @@ export class SessionsRepository {
     return this.tx.run(ctx, async (ctx) => {
       await this.repo(ctx).delete({ groupId: ctx.groupId, userId });
     });
+  }
+
+  /** Session ids of whole groups (to revoke their access tokens before a purge). */
+  async idsOfGroups(ctx: RequestContext, groupIds: string[]): Promise<string[]> {
+    if (!groupIds.length) return [];
+    const rows = await this.repo(ctx)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where('s.group_id IN (:...ids)', { ids: groupIds })
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ groupId: In(groupIds) });
   }
 }

@@ -22,7 +22,8 @@ export class SessionsService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const since = this.clock.now() - (this.config.jwt.accessTtlSeconds + 10) * 1000;
-    for (const id of await this.sessions.recentlyRevokedAcrossGroups(RequestContext.anonymous(), since)) this.cache.remember(id);
+    for (const id of await this.sessions.recentlyRevokedAcrossGroups(RequestContext.crossTenant('revocations'), since))
+      this.cache.remember(id);
   }
 
   /** `ctx` is the group of the user the session is for. */
@@ -78,5 +79,15 @@ export class SessionsService implements OnApplicationBootstrap {
   async purgeForUser(ctx: RequestContext, userId: string): Promise<void> {
     await this.revokeAllForUser(ctx, userId, 'deleted');
     await this.sessions.deleteForUser(ctx, userId);
+  }
+
+  /** Access tokens of every session of whole groups fail at once (a deleted subtree). */
+  async revokeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    this.cache.revoke(await this.sessions.idsOfGroups(ctx, groupIds));
+    this.cache.groupsEnded(groupIds);
+  }
+
+  purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    return this.sessions.purgeGroups(ctx, groupIds);
   }
 }

@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/request-context';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -13,9 +14,9 @@ export class VerificationCodesRepository {
   }
 
   async insert(ctx: RequestContext, c: VerificationCodeEntity): Promise<void> {
-    return this.tx.run(ctx, async (ctx) => {
-      c.groupId = ctx.groupId;
-      await this.repo(ctx).insert(c as never);
+    await this.tx.run(ctx, async (t) => {
+      c.groupId = t.groupId;
+      await this.repo(t).insert(c);
     });
   }
 
@@ -30,6 +31,7 @@ export class VerificationCodesRepository {
 
   /** Public reset flows: a token identifies its row by hash, whatever the group. */
   findByHashAcrossGroups(ctx: RequestContext, purpose: string, hash: string): Promise<VerificationCodeEntity | null> {
+    ctx.assertCrossTenant();
     return this.repo(ctx).createQueryBuilder('c').where('c.purpose = :p AND c.code_hash = :h', { p: purpose, h: hash }).getOne();
   }
 
@@ -79,5 +81,10 @@ export class VerificationCodesRepository {
     return this.tx.run(ctx, async (ctx) => {
       await this.repo(ctx).delete({ groupId: ctx.groupId, userId, ...(purpose ? { purpose } : {}) });
     });
+  }
+
+  /** Hard delete of whole groups (a purged subtree, authorised by the caller's administration of its root). */
+  async purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.repo(ctx).delete({ groupId: In(groupIds) });
   }
 }

@@ -69,7 +69,7 @@ export class VerificationCodesService {
 
   /** The live reset row of a token (not consumed, not expired), without consuming it. */
   async findResetToken(token: string): Promise<VerificationCodeEntity | null> {
-    const row = await this.codes.findByHashAcrossGroups(RequestContext.anonymous(), 'password_reset', hash(token));
+    const row = await this.codes.findByHashAcrossGroups(RequestContext.crossTenant('account-lookup'), 'password_reset', hash(token));
     return row && row.consumedAt === null && row.expiresAt > this.clock.now() ? row : null;
   }
 
@@ -80,6 +80,10 @@ export class VerificationCodesService {
 
   purgeForUser(ctx: RequestContext, userId: string): Promise<void> {
     return this.codes.deleteForUser(ctx, userId);
+  }
+
+  purgeGroups(ctx: RequestContext, groupIds: string[]): Promise<void> {
+    return this.codes.purgeGroups(ctx, groupIds);
   }
 
   private async insert(ctx: RequestContext, userId: string, purpose: CodePurpose, codeHash: string, ttlMs: number): Promise<void> {

@@ -18,7 +18,7 @@ function railsMessage(i: ValidationIssue): string {
     case 'missing':
       return "can't be blank";
     case 'too_short':
-      return `is too short (minimum is ${String(i.ctx?.min_length ?? '?')} characters)`;
+      return `is too short (minimum is ${typeof i.ctx?.min_length === 'number' ? i.ctx.min_length : '?'} characters)`;
     case 'too_long':
       return 'is too long';
     case 'common':
@@ -44,7 +44,8 @@ export class AccountsErrorRenderer implements ProfileErrorRenderer {
           const raw = String(i.loc.filter((l) => !['body', 'query', 'path', 'header'].includes(String(l))).join('.') || 'base');
           const field = FIELD_NAMES[raw] ?? raw;
           const msg = railsMessage(i);
-          (out[field] ??= []).includes(msg) || out[field].push(msg);
+          const messages = (out[field] ??= []);
+          if (!messages.includes(msg)) messages.push(msg);
         }
         return { status: 422, errors: out };
       }

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminOnly, AuthRateLimited, Ctx, Public, UserTokenAuth } from '../../auth/guards/decorators';
+import { AdminOnly, AuthRateLimited, Ctx, Public, UserTokenAuth } from '../../common/http/decorators';
 import { UnauthorizedError, ValidationError } from '../../common/errors';
+import { passwordResetLink } from '../../common/http/password-reset-link';
 import { RequestContext } from '../../common/request-context';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AccountLifecycleService } from '../../provisioning/account-lifecycle.service';
 import { UsersService } from '../../users/users.service';
 import { AccountEnvelope, AccountUserResponse, fromEnvelope, toAccountUser } from './accounts.dto';
@@ -25,6 +27,9 @@ function pageParam(raw: string | undefined, name: string, def: number, max?: num
 }
 
 /** The accounts profile (seeds/general-users-api.txt): the core lifecycle with Rails-style errors; auth by X-User-Token. */
+/** The role the document shows for the accounts people register themselves (`"role": "parent"`). */
+const ACCOUNT_ROLE = 'parent';
+
 @ApiTags('users (accounts lifecycle)')
 @Controller('v1/users')
 @UserTokenAuth()
@@ -32,6 +37,7 @@ export class AccountsController {
   constructor(
     private readonly lifecycle: AccountLifecycleService,
     private readonly users: UsersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -58,7 +64,7 @@ export class AccountsController {
       '422 `{"errors":{"email":["can\'t be blank","has already been taken"],"password":["is too short (minimum is N characters)"]}}`; 503 when the code cannot be delivered (nothing is kept).',
   })
   async register(@Body() body: unknown): Promise<AccountUserResponse> {
-    return toAccountUser(await this.lifecycle.register(fromEnvelope(body)));
+    return toAccountUser(await this.lifecycle.register({ ...fromEnvelope(body), accountRole: ACCOUNT_ROLE }));
   }
 
   @Post('confirmation')
@@ -108,7 +114,7 @@ export class AccountsController {
   @ApiBody({ schema: { type: 'object', properties: { email: { type: 'string' } } } })
   @ApiOperation({ summary: 'Ask for a password reset (public); the answer is the same whether or not the account exists' })
   async requestReset(@Body() body: unknown): Promise<{ message: string }> {
-    await this.lifecycle.requestPasswordReset(str(body, 'email'));
+    await this.lifecycle.requestPasswordReset(str(body, 'email'), { link: (token) => passwordResetLink(this.config.publicBaseUrl, token) });
     return { message: 'If an account exists for this email, a password reset code has been sent.' };
   }
 

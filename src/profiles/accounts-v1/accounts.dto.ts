@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidationError, ValidationIssue } from '../../common/errors';
 import { ADMINISTRATOR } from '../../common/request-context';
-import type { UserEntity } from '../../users/user.entity';
+import type { User } from '../../users/user.model';
 import type { Registration } from '../../provisioning/account-lifecycle.service';
 
 export class AccountUserInput {
@@ -37,7 +37,7 @@ export class AccountUserResponse {
   @ApiProperty() updated_at: string;
 }
 
-export function toAccountUser(u: UserEntity): AccountUserResponse {
+export function toAccountUser(u: User): AccountUserResponse {
   return {
     id: u.id,
     email: u.email,
@@ -91,7 +91,7 @@ export function fromEnvelope(body: unknown): Registration {
     if (!(wire in o) || o[wire] === null) continue;
     if (typeof o[wire] !== 'boolean')
       issues.push({ loc: ['body', wire], type: 'bool_type', msg: `${wire} must be a boolean`, input: o[wire] });
-    else out[core] = o[wire] as boolean;
+    else out[core] = o[wire];
   }
   if (out.language !== undefined && out.language !== null && !/^[a-z]{2}(-[A-Za-z]{2})?$/.test(out.language))
     issues.push({

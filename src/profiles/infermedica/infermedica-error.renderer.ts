@@ -3,8 +3,16 @@ import { ErrorRenderInput, ProfileErrorRenderer, RenderedError, retryHeaders } f
 
 export const PYDANTIC_URL = 'https://errors.pydantic.dev/2.4/v';
 
+/** An issue this profile raises itself, with the documentation link pydantic adds to some types. */
+export interface PydanticIssue extends ValidationIssue {
+  url?: string;
+}
+
+/** Types an issue built here as the core's (the `url` rides along to the renderer). */
+export const pydanticIssue = (i: PydanticIssue): ValidationIssue => i;
+
 /** A core issue as a pydantic error item (`url` only where pydantic would add one). */
-export function toPydanticItem(i: ValidationIssue): Record<string, unknown> {
+export function toPydanticItem(i: PydanticIssue): Record<string, unknown> {
   return {
     type: i.type,
     loc: i.loc,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminOnly, Authenticated, Ctx } from '../../auth/guards/decorators';
+import { AdminOnly, Authenticated, Ctx } from '../../common/http/decorators';
 import { RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { UsersService } from '../../users/users.service';

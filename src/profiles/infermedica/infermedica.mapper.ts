@@ -1,9 +1,9 @@
-import { ValidationError, ValidationIssue } from '../../common/errors';
+import { ValidationError } from '../../common/errors';
 import { parseEmail } from '../../common/validation/email';
 import { parsePhone } from '../../common/validation/phone';
 import { parseUuid } from '../../common/validation/uuid';
-import type { UserEntity } from '../../users/user.entity';
-import { PYDANTIC_URL } from './infermedica-error.renderer';
+import type { User } from '../../users/user.model';
+import { PydanticIssue, pydanticIssue, PYDANTIC_URL } from './infermedica-error.renderer';
 
 export interface InfermedicaUser {
   id: string;
@@ -11,7 +11,7 @@ export interface InfermedicaUser {
   phone: string | null;
 }
 
-export function toInfermedicaUser(u: UserEntity): InfermedicaUser {
+export function toInfermedicaUser(u: User): InfermedicaUser {
   return { id: u.id, email: u.email, phone: u.mobilePhone };
 }
 
@@ -20,34 +20,36 @@ export function userIdOf(raw: string): string {
   const r = parseUuid(raw);
   if ('uuid' in r) return r.uuid;
   throw new ValidationError([
-    {
+    pydanticIssue({
       type: 'uuid_parsing',
       loc: ['path', 'user_id'],
       msg: `Input should be a valid UUID, ${r.problem}`,
       input: raw,
       ctx: { error: r.problem },
       url: `${PYDANTIC_URL}/uuid_parsing`,
-    },
+    }),
   ]);
 }
 
 /** The create/PATCH body: optional email and phone, each a string or null; other keys ignored. */
 export function contactFields(body: unknown): { email?: string | null; mobilePhone?: string | null } {
   if (body === undefined)
-    throw new ValidationError([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null, url: `${PYDANTIC_URL}/missing` }]);
+    throw new ValidationError([
+      pydanticIssue({ type: 'missing', loc: ['body'], msg: 'Field required', input: null, url: `${PYDANTIC_URL}/missing` }),
+    ]);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError([
-      {
+      pydanticIssue({
         type: 'model_attributes_type',
         loc: ['body'],
         msg: 'Input should be a valid dictionary or object to extract fields from',
         input: body,
         url: `${PYDANTIC_URL}/model_attributes_type`,
-      },
+      }),
     ]);
   }
   const o = body as Record<string, unknown>;
-  const issues: ValidationIssue[] = [];
+  const issues: PydanticIssue[] = [];
   const out: { email?: string | null; mobilePhone?: string | null } = {};
   for (const key of ['email', 'phone'] as const) {
     if (!(key in o)) continue;
@@ -97,40 +99,41 @@ export function contactFields(body: unknown): { email?: string | null; mobilePho
 
 function intParam(name: string, raw: unknown, def: number, min: number, max?: number): number {
   if (raw === undefined) return def;
-  const s = String(raw);
+  // A query value: a string, or a list of them when the parameter is repeated.
+  const s = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(',') : JSON.stringify(raw);
   const loc = ['query', name];
   if (!/^[-+]?\d+$/.test(s.trim()))
     throw new ValidationError([
-      {
+      pydanticIssue({
         type: 'int_parsing',
         loc,
         msg: 'Input should be a valid integer, unable to parse string as an integer',
         input: raw,
         url: `${PYDANTIC_URL}/int_parsing`,
-      },
+      }),
     ]);
   const n = Number(s);
   if (n < min)
     throw new ValidationError([
-      {
+      pydanticIssue({
         type: 'greater_than_equal',
         loc,
         msg: `Input should be greater than or equal to ${min}`,
         input: raw,
         ctx: { ge: min },
         url: `${PYDANTIC_URL}/greater_than_equal`,
-      },
+      }),
     ]);
   if (max !== undefined && n > max)
     throw new ValidationError([
-      {
+      pydanticIssue({
         type: 'less_than_equal',
         loc,
         msg: `Input should be less than or equal to ${max}`,
         input: raw,
         ctx: { le: max },
         url: `${PYDANTIC_URL}/less_than_equal`,
-      },
+      }),
     ]);
   return n;
 }

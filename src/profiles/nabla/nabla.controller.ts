@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, Authenticated, Ctx } from '../../auth/guards/decorators';
+import { AdminOnly, Authenticated, Ctx } from '../../common/http/decorators';
 import { ValidationError } from '../../common/errors';
 import { RequestContext } from '../../common/request-context';
 import { emailProblem } from '../../common/validation/email';

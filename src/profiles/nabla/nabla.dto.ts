@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidationError } from '../../common/errors';
 import { parseUuid } from '../../common/validation/uuid';
 import { ADMINISTRATOR } from '../../common/request-context';
-import type { UserEntity } from '../../users/user.entity';
+import type { User } from '../../users/user.model';
 
 export const PRACTITIONER = 'PRACTITIONER';
 const NABLA_ROLES = [ADMINISTRATOR, PRACTITIONER];
@@ -40,7 +40,7 @@ export class NablaCreateUserDoc extends NablaUpdateUserDoc {
   @ApiPropertyOptional({ enum: NABLA_ROLES, isArray: true, description: 'Default [PRACTITIONER]' }) roles?: string[];
 }
 
-export function toNablaUser(u: UserEntity): NablaUserDto {
+export function toNablaUser(u: User): NablaUserDto {
   const roles = (u.roles ?? []).filter((r) => NABLA_ROLES.includes(r));
   return {
     id: u.id,
@@ -101,7 +101,7 @@ export function createInput(body: unknown): {
     throw new ValidationError([{ loc: ['body', 'email'], type: 'string_type', msg: 'email must be a string or null', input: o.email }]);
   return {
     ...updateInput({ ...('external_id' in o ? { external_id: o.external_id } : {}), ...('metadata' in o ? { metadata: o.metadata } : {}) }),
-    ...(o.email !== undefined ? { email: o.email as string | null } : {}),
+    ...(o.email !== undefined ? { email: o.email } : {}),
     roles: [...new Set(roles as string[])],
   };
 }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module';
 import { AppTokensModule } from '../../credentials/app-tokens/app-tokens.module';
 import { GroupsModule } from '../../groups/groups.module';
-import { HealthcarePartiesApiModule } from '../../healthcare-parties/healthcare-parties-api.module';
+import { HealthcarePartiesModule } from '../../healthcare-parties/healthcare-parties.module';
 import { ProvisioningModule } from '../../provisioning/provisioning.module';
 import { UsersModule } from '../../users/users.module';
 import { AuthController } from './auth/auth.controller';
@@ -15,7 +15,7 @@ import { UserController } from './users/user.controller';
 
 /** The native (iCure-compatible) profile under /rest/v2: controllers only; the rules are in the core. */
 @Module({
-  imports: [UsersModule, GroupsModule, HealthcarePartiesApiModule, AppTokensModule, AuthModule, ProvisioningModule],
+  imports: [UsersModule, GroupsModule, HealthcarePartiesModule, AppTokensModule, AuthModule, ProvisioningModule],
   controllers: [
     AuthController,
     UserController,

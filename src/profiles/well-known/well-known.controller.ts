@@ -2,7 +2,7 @@ import { Controller, Get, Header, Headers, HttpCode, Inject, Post, Req, Res } fr
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { Ctx, Public, Roles } from '../../auth/guards/decorators';
+import { Ctx, Public, Roles } from '../../common/http/decorators';
 import { Jwk, KeyStore } from '../../auth/tokens/key-store';
 import { ADMINISTRATOR, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';

@@ -1,20 +1,20 @@
 import { ValidationError } from '../../common/errors';
 
-/** Limits on a user's external id and metadata (the Nabla document's, applied to every profile). */
+/** Limits on a user's external id and metadata (first written down by the Nabla document; core rules for every profile). */
 export const EXTERNAL_ID_MAX_LENGTH = 256;
 export const METADATA_MAX_KEYS = 50;
 export const METADATA_KEY_MAX_LENGTH = 40;
 export const METADATA_VALUE_MAX_LENGTH = 500;
 
 function fail(field: string, msg: string, type: string, input: unknown, limit: number): never {
-  throw new ValidationError([{ loc: ['body', field], type, msg, input, ctx: { limit } }]);
+  throw new ValidationError([{ loc: [field], type, msg, input, ctx: { limit } }]);
 }
 
 export function assertExternalId(value: unknown): asserts value is string | null {
   if (value === null) return;
-  if (typeof value !== 'string') fail('external_id', 'external_id must be a string or null', 'string_type', value, EXTERNAL_ID_MAX_LENGTH);
+  if (typeof value !== 'string') fail('externalId', 'externalId must be a string or null', 'string_type', value, EXTERNAL_ID_MAX_LENGTH);
   if ([...value].length > EXTERNAL_ID_MAX_LENGTH)
-    fail('external_id', `external_id must be at most ${EXTERNAL_ID_MAX_LENGTH} characters`, 'too_long', value, EXTERNAL_ID_MAX_LENGTH);
+    fail('externalId', `externalId must be at most ${EXTERNAL_ID_MAX_LENGTH} characters`, 'too_long', value, EXTERNAL_ID_MAX_LENGTH);
 }
 
 /** Metadata is replaced whole: at most 50 keys, keys of at most 40 characters, string values of at most 500. */

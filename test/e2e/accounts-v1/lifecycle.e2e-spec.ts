@@ -1,9 +1,21 @@
+import { expect } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { VerificationCodeEntity } from '../../../src/credentials/verification/verification-code.entity';
 import { FakeClock } from '../../../src/common/clock';
 import { createAdmin, createGroup, createUser, loginAs, TestUser } from '../../support/fixtures';
 import { codeIn, resetTokenIn, SmsSink, SmtpSink } from '../../support/mail-sinks';
+import type { AccountUserResponse } from '../../../src/profiles/accounts-v1/accounts.dto';
+import { body } from '../../support/body';
 import { startApp, TestApp } from '../../support/test-app';
+
+interface AccountsPage {
+  page: number;
+  page_size: number;
+  total: number;
+  users: AccountUserResponse[];
+}
+const account = (r: { body: unknown }) => body<AccountUserResponse>(r);
+const errors = (r: { body: unknown }) => body<{ errors: unknown }>(r).errors;
 
 const REG = 'registrations';
 
@@ -69,7 +81,7 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
 }`,
         )
         .expect(201);
-      expect(Object.keys(r.body)).toEqual([
+      expect(Object.keys(account(r))).toEqual([
         'id',
         'email',
         'first_name',
@@ -99,7 +111,7 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         updated_at: expect.any(String),
       });
-      id = r.body.id;
+      id = account(r).id;
       expect(sms.lastTo('+1-555-123-4567')).toMatch(/code is \d{6}/);
       await t.http().post('/rest/v2/auth/login').send({ username: 'john.doe@example.com', password: 'securepassword123' }).expect(401);
     });
@@ -148,7 +160,7 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
       const r = await t
         .http()
         .put(`/v1/users/${id}`)
-        .set('X-User-Token', login.body.token)
+        .set('X-User-Token', body<{ token: string }>(login).token)
         .set('Content-Type', 'application/json')
         .send(
           `{
@@ -194,9 +206,9 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
         .set(tok(adminToken))
         .expect(200);
       expect(r.body).toMatchObject({ page: 1, page_size: 25, total: expect.any(Number) });
-      expect(r.body.users.map((u: { email: string }) => u.email)).toContain('john.doe@example.com');
-      expect((await t.http().get('/v1/users?page_size=500').set(tok(adminToken)).expect(200)).body.page_size).toBe(100);
-      expect((await t.http().get('/v1/users').set(tok(adminToken)).expect(200)).body.page_size).toBe(50);
+      expect(body<AccountsPage>(r).users.map((u) => u.email)).toContain('john.doe@example.com');
+      expect(body<AccountsPage>(await t.http().get('/v1/users?page_size=500').set(tok(adminToken)).expect(200)).page_size).toBe(100);
+      expect(body<AccountsPage>(await t.http().get('/v1/users').set(tok(adminToken)).expect(200)).page_size).toBe(50);
     });
 
     it('422 Unprocessable Entity: blank and taken email, short password, blank first name', async () => {
@@ -221,12 +233,16 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
     expect(raw).toMatch(/multipart\/alternative/);
     expect(raw).toMatch(/Votre code de confirmation est (\d{6})/);
     const code = /Votre code de confirmation est (\d{6})/.exec(raw)![1];
-    await t.http().post('/v1/users/confirmation').send({ user_id: r.body.id, confirmation_code: code }).expect(200);
+    await t
+      .http()
+      .post('/v1/users/confirmation')
+      .send({ user_id: account(r).id, confirmation_code: code })
+      .expect(200);
   });
 
   it('codes: resend has a cooldown and keeps the try counter; 5 wrong tries exhaust a code', async () => {
     const r = await register({ email: 'tries@example.org', password: 'password for tries', first_name: 'T', last_name: 'R' }).expect(201);
-    const id = r.body.id;
+    const id = account(r).id;
     for (let i = 0; i < 3; i++)
       await t.http().post('/v1/users/confirmation').send({ user_id: id, confirmation_code: '999999' }).expect(401);
     const cool = await t.http().post('/v1/users/resend_confirmation').set(tok(adminToken)).send({ user_id: id }).expect(429);
@@ -248,19 +264,35 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
     const code = codeIn(smtp.lastTo('race@example.org'));
     const wrong = code === '123456' ? '654321' : '123456';
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => t.http().post('/v1/users/confirmation').send({ user_id: r.body.id, confirmation_code: wrong })),
+      Array.from({ length: 50 }, () =>
+        t
+          .http()
+          .post('/v1/users/confirmation')
+          .send({ user_id: account(r).id, confirmation_code: wrong }),
+      ),
     );
     expect(results.every((x) => x.status === 401)).toBe(true);
-    const row = await t.get(DataSource).getRepository(VerificationCodeEntity).findOneByOrFail({ userId: r.body.id, purpose: 'confirm' });
+    const row = await t
+      .get(DataSource)
+      .getRepository(VerificationCodeEntity)
+      .findOneByOrFail({ userId: account(r).id, purpose: 'confirm' });
     expect(row.attempts).toBe(5);
-    await t.http().post('/v1/users/confirmation').send({ user_id: r.body.id, confirmation_code: code }).expect(401);
+    await t
+      .http()
+      .post('/v1/users/confirmation')
+      .send({ user_id: account(r).id, confirmation_code: code })
+      .expect(401);
   });
 
   it('codes expire after 10 minutes', async () => {
     const r = await register({ email: 'late@example.org', password: 'password for late', first_name: 'L', last_name: 'A' }).expect(201);
     const code = codeIn(smtp.lastTo('late@example.org'));
     clock.advance(10 * 60_000 + 1000);
-    await t.http().post('/v1/users/confirmation').send({ user_id: r.body.id, confirmation_code: code }).expect(401);
+    await t
+      .http()
+      .post('/v1/users/confirmation')
+      .send({ user_id: account(r).id, confirmation_code: code })
+      .expect(401);
   });
 
   describe('password reset', () => {
@@ -283,7 +315,7 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
         .expect(401, { errors: 'Invalid Code' });
       await t.http().post('/v1/users/passwords/reset').send({ token, password: 'short' }).expect(422);
       const done = await t.http().post('/v1/users/passwords/reset').send({ token, password: 'brand new password' }).expect(200);
-      expect(done.body.email).toBe('reset@example.org');
+      expect(account(done).email).toBe('reset@example.org');
       await t
         .http()
         .get('/rest/v2/user/current')
@@ -337,7 +369,7 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
     const c = await t.http().post(`/v1/users/${u.user.id}/cancel`).set(tok(s.token)).expect(200);
     expect(c.body).toMatchObject({ id: u.user.id, active: false, email: 'leaving@example.org' });
     await t.http().get('/rest/v2/user/current').set(tok(s.token)).expect(401);
-    const listed = (await t.http().get('/v1/users').set(tok(adminToken))).body.users.map((x: { id: string }) => x.id);
+    const listed = body<AccountsPage>(await t.http().get('/v1/users').set(tok(adminToken))).users.map((x) => x.id);
     expect(listed).toContain(u.user.id);
 
     const plain = await createUser(t, REG);
@@ -351,7 +383,9 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
       (
         await t
           .get(DataSource)
-          .query('SELECT COUNT(*) AS n FROM users WHERE id = $1'.replace('$1', t.config.databaseUrl ? '$1' : '?'), [u.user.id])
+          .query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM users WHERE id = $1'.replace('$1', t.config.databaseUrl ? '$1' : '?'), [
+            u.user.id,
+          ])
       )[0].n,
     ).toEqual(t.config.databaseUrl ? '0' : 0);
   });
@@ -389,7 +423,7 @@ describe('accounts profile (/v1/users) and the account lifecycle', () => {
       last_name: 'L',
       phone: '+32470001122',
     }).expect(503);
-    expect(r.body.errors).toMatch(/could not be delivered/);
+    expect(errors(r)).toMatch(/could not be delivered/);
     expect((await t.http().post('/v1/users/email_has_account').send({ email: 'flaky@example.org' })).body).toEqual({ has_account: false });
     await register({
       email: 'flaky@example.org',
@@ -435,7 +469,7 @@ describe('accounts profile configuration', () => {
         .post('/v1/users')
         .send({ user: { email: 'nomail@example.org', password: 'long enough password', first_name: 'A', last_name: 'B' } })
         .expect(503);
-      expect(r.body.errors).toMatch(/SMTP_URL/);
+      expect(errors(r)).toMatch(/SMTP_URL/);
     } finally {
       await t.close();
     }

@@ -1,6 +1,20 @@
+import { expect } from '@jest/globals';
 import { GroupEntity } from '../../../src/groups/group.entity';
 import { basic, bearer, createAdmin, createGroup, createUser, loginAs, uniq } from '../../support/fixtures';
+import type { NativeUserDto } from '../../../src/profiles/native/users/user.mapper';
+import type { UserGroupView } from '../../../src/users/user-groups.service';
+import { body } from '../../support/body';
 import { startApp, TestApp } from '../../support/test-app';
+
+interface Auth {
+  token: string;
+  refreshToken: string;
+  groupId: string;
+  userId: string;
+}
+const auth = (r: { body: unknown }) => body<Auth>(r);
+const matches = (r: { body: unknown }) => body<UserGroupView[]>(r);
+const tokens = (r: { body: unknown }) => body<{ token: string; groupId: string; groupName: string }[]>(r);
 
 describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/token', () => {
   let t: TestApp;
@@ -23,62 +37,75 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
 
   it('a login matching several groups gets the lowest group id, or the ?groupId= preference; groupId/login picks one', async () => {
     const first = await http().post('/rest/v2/auth/login').send({ username: login, password }).expect(200);
-    expect(first.body.groupId).toBe([A.id, B.id].sort()[0]);
+    expect(auth(first).groupId).toBe([A.id, B.id].sort()[0]);
     const pref = await http().post('/rest/v2/auth/login').query({ groupId: B.id }).send({ username: login, password }).expect(200);
-    expect(pref.body).toMatchObject({ groupId: B.id, userId: ids.B });
+    expect(auth(pref)).toMatchObject({ groupId: B.id, userId: ids.B });
     const explicit = await http()
       .post('/rest/v2/auth/login')
       .send({ username: `${B.id}/${login}`, password })
       .expect(200);
-    expect(explicit.body.groupId).toBe(B.id);
+    expect(auth(explicit).groupId).toBe(B.id);
     await http().post('/rest/v2/auth/login').query({ groupId: 'bad id' }).send({ username: login, password }).expect(400);
   });
 
   it('/user/matches lists every group the credentials opened (not the one with another password)', async () => {
-    const { token } = (await http().post('/rest/v2/auth/login').send({ username: login, password })).body;
+    const { token } = auth(await http().post('/rest/v2/auth/login').send({ username: login, password }));
     const m = await http().get('/rest/v2/user/matches').set(bearer(token)).expect(200);
-    expect(m.body.map((g: { groupId: string }) => g.groupId).sort()).toEqual([A.id, B.id].sort());
-    const a = m.body.find((g: { groupId: string }) => g.groupId === A.id);
+    expect(
+      matches(m)
+        .map((g) => g.groupId)
+        .sort(),
+    ).toEqual([A.id, B.id].sort());
+    const a = matches(m).find((g) => g.groupId === A.id);
     expect(a).toMatchObject({ groupId: A.id, groupName: 'Alpha', userId: ids.A, login, email: 'multi@example.com' });
-    expect(a.groupsHierarchy.map((g: { id: string }) => g.id)).toEqual(['root']);
+    expect(a?.groupsHierarchy.map((g) => g.id)).toEqual(['root']);
     await http().get('/rest/v2/user/matches').expect(401);
 
     const child = await http().post('/rest/v2/auth/login').send({ username: login, password: 'another-password-here' }).expect(200);
-    const cm = await http().get('/rest/v2/user/matches').set(bearer(child.body.token)).expect(200);
-    expect(cm.body).toHaveLength(1);
-    expect(cm.body[0].groupsHierarchy.map((g: { id: string }) => g.id)).toEqual(['root', A.id]);
+    const cm = await http()
+      .get('/rest/v2/user/matches')
+      .set(bearer(auth(child).token))
+      .expect(200);
+    expect(matches(cm)).toHaveLength(1);
+    expect(matches(cm)[0].groupsHierarchy.map((g) => g.id)).toEqual(['root', A.id]);
 
     const viaBasic = await http()
       .get('/rest/v2/user/matches')
       .set(basic(`${B.id}/${login}`, password))
       .expect(200);
-    expect(viaBasic.body.map((g: { groupId: string }) => g.groupId)).toEqual([B.id]);
+    expect(matches(viaBasic).map((g) => g.groupId)).toEqual([B.id]);
   });
 
   it('switch issues tokens for the same person in another matched group', async () => {
-    const l = (await http().post('/rest/v2/auth/login').query({ groupId: A.id }).send({ username: login, password })).body;
+    const l = auth(await http().post('/rest/v2/auth/login').query({ groupId: A.id }).send({ username: login, password }));
     const s = await http()
       .post(`/rest/v2/auth/switch/${B.id}`)
       .set('Refresh-Token', l.refreshToken)
       .set('content-type', 'application/json')
       .send('null')
       .expect(200);
-    expect(s.body).toMatchObject({
+    expect(auth(s)).toMatchObject({
       successful: true,
       groupId: B.id,
       userId: ids.B,
       token: expect.any(String),
       refreshToken: expect.any(String),
     });
-    const me = await http().get('/rest/v2/user/current').set(bearer(s.body.token)).expect(200);
-    expect(me.body.id).toBe(ids.B);
-    const back = await http().get('/rest/v2/user/matches').set(bearer(s.body.token)).expect(200);
-    expect(back.body).toHaveLength(2);
+    const me = await http()
+      .get('/rest/v2/user/current')
+      .set(bearer(auth(s).token))
+      .expect(200);
+    expect(body<NativeUserDto>(me).id).toBe(ids.B);
+    const back = await http()
+      .get('/rest/v2/user/matches')
+      .set(bearer(auth(s).token))
+      .expect(200);
+    expect(matches(back)).toHaveLength(2);
     await http()
       .post(`/rest/v2/auth/switch/${A.id}`)
-      .set('Refresh-Token', s.body.refreshToken)
+      .set('Refresh-Token', auth(s).refreshToken)
       .expect(200)
-      .expect((r) => expect(r.body.groupId).toBe(A.id));
+      .expect((res) => expect(auth(res).groupId).toBe(A.id));
 
     await http().post(`/rest/v2/auth/switch/${A1.id}`).set('Refresh-Token', l.refreshToken).expect(404);
     await http().post('/rest/v2/auth/switch/root').set('Refresh-Token', l.refreshToken).expect(404);
@@ -91,18 +118,22 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
   });
 
   it('inAllGroups/token: one token per matched group where the caller is the user or an administrator', async () => {
-    const l = (await http().post('/rest/v2/auth/login').send({ username: login, password })).body;
+    const l = auth(await http().post('/rest/v2/auth/login').send({ username: login, password }));
     const r = await http()
       .post(`/rest/v2/user/inAllGroups/token/${login}/k1`)
       .query({ tokenValidity: 600 })
       .set(bearer(l.token))
       .expect(200);
-    expect(r.body.map((x: { groupId: string }) => x.groupId).sort()).toEqual([A.id, B.id].sort());
-    const tokA = r.body.find((x: { groupId: string }) => x.groupId === A.id);
+    expect(
+      tokens(r)
+        .map((x) => x.groupId)
+        .sort(),
+    ).toEqual([A.id, B.id].sort());
+    const tokA = tokens(r).find((x) => x.groupId === A.id);
     expect(tokA).toMatchObject({ token: expect.any(String), groupName: 'Alpha' });
     await http()
       .post('/rest/v2/auth/login')
-      .send({ username: `${A.id}/${login}`, password: tokA.token })
+      .send({ username: `${A.id}/${login}`, password: tokA?.token })
       .expect(200);
 
     const chosen = await http()
@@ -110,12 +141,12 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
       .set('token', 'my-chosen-token-value-long-enough-for-asvs')
       .set(bearer(l.token))
       .expect(200);
-    expect(chosen.body.every((x: { token: string }) => x.token === 'my-chosen-token-value-long-enough-for-asvs')).toBe(true);
+    expect(tokens(chosen).every((x) => x.token === 'my-chosen-token-value-long-enough-for-asvs')).toBe(true);
 
     // B's user is an administrator there: may mint for another user of B; in A the caller is a plain user.
     const other = await createUser(t, B);
     const adm = await http().post(`/rest/v2/user/inAllGroups/token/${other.login}/k3`).set(bearer(l.token)).expect(200);
-    expect(adm.body.map((x: { groupId: string }) => x.groupId)).toEqual([B.id]);
+    expect(tokens(adm).map((x) => x.groupId)).toEqual([B.id]);
     const otherA = await createUser(t, A);
     await http().post(`/rest/v2/user/inAllGroups/token/${otherA.login}/k3`).set(bearer(l.token)).expect(403);
     await http().post('/rest/v2/user/inAllGroups/token/nobody-at-all/k3').set(bearer(l.token)).expect(404);
@@ -127,7 +158,7 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
     // An administrator of A1 (where the same login exists) may mint only there.
     const a1Admin = (await loginAs(t, await createAdmin(t, A1))).token;
     const a1 = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k1`).set(bearer(a1Admin)).expect(200);
-    expect(a1.body.map((x: { groupId: string }) => x.groupId)).toEqual([A1.id]);
+    expect(tokens(a1).map((x) => x.groupId)).toEqual([A1.id]);
   });
 
   it('inAllGroups/token covers every group where the caller may act for the identifier, as inGroup does (ancestor administrators)', async () => {

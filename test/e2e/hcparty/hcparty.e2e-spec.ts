@@ -1,8 +1,25 @@
+import { expect } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { GroupEntity } from '../../../src/groups/group.entity';
 import { HealthcarePartyEntity } from '../../../src/healthcare-parties/healthcare-party.entity';
 import { bearer, createAdmin, createGroup, createUser, loginAs, loginAsRootAdmin } from '../../support/fixtures';
+import type { KeysetPage } from '../../../src/common/pagination';
+import { body } from '../../support/body';
 import { startApp, TestApp } from '../../support/test-app';
+
+/** A HealthcareParty document as the native profile answers it (the fields these tests read). */
+interface Hcp {
+  id: string;
+  rev: string;
+  lastName?: string;
+  firstName?: string;
+  parentId?: string;
+  userId?: string;
+  tags?: unknown;
+}
+const asHcp = (r: { body: unknown }) => body<Hcp>(r);
+const asHcps = (r: { body: unknown }) => body<Hcp[]>(r);
+const asHcpPage = (r: { body: unknown }) => body<KeysetPage<Hcp>>(r);
 
 describe('native healthcare parties (/rest/v2/hcparty)', () => {
   let t: TestApp;
@@ -61,7 +78,10 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     };
     const r = await http().post(H).set(bearer(adminA)).send(doc).expect(200);
     expect(r.body).toMatchObject({ ...doc, id: expect.any(String), rev: expect.stringMatching(/^1-/), created: expect.any(Number) });
-    const got = await http().get(`${H}/${r.body.id}`).set(bearer(adminA)).expect(200);
+    const got = await http()
+      .get(`${H}/${asHcp(r).id}`)
+      .set(bearer(adminA))
+      .expect(200);
     expect(got.body).toEqual(r.body);
 
     await http().post(H).set(bearer(adminA)).send({ firstName: 'only' }).expect(400);
@@ -87,7 +107,7 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
       .get(`${H}/byIds/${encodeURIComponent('h-2,missing,h-1,h-b')}`)
       .set(bearer(adminA))
       .expect(200);
-    expect(many.body.map((h: { id: string }) => h.id)).toEqual(['h-2', 'h-1']);
+    expect(asHcps(many).map((h) => h.id)).toEqual(['h-2', 'h-1']);
 
     await http().get(`${H}/current`).set(bearer(userA)).expect(404);
     const linked = await createUser(t, A, { fields: { healthcarePartyId: 'h-2' } });
@@ -96,57 +116,61 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
       .get(`${H}/current`)
       .set(bearer(tok))
       .expect(200)
-      .expect((r) => expect(r.body.id).toBe('h-2'));
+      .expect((r) => expect(asHcp(r).id).toBe('h-2'));
 
     await http().post(H).set(bearer(adminA)).send({ id: 'h-kid', lastName: 'Kid', parentId: 'h-1' }).expect(200);
     const kids = await http().get(`${H}/h-1/children`).set(bearer(adminA)).expect(200);
-    expect(kids.body.map((h: { id: string }) => h.id)).toEqual(['h-kid']);
+    expect(asHcps(kids).map((h) => h.id)).toEqual(['h-kid']);
     await http().get(`${H}/h-b/children`).set(bearer(adminA)).expect(404);
   });
 
   it('list ordered by last name with keyset pagination; findByName folded; strict; nihii/ssin; speciality+postcode', async () => {
     const p1 = await http().get(H).query({ limit: 2 }).set(bearer(adminA)).expect(200);
-    expect(p1.body.pageSize).toBe(2);
-    expect(p1.body.rows).toHaveLength(2);
+    expect(asHcpPage(p1).pageSize).toBe(2);
+    expect(asHcpPage(p1).rows).toHaveLength(2);
     const all = await http().get(H).set(bearer(adminA)).expect(200);
-    const names = all.body.rows.map((h: { lastName?: string }) => h.lastName ?? '');
+    const names = asHcpPage(all).rows.map((h) => h.lastName ?? '');
     expect([...names].sort()).toEqual(names);
-    expect(all.body.nextKeyPair).toBeUndefined();
+    expect(asHcpPage(all).nextKeyPair).toBeUndefined();
     const p2 = await http()
       .get(H)
-      .query({ limit: 2, startKey: p1.body.nextKeyPair.startKey, startDocumentId: p1.body.nextKeyPair.startKeyDocId })
+      .query({ limit: 2, startKey: asHcpPage(p1).nextKeyPair?.startKey, startDocumentId: asHcpPage(p1).nextKeyPair?.startKeyDocId })
       .set(bearer(adminA))
       .expect(200);
-    expect(p2.body.rows[0].id).toBe(p1.body.nextKeyPair.startKeyDocId);
+    expect(asHcpPage(p2).rows[0].id).toBe(asHcpPage(p1).nextKeyPair?.startKeyDocId);
     await http().get(H).query({ limit: 'abc' }).set(bearer(adminA)).expect(400);
-    expect(all.body.rows.map((h: { id: string }) => h.id)).not.toContain('h-b');
+    expect(asHcpPage(all).rows.map((h) => h.id)).not.toContain('h-b');
 
     const byName = await http().get(`${H}/byName`).query({ name: 'EMI' }).set(bearer(adminA)).expect(200);
-    expect(byName.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-1']);
+    expect(asHcpPage(byName).rows.map((h) => h.id)).toEqual(['h-1']);
     const byName2 = await http().get(`${H}/byName`).query({ name: 'du' }).set(bearer(adminA)).expect(200);
-    expect(byName2.body.rows.map((h: { id: string }) => h.id).sort()).toEqual(['h-1', 'h-2']);
+    expect(
+      asHcpPage(byName2)
+        .rows.map((h) => h.id)
+        .sort(),
+    ).toEqual(['h-1', 'h-2']);
     const zoe = await http().get(`${H}/byName`).query({ name: 'zoe durand' }).set(bearer(adminA)).expect(200);
-    expect(zoe.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-2']);
+    expect(asHcpPage(zoe).rows.map((h) => h.id)).toEqual(['h-2']);
 
     const strict = await http()
       .get(`${H}/byNameStrict/${encodeURIComponent('Beta clinic')}`)
       .set(bearer(adminB))
       .expect(200);
-    expect(strict.body.map((h: { id: string }) => h.id)).toEqual(['h-b']);
+    expect(asHcps(strict).map((h) => h.id)).toEqual(['h-b']);
     await http()
       .get(`${H}/byNameStrict/${encodeURIComponent('Beta clinic')}`)
       .set(bearer(adminA))
       .expect(200, []);
 
     const nihii = await http().get(`${H}/byNihiiOrSsin/100`).set(bearer(adminA)).expect(200);
-    expect(nihii.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-1', 'h-2']);
+    expect(asHcpPage(nihii).rows.map((h) => h.id)).toEqual(['h-1', 'h-2']);
     const ssin = await http().get(`${H}/byNihiiOrSsin/8501`).set(bearer(adminA)).expect(200);
-    expect(ssin.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-1']);
+    expect(asHcpPage(ssin).rows.map((h) => h.id)).toEqual(['h-1']);
     const cbe = await http().get(`${H}/byNihiiOrSsin/0123`).set(bearer(adminA)).expect(200);
-    expect(cbe.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-3']);
+    expect(asHcpPage(cbe).rows.map((h) => h.id)).toEqual(['h-3']);
 
     const sp = await http().get(`${H}/bySpecialityAndPostCode/persphysician/001/0999/to/1999`).set(bearer(adminA)).expect(200);
-    expect(sp.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-1']);
+    expect(asHcpPage(sp).rows.map((h) => h.id)).toEqual(['h-1']);
   });
 
   it('filter and match with the HCP $type filters; unknown $type is 400', async () => {
@@ -195,8 +219,8 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
       .set(bearer(adminA))
       .send({ $type: 'FilterChain', filter: { $type: 'HealthcarePartyByIdsFilter', ids: ['h-1', 'h-2'] } })
       .expect(200);
-    expect(f.body.rows.map((h: { id: string }) => h.id)).toEqual(['h-1']);
-    expect(f.body.nextKeyPair.startKeyDocId).toBe('h-2');
+    expect(asHcpPage(f).rows.map((h) => h.id)).toEqual(['h-1']);
+    expect(asHcpPage(f).nextKeyPair?.startKeyDocId).toBe('h-2');
     await http()
       .post(`${H}/filter`)
       .set(bearer(adminA))
@@ -209,14 +233,14 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
   });
 
   it('modify with rev: stale 409, missing 404, non-admin only its own HCP, circular parent 422', async () => {
-    const cur = (await http().get(`${H}/h-3`).set(bearer(adminA)).expect(200)).body;
+    const cur = asHcp(await http().get(`${H}/h-3`).set(bearer(adminA)).expect(200));
     const up = await http()
       .put(H)
       .set(bearer(adminA))
       .send({ ...cur, firstName: 'Lucas' })
       .expect(200);
-    expect(up.body.firstName).toBe('Lucas');
-    expect(up.body.tags).toEqual(cur.tags);
+    expect(asHcp(up).firstName).toBe('Lucas');
+    expect(asHcp(up).tags).toEqual(cur.tags);
     await http()
       .put(H)
       .set(bearer(adminA))
@@ -242,7 +266,7 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
 
     await http().post(H).set(bearer(adminA)).send({ id: 'c-1', lastName: 'C1' }).expect(200);
     await http().post(H).set(bearer(adminA)).send({ id: 'c-2', lastName: 'C2', parentId: 'c-1' }).expect(200);
-    const c1 = (await http().get(`${H}/c-1`).set(bearer(adminA))).body;
+    const c1 = asHcp(await http().get(`${H}/c-1`).set(bearer(adminA)));
     await http()
       .put(H)
       .set(bearer(adminA))
@@ -253,11 +277,11 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
       .set(bearer(adminA))
       .send({ ...c1, parentId: 'c-1' })
       .expect(422);
-    expect((await http().get(`${H}/c-1`).set(bearer(adminA))).body.parentId).toBeUndefined();
+    expect(asHcp(await http().get(`${H}/c-1`).set(bearer(adminA))).parentId).toBeUndefined();
 
     const own = await createUser(t, A, { fields: { healthcarePartyId: 'c-2' } });
     const tok = (await loginAs(t, own)).token;
-    const c2 = (await http().get(`${H}/c-2`).set(bearer(tok))).body;
+    const c2 = asHcp(await http().get(`${H}/c-2`).set(bearer(tok)));
     const mine = await http()
       .put(H)
       .set(bearer(tok))
@@ -306,7 +330,7 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
     await http().get(`${H}/h-1/publicKey`).set(bearer(userA)).expect(404);
     await http().get(`${H}/h-1/keys`).set(bearer(userA)).expect(200, { 'k-1': 'b' });
     const aes = await http().get(`${H}/h-1/aesExchangeKeys`).set(bearer(userA)).expect(200);
-    expect(aes.body['k-1']).toEqual({ pk1: { fp: 'enc' } });
+    expect(body<Record<string, unknown>>(aes)['k-1']).toEqual({ pk1: { fp: 'enc' } });
     await http().get(`${H}/h-b/keys`).set(bearer(adminA)).expect(404);
     await http().get(`${H}/h-b/aesExchangeKeys`).set(bearer(adminA)).expect(404);
   });
@@ -319,7 +343,7 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
       .set(bearer(adminA))
       .send({ ids: ['ig-1', 'h-1'] })
       .expect(200);
-    expect(byIds.body.map((h: { id: string }) => h.id)).toEqual(['ig-1']);
+    expect(asHcps(byIds).map((h) => h.id)).toEqual(['ig-1']);
     await http()
       .put(`${H}/inGroup/${A1.id}`)
       .set(bearer(adminA))
@@ -345,19 +369,23 @@ describe('native healthcare parties (/rest/v2/hcparty)', () => {
       .send({ lastName: 'Reg', firstName: 'Ina', addresses: [{ telecoms: [{ telecomType: 'email', telecomNumber: 'Ina@Example.com' }] }] })
       .expect(200);
     expect(r.body).toEqual({ userLogin: 'ina@example.com', userId: expect.any(String), token: expect.any(String) });
+    const registered = body<{ userId: string; token: string }>(r);
     const login = await http()
       .post('/rest/v2/auth/login')
-      .send({ username: `${A1.id}/ina@example.com`, password: r.body.token })
+      .send({ username: `${A1.id}/ina@example.com`, password: registered.token })
       .expect(200);
-    const hcp = await http().get(`${H}/current`).set(bearer(login.body.token)).expect(200);
-    expect(hcp.body).toMatchObject({ lastName: 'Reg', userId: r.body.userId });
+    const hcp = await http()
+      .get(`${H}/current`)
+      .set(bearer(body<{ token: string }>(login).token))
+      .expect(200);
+    expect(hcp.body).toMatchObject({ lastName: 'Reg', userId: registered.userId });
     const short = await http()
       .post(`${H}/register/inGroup/${A1.id}`)
       .query({ useShortToken: 'true' })
       .set(bearer(adminA))
       .send({ lastName: 'Short' })
       .expect(200);
-    expect(short.body.token).toMatch(/^\d{6}$/);
+    expect(body<{ token: string }>(short).token).toMatch(/^\d{6}$/);
     await http().post(`${H}/register/inGroup/${B.id}`).set(bearer(adminA)).send({ lastName: 'X' }).expect(403);
     // Same email again: the user collides (409) and the HCP is not left behind.
     await http()

@@ -10,6 +10,7 @@ import {
 import { generate } from 'otplib';
 import { createAdmin, createGroup, createUser, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
+import { expect } from '@jest/globals';
 
 /**
  * iCure's own TypeScript client (@icure/api 6.4.4), unchanged, pointed at /rest/v2: every

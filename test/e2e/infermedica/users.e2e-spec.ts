@@ -1,7 +1,15 @@
+import { expect } from '@jest/globals';
+import type { InfermedicaUser } from '../../../src/profiles/infermedica/infermedica.mapper';
+import { body } from '../../support/body';
 import { bearer, createAdmin, createGroup, createUser, loginAs, TestUser } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
 
 const BASE = '/api/mgp/v1/users';
+
+type Page = Record<'self' | 'first' | 'prev' | 'next' | 'last', string | null> & { items: InfermedicaUser[] };
+interface Detail {
+  detail: { type: string; loc: (string | number)[] }[];
+}
 
 /** Every example of seeds/infermedica-platform-users.txt, replayed literally (curl -d sends a form content type). */
 describe('Infermedica-style users (/api/mgp/v1/users)', () => {
@@ -25,7 +33,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
 
   it('creates a user with an empty body: id, email null, phone null', async () => {
     const r = await curlPost('{}').expect(200);
-    expect(Object.keys(r.body)).toEqual(['id', 'email', 'phone']);
+    expect(Object.keys(body<InfermedicaUser>(r))).toEqual(['id', 'email', 'phone']);
     expect(r.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       email: null,
@@ -41,7 +49,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
   "phone": "+498999998999"
 }`).expect(200);
     expect(r.body).toEqual({ id: expect.any(String), email: 'user@example.net', phone: '+498999998999' });
-    created = r.body;
+    created = body<typeof created>(r);
   });
 
   it('422 for an email without a period after the @ (document example, byte for byte)', async () => {
@@ -68,7 +76,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
     ['"quoted"@example.net', 'Quoting the part before the @-sign is not allowed here.'],
     ['user@[192.0.2.1]', 'A bracketed IPv4 address after the @-sign is not allowed here.'],
   ])("422 with email-validator's wording for %j, nothing written", async (email, reason) => {
-    const before = (await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).body.items.length;
+    const before = body<Page>(await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).items.length;
     const r = await t.http().post(BASE).set(bearer(token)).send({ email }).expect(422);
     expect(r.body).toEqual({
       detail: [
@@ -81,7 +89,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
         },
       ],
     });
-    expect((await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).body.items).toHaveLength(before);
+    expect(body<Page>(await t.http().get(BASE).set(bearer(token)).query({ limit: 100 }).expect(200)).items).toHaveLength(before);
   });
 
   it('accepts what pydantic accepts: a "Name <address>" form and surrounding space, stored normalized', async () => {
@@ -130,11 +138,11 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
     ['{"phone": "+999123456789"}', 'phone'],
     ['{"email": "us er@example.net"}', 'email'],
     ['{"email": 12}', 'email'],
-  ])('422 for %s and nothing is written', async (body, field) => {
-    const before = (await t.http().get(BASE).query({ limit: 100 }).set(bearer(token))).body.items.length;
-    const r = await curlPost(body).expect(422);
-    expect(r.body.detail[0].loc).toEqual(['body', field]);
-    expect((await t.http().get(BASE).query({ limit: 100 }).set(bearer(token))).body.items.length).toBe(before);
+  ])('422 for %s and nothing is written', async (input, field) => {
+    const before = body<Page>(await t.http().get(BASE).query({ limit: 100 }).set(bearer(token))).items.length;
+    const r = await curlPost(input).expect(422);
+    expect(body<Detail>(r).detail[0].loc).toEqual(['body', field]);
+    expect(body<Page>(await t.http().get(BASE).query({ limit: 100 }).set(bearer(token))).items.length).toBe(before);
   });
 
   it('409 when the email or the phone is already used in the group (document examples)', async () => {
@@ -176,7 +184,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
     const tk = (await loginAs(t, a)).token;
     await curlPost('{"email": "user@example.net", "phone": "+498999998999"}', tk).expect(200);
     const r = await t.http().get(`${BASE}?cursor=0&limit=10`).set(bearer(tk)).expect(200);
-    expect(Object.keys(r.body)).toEqual(['self', 'first', 'prev', 'next', 'last', 'items']);
+    expect(Object.keys(body<Page>(r))).toEqual(['self', 'first', 'prev', 'next', 'last', 'items']);
     expect(r.body).toMatchObject({
       self: 'https://api.infermedica.com/api/mgp/v1/users?limit=10&cursor=0',
       first: 'https://api.infermedica.com/api/mgp/v1/users?limit=10&cursor=0',
@@ -184,7 +192,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
       next: null,
       last: 'https://api.infermedica.com/api/mgp/v1/users?limit=10&cursor=0',
     });
-    expect(r.body.items).toEqual([
+    expect(body<Page>(r).items).toEqual([
       { id: a.user.id, email: null, phone: null },
       { id: expect.any(String), email: 'user@example.net', phone: '+498999998999' },
     ]);
@@ -195,7 +203,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
       last: 'https://api.infermedica.com/api/mgp/v1/users?limit=1&cursor=1',
     });
     const bad = await t.http().get(`${BASE}?cursor=x`).set(bearer(tk)).expect(422);
-    expect(bad.body.detail[0]).toMatchObject({ type: 'int_parsing', loc: ['query', 'cursor'] });
+    expect(body<Detail>(bad).detail[0]).toMatchObject({ type: 'int_parsing', loc: ['query', 'cursor'] });
     await t.http().get(`${BASE}?limit=1000`).set(bearer(tk)).expect(422);
     await t.http().get(BASE).set(bearer(plainToken)).expect(403);
   });
@@ -225,7 +233,7 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
   });
 
   it('401 without a token, 403 for a plain user deleting, 404 for another tenant', async () => {
-    const u = (await curlPost('{}').expect(200)).body;
+    const u = body<InfermedicaUser>(await curlPost('{}').expect(200));
     expect((await t.http().get(`${BASE}/${u.id}`).expect(401)).body).toEqual({ detail: 'Not authenticated' });
     await t.http().delete(`${BASE}/${u.id}`).set(bearer(plainToken)).expect(403);
     await t.http().get(`${BASE}/${u.id}`).set(bearer(otherAdminToken)).expect(404);
@@ -236,8 +244,8 @@ describe('Infermedica-style users (/api/mgp/v1/users)', () => {
 
   it('errors before routing come back as {"detail": ...}', async () => {
     expect(
-      (await t.http().post(BASE).set(bearer(token)).set('content-type', 'application/json').send('{"email":').expect(422)).body.detail[0]
-        .type,
+      body<Detail>(await t.http().post(BASE).set(bearer(token)).set('content-type', 'application/json').send('{"email":').expect(422))
+        .detail[0].type,
     ).toBe('json_invalid');
     expect((await t.http().get(`${BASE}/a/b/c`).set(bearer(token)).expect(404)).body).toEqual({ detail: 'Not Found' });
   });

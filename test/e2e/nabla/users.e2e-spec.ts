@@ -1,7 +1,17 @@
+import { expect } from '@jest/globals';
+import type { NablaUserDto } from '../../../src/profiles/nabla/nabla.dto';
 import { bearer, createAdmin, createGroup, createUser, loginAs, TestUser } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
 
 const BASE = '/v1/copilot-api/server/users';
+
+interface NablaPage {
+  data: NablaUserDto[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+const asUser = (r: { body: unknown }) => r.body as NablaUserDto;
+const asPage = (r: { body: unknown }) => r.body as NablaPage;
 const keys = (n: number, keyLen = 5, valLen = 3) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`${String(i).padStart(keyLen, 'k')}`, 'v'.repeat(valLen)]));
 
@@ -12,7 +22,7 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
   let token: string;
   let plainToken: string;
   let otherToken: string;
-  let user: { id: string };
+  let user: NablaUserDto;
 
   beforeAll(async () => {
     t = await startApp();
@@ -22,14 +32,14 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
     token = (await loginAs(t, admin)).token;
     plainToken = (await loginAs(t, plain)).token;
     otherToken = (await loginAs(t, await createAdmin(t, await createGroup(t)))).token;
-    user = (
+    user = asUser(
       await t
         .http()
         .post(BASE)
         .set(bearer(token))
         .send({ external_id: 'ext-1', metadata: { team: 'blue' } })
-        .expect(201)
-    ).body;
+        .expect(201),
+    );
   });
   afterAll(() => t.close());
 
@@ -42,7 +52,7 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
 
   it('creates and answers the document User schema', async () => {
     const r = await t.http().get(`${BASE}/${user.id}`).set(bearer(token)).expect(200);
-    expect(Object.keys(r.body).sort()).toEqual(['activated', 'created_at', 'email', 'external_id', 'id', 'metadata', 'roles']);
+    expect(Object.keys(asUser(r)).sort()).toEqual(['activated', 'created_at', 'email', 'external_id', 'id', 'metadata', 'roles']);
     expect(r.body).toEqual({
       id: user.id,
       activated: true,
@@ -58,7 +68,7 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
     const r1 = await patch({ metadata: { a: '1', b: '2' } }).expect(200);
     expect(r1.body).toMatchObject({ external_id: 'ext-1', metadata: { a: '1', b: '2' } });
     const r2 = await patch({ metadata: { c: '3' } }).expect(200);
-    expect(r2.body.metadata).toEqual({ c: '3' });
+    expect(asUser(r2).metadata).toEqual({ c: '3' });
     const r3 = await patch({ external_id: 'ext-2' }).expect(200);
     expect(r3.body).toMatchObject({ external_id: 'ext-2', metadata: { c: '3' } });
     const r4 = await patch({ external_id: null, metadata: null }).expect(200);
@@ -78,11 +88,11 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
     ['metadata as a list', { metadata: ['x'] }, 400],
     ['an unknown field', { nickname: 'x' }, 400],
   ])('%s (%j) -> %i', async (_n, body, status) => {
-    const before = (await t.http().get(`${BASE}/${user.id}`).set(bearer(token))).body;
+    const before = asUser(await t.http().get(`${BASE}/${user.id}`).set(bearer(token)));
     const r = await patch(body).expect(status);
     if (status === 400) {
       expect(r.body).toMatchObject({ code: 'VALIDATION', status: 400, field: expect.any(String), message: expect.any(String) });
-      expect((await t.http().get(`${BASE}/${user.id}`).set(bearer(token))).body).toEqual(before);
+      expect(asUser(await t.http().get(`${BASE}/${user.id}`).set(bearer(token)))).toEqual(before);
     }
   });
 
@@ -95,7 +105,7 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
 
   it('external_id is unique in the group (409), not across groups', async () => {
     await patch({ external_id: 'taken-id' }).expect(200);
-    const other = (await t.http().post(BASE).set(bearer(token)).send({}).expect(201)).body;
+    const other = asUser(await t.http().post(BASE).set(bearer(token)).send({}).expect(201));
     await patch({ external_id: 'taken-id' }, other.id).expect(409);
     await t.http().post(BASE).set(bearer(otherToken)).send({ external_id: 'taken-id' }).expect(201);
   });
@@ -105,23 +115,23 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
     const ut = (await loginAs(t, u)).token;
     await t.http().get('/rest/v2/user/current').set(bearer(ut)).expect(200);
     const d = await t.http().post(`${BASE}/${u.user.id}/deactivate`).set(bearer(token)).expect(200);
-    expect(d.body.activated).toBe(false);
+    expect(asUser(d).activated).toBe(false);
     await t.http().get('/rest/v2/user/current').set(bearer(ut)).expect(401);
     await t
       .http()
       .post('/rest/v2/auth/login')
       .send({ username: `${u.groupId}/${u.login}`, password: u.password })
       .expect(401);
-    expect((await t.http().post(`${BASE}/${u.user.id}/activate`).set(bearer(token)).expect(200)).body.activated).toBe(true);
+    expect(asUser(await t.http().post(`${BASE}/${u.user.id}/activate`).set(bearer(token)).expect(200)).activated).toBe(true);
     await loginAs(t, u);
   });
 
   it('lists with has_more and next_cursor', async () => {
-    const p1 = await t.http().get(BASE).query({ limit: 2 }).set(bearer(token)).expect(200);
-    expect(p1.body.data).toHaveLength(2);
-    expect(p1.body.has_more).toBe(true);
-    const p2 = await t.http().get(BASE).query({ limit: 2, cursor: p1.body.next_cursor }).set(bearer(token)).expect(200);
-    expect(p2.body.data[0].id).not.toBe(p1.body.data[0].id);
+    const p1 = asPage(await t.http().get(BASE).query({ limit: 2 }).set(bearer(token)).expect(200));
+    expect(p1.data).toHaveLength(2);
+    expect(p1.has_more).toBe(true);
+    const p2 = asPage(await t.http().get(BASE).query({ limit: 2, cursor: p1.next_cursor }).set(bearer(token)).expect(200));
+    expect(p2.data[0].id).not.toBe(p1.data[0].id);
     await t.http().get(BASE).query({ limit: 0 }).set(bearer(token)).expect(400);
   });
 
@@ -130,7 +140,7 @@ describe('Nabla-style users (/v1/copilot-api/server/users)', () => {
     await t.http().post(BASE).set(bearer(plainToken)).send({}).expect(403);
     await t.http().post(`${BASE}/${user.id}/deactivate`).set(bearer(plainToken)).expect(403);
     await patch({ external_id: 'mine' }, user.id, plainToken).expect(403);
-    expect((await patch({ metadata: { self: 'ok' } }, plain.user.id, plainToken).expect(200)).body.metadata).toEqual({ self: 'ok' });
+    expect(asUser(await patch({ metadata: { self: 'ok' } }, plain.user.id, plainToken).expect(200)).metadata).toEqual({ self: 'ok' });
     await t.http().get(`${BASE}/${user.id}`).set(bearer(otherToken)).expect(404);
     await patch({ external_id: 'x' }, user.id, otherToken).expect(404);
     expect((await t.http().get(`${BASE}/not-a-uuid`).set(bearer(token)).expect(400)).body).toMatchObject({ field: 'id' });

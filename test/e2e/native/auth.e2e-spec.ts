@@ -1,8 +1,18 @@
+import { expect } from '@jest/globals';
 import { FakeClock } from '../../../src/common/clock';
 import { RequestContext } from '../../../src/common/request-context';
 import { UsersService } from '../../../src/users/users.service';
 import { basic, bearer, createGroup, createUser, loginAs, loginAsRootAdmin } from '../../support/fixtures';
+import type { NativeUserDto } from '../../../src/profiles/native/users/user.mapper';
+import { body } from '../../support/body';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, startApp, TestApp } from '../../support/test-app';
+
+/** A successful login's AuthenticationResponse (refreshToken only from login, not refresh). */
+interface LoginBody {
+  token: string;
+  refreshToken?: string;
+  groupId: string;
+}
 
 describe('native auth (/rest/v2/auth)', () => {
   let t: TestApp;
@@ -16,10 +26,11 @@ describe('native auth (/rest/v2/auth)', () => {
   it('logs the bootstrap admin in and serves /user/current, until logout', async () => {
     const login = await t.http().post('/rest/v2/auth/login').send({ username: ADMIN_LOGIN, password: ADMIN_PASSWORD }).expect(200);
     expect(login.body).toMatchObject({ successful: true, username: ADMIN_LOGIN, groupId: 'root' });
-    expect(login.body.token.split('.')).toHaveLength(3);
-    expect(login.body.refreshToken.split('.')).toHaveLength(3);
+    const { token, refreshToken } = body<LoginBody>(login);
+    expect(token.split('.')).toHaveLength(3);
+    expect(refreshToken?.split('.')).toHaveLength(3);
 
-    const me = await t.http().get('/rest/v2/user/current').set(bearer(login.body.token)).expect(200);
+    const me = await t.http().get('/rest/v2/user/current').set(bearer(token)).expect(200);
     expect(me.body).toMatchObject({ login: ADMIN_LOGIN, passwordHash: '*', roles: ['ADMINISTRATOR'], applicationTokens: {} });
     expect(JSON.stringify(me.body)).not.toContain('argon2');
 
@@ -27,23 +38,27 @@ describe('native auth (/rest/v2/auth)', () => {
     await t
       .http()
       .post('/rest/v2/auth/logout')
-      .set(bearer(login.body.token))
+      .set(bearer(token))
       .set('content-type', 'text/plain;charset=UTF-8')
       .send('null')
       .expect(200, { successful: true });
-    const after = await t.http().get('/rest/v2/user/current').set(bearer(login.body.token)).expect(401);
+    const after = await t.http().get('/rest/v2/user/current').set(bearer(token)).expect(401);
     expect(after.body).toMatchObject({ code: 'BAD_CREDENTIALS', status: 401 });
-    await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', login.body.refreshToken).expect(401);
+    await t
+      .http()
+      .post('/rest/v2/auth/refresh')
+      .set('Refresh-Token', refreshToken ?? '')
+      .expect(401);
   });
 
   it('decodes exp on both tokens as the iCure client does', async () => {
     const { token, refreshToken } = await loginAsRootAdmin(t);
     for (const jwt of [token, refreshToken]) {
-      const payload = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('latin1'));
+      const payload = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('latin1')) as { exp: unknown };
       expect(typeof payload.exp).toBe('number');
-      expect(payload.exp * 1000).toBeGreaterThan(Date.now());
+      expect(Number(payload.exp) * 1000).toBeGreaterThan(Date.now());
     }
-    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid?: unknown };
     expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT' });
     expect(header.kid).toEqual(expect.any(String));
   });
@@ -57,10 +72,14 @@ describe('native auth (/rest/v2/auth)', () => {
       .set('content-type', 'application/json')
       .send('null')
       .expect(200);
-    expect(r1.body.token).toEqual(expect.any(String));
-    expect(r1.body.refreshToken).toBeUndefined();
+    expect(body<LoginBody>(r1).token).toEqual(expect.any(String));
+    expect(body<LoginBody>(r1).refreshToken).toBeUndefined();
     const r2 = await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', `Bearer ${refreshToken}`).expect(200);
-    await t.http().get('/rest/v2/user/current').set(bearer(r2.body.token)).expect(200);
+    await t
+      .http()
+      .get('/rest/v2/user/current')
+      .set(bearer(body<LoginBody>(r2).token))
+      .expect(200);
   });
 
   it('invalidate ends the session: access and refresh tokens are refused at once', async () => {
@@ -76,7 +95,7 @@ describe('native auth (/rest/v2/auth)', () => {
     await t.http().post('/rest/v2/auth/refresh').set('Refresh-Token', token).expect(401);
     await t.http().post('/rest/v2/auth/refresh').expect(401);
     const [h, p] = token.split('.');
-    const forged = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const forged = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
     forged.roles = ['ADMINISTRATOR', 'X'];
     await t
       .http()
@@ -95,7 +114,7 @@ describe('native auth (/rest/v2/auth)', () => {
 
   it('accepts Basic login:password on protected routes; wrong password is 401 without a WWW-Authenticate challenge', async () => {
     const me = await t.http().get('/rest/v2/user/current').set(basic(ADMIN_LOGIN, ADMIN_PASSWORD)).expect(200);
-    expect(me.body.login).toBe(ADMIN_LOGIN);
+    expect(body<NativeUserDto>(me).login).toBe(ADMIN_LOGIN);
     const bad = await t
       .http()
       .get('/rest/v2/user/current')
@@ -108,7 +127,7 @@ describe('native auth (/rest/v2/auth)', () => {
   it('missing credentials on a protected route is 401 in the native shape', async () => {
     const res = await t.http().get('/rest/v2/user/current').expect(401);
     expect(res.body).toEqual({ message: 'Authentication required', code: 'AUTH_REQUIRED', status: 401, requestId: expect.any(String) });
-    expect(res.headers['x-request-id']).toBe(res.body.requestId);
+    expect(res.headers['x-request-id']).toBe(body<{ requestId: string }>(res).requestId);
   });
 
   it('unknown user and wrong password answer the same status and body', async () => {
@@ -116,7 +135,7 @@ describe('native auth (/rest/v2/auth)', () => {
     const a = await t.http().post('/rest/v2/auth/login').send({ username: 'no-such-login', password: 'whatever-password' }).expect(401);
     const b = await t.http().post('/rest/v2/auth/login').send({ username: u.login, password: 'wrong-password-xx' }).expect(401);
     const strip = (x: Record<string, unknown>) => ({ ...x, requestId: undefined });
-    expect(strip(a.body)).toEqual(strip(b.body));
+    expect(strip(body(a))).toEqual(strip(body(b)));
     // iCure's AuthenticationResponse of a failed login (contract §2.5), within the native error shape.
     expect(a.body).toMatchObject({ successful: false, code: 'BAD_CREDENTIALS', status: 401 });
   });
@@ -157,13 +176,13 @@ describe('native auth (/rest/v2/auth)', () => {
       .query({ groupId: g2.id })
       .send({ username: 'shared-login', password: a.password })
       .expect(200);
-    expect(r.body.groupId).toBe(g2.id);
+    expect(body<LoginBody>(r).groupId).toBe(g2.id);
     const r2 = await t
       .http()
       .post('/rest/v2/auth/login')
       .send({ username: `${g1.id}/shared-login`, password: a.password })
       .expect(200);
-    expect(r2.body.groupId).toBe(g1.id);
+    expect(body<LoginBody>(r2).groupId).toBe(g1.id);
   });
 
   it('check answers for credentials without opening a session', async () => {

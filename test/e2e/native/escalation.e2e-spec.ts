@@ -1,6 +1,10 @@
+import { expect } from '@jest/globals';
+import type { KeysetPage } from '../../../src/common/pagination';
 import { RequestContext } from '../../../src/common/request-context';
+import type { NativeUserDto } from '../../../src/profiles/native/users/user.mapper';
 import { UsersRepository } from '../../../src/users/users.repository';
 import { bearer, createAdmin, createGroup, loginAs, uniq } from '../../support/fixtures';
+import { body } from '../../support/body';
 import { startApp, TestApp } from '../../support/test-app';
 
 // Issue 4, non-escalation: nobody grants a role or permission they do not hold — on create, on
@@ -51,7 +55,7 @@ describe('native users: no escalation of roles or permissions', () => {
       .query({ startKey: JSON.stringify(login), limit: 1 })
       .set(bearer(adminTok))
       .expect(200)
-      .expect((r) => expect(r.body.rows.filter((u: { login: string }) => u.login === login)).toEqual([]));
+      .expect((r) => expect(body<KeysetPage<NativeUserDto>>(r).rows.filter((u) => u.login === login)).toEqual([]));
     await t
       .http()
       .post('/rest/v2/user')
@@ -59,14 +63,14 @@ describe('native users: no escalation of roles or permissions', () => {
       .send({ login, permissions: [{ grants: [{ type: 'PATIENT_SHARING' }] }] })
       .expect(403);
 
-    const u = (
+    const u = body<NativeUserDto>(
       await t
         .http()
         .post('/rest/v2/user')
         .set(bearer(adminTok))
         .send({ login: uniq('plain') })
-        .expect(200)
-    ).body;
+        .expect(200),
+    );
     await t
       .http()
       .put('/rest/v2/user')
@@ -102,7 +106,7 @@ describe('native users: no escalation of roles or permissions', () => {
       .set(bearer(adminTok))
       .send({ login: uniq('c'), roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] })
       .expect(200);
-    expect(await stored(child, ok.body.id)).toMatchObject({ roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] });
+    expect(await stored(child, body<NativeUserDto>(ok).id)).toMatchObject({ roles: ['ADMINISTRATOR'], permissions: [ADMIN_GRANT] });
   });
 
   it('an administrator naming another group in the body gets 400 and nothing is written, on create and modify', async () => {
@@ -110,9 +114,9 @@ describe('native users: no escalation of roles or permissions', () => {
     const r = await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, groupId: child }).expect(400);
     expect(r.body).toMatchObject({ code: 'VALIDATION', issues: [expect.objectContaining({ field: 'groupId' })] });
     const inChild = await t.http().get(`/rest/v2/user/inGroup/${child}`).set(bearer(adminTok)).expect(200);
-    expect(inChild.body.rows.map((u: { login: string }) => u.login)).not.toContain(login);
+    expect(body<KeysetPage<NativeUserDto>>(inChild).rows.map((u) => u.login)).not.toContain(login);
 
-    const u = (await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, groupId: parent }).expect(200)).body;
+    const u = body<NativeUserDto>(await t.http().post('/rest/v2/user').set(bearer(adminTok)).send({ login, groupId: parent }).expect(200));
     expect(u.groupId).toBe(parent);
     await t
       .http()

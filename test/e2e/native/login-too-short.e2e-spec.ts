@@ -26,7 +26,7 @@ describe('native login: 412 for a password shorter than the policy minimum', () 
         status: 412,
         message: 'The password is too short (minimum is 12 characters)',
       });
-      expect(res.body.token).toBeUndefined();
+      expect((res.body as { token?: string }).token).toBeUndefined();
     }
     // A long wrong password is a plain 401; the right one still logs in.
     await login(u.login, 'a-long-but-wrong-password').expect(401);

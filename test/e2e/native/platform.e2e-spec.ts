@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { basic } from '../../support/fixtures';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, startApp, TestApp } from '../../support/test-app';
+import { expect } from '@jest/globals';
+import type { OpenAPIObject } from '@nestjs/swagger';
 
 describe('platform: health, Swagger, CORS', () => {
   let t: TestApp;
@@ -17,10 +19,10 @@ describe('platform: health, Swagger, CORS', () => {
   it('serves Swagger UI at /api and the OpenAPI document at /api-json with bearer and basic schemes', async () => {
     const ui = await t.http().get('/api').expect(200);
     expect(ui.text).toContain('swagger-ui');
-    const doc = await t.http().get('/api-json').expect(200);
-    expect(Object.keys(doc.body.components.securitySchemes)).toEqual(expect.arrayContaining(['bearer', 'basic']));
-    expect(doc.body.paths['/rest/v2/auth/login']).toBeDefined();
-    expect(doc.body.paths['/rest/v2/user/current'].get.security).toEqual(expect.arrayContaining([{ bearer: [] }, { basic: [] }]));
+    const doc = (await t.http().get('/api-json').expect(200)).body as OpenAPIObject;
+    expect(Object.keys(doc.components?.securitySchemes ?? {})).toEqual(expect.arrayContaining(['bearer', 'basic']));
+    expect(doc.paths['/rest/v2/auth/login']).toBeDefined();
+    expect(doc.paths['/rest/v2/user/current'].get?.security).toEqual(expect.arrayContaining([{ bearer: [] }, { basic: [] }]));
   });
 
   it('reflects the Origin (development default) for the iCure client headers, without credentials', async () => {
@@ -41,7 +43,7 @@ describe('platform: health, Swagger, CORS', () => {
     await t.http().get('/health/ready').expect(503, { status: 'unavailable', database: 'down' });
     const res = await t.http().get('/rest/v2/user/current').set(basic(ADMIN_LOGIN, ADMIN_PASSWORD)).expect(500);
     expect(res.body).toEqual({
-      message: `Internal server error, reference ${res.body.requestId}`,
+      message: `Internal server error, reference ${(res.body as { requestId: string }).requestId}`,
       code: 'INTERNAL',
       status: 500,
       requestId: expect.any(String),

@@ -1,6 +1,14 @@
+import { expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { basic, bearer, createAdmin, createGroup, createUser, loginAs, TestUser, uniq } from '../../support/fixtures';
+import type { KeysetPage } from '../../../src/common/pagination';
+import type { NativeUserDto } from '../../../src/profiles/native/users/user.mapper';
+import { body } from '../../support/body';
 import { startApp, TestApp } from '../../support/test-app';
+
+type User = NativeUserDto & { secret?: unknown };
+const user = (r: { body: unknown }) => body<User>(r);
+const userPage = (r: { body: unknown }) => body<KeysetPage<User>>(r);
 
 describe('native users (/rest/v2/user)', () => {
   let t: TestApp;
@@ -30,7 +38,7 @@ describe('native users (/rest/v2/user)', () => {
 
   async function countUsers(token: string): Promise<number> {
     const r = await t.http().get('/rest/v2/user').query({ skipPatients: false }).set(as(token)).expect(200);
-    return r.body.rows.length;
+    return userPage(r).rows.length;
   }
 
   describe('POST /user (create)', () => {
@@ -51,9 +59,9 @@ describe('native users (/rest/v2/user)', () => {
         applicationTokens: {},
         roles: [],
       });
-      expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(r.body.rev).toMatch(/^1-/);
-      expect(typeof r.body.created).toBe('number');
+      expect(user(r).id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(user(r).rev).toMatch(/^1-/);
+      expect(typeof user(r).created).toBe('number');
       await t.http().post('/rest/v2/auth/login').send({ username: email, password: 'a brand new password' }).expect(200);
     });
 
@@ -109,7 +117,7 @@ describe('native users (/rest/v2/user)', () => {
     it('reads a user of the group; another tenant is 404', async () => {
       const r = await t.http().get(`/rest/v2/user/${userA.user.id}`).set(as(tok.userA)).expect(200);
       expect(r.body).toMatchObject({ id: userA.user.id, login: userA.login, groupId: userA.groupId });
-      expect(r.body.secret).toBeUndefined();
+      expect(user(r).secret).toBeUndefined();
       await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminA)).expect(404);
       await t.http().get(`/rest/v2/user/${userA.user.id}`).expect(401);
     });
@@ -120,7 +128,7 @@ describe('native users (/rest/v2/user)', () => {
         .get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`)
         .set(as(tok.adminA))
         .expect(200);
-      expect(r.body.id).toBe(userA.user.id);
+      expect(user(r).id).toBe(userA.user.id);
       await t
         .http()
         .get(`/rest/v2/user/byEmail/${encodeURIComponent(userA.user.email!)}`)
@@ -129,9 +137,11 @@ describe('native users (/rest/v2/user)', () => {
     });
 
     it('lists ids by healthcare party and by patient, scoped to the group', async () => {
-      expect((await t.http().get('/rest/v2/user/byHealthcarePartyId/hcp-b').set(as(tok.adminB)).expect(200)).body).toEqual([userB.user.id]);
-      expect((await t.http().get('/rest/v2/user/byPatientId/pat-b').set(as(tok.userB)).expect(200)).body).toEqual([userB.user.id]);
-      expect((await t.http().get('/rest/v2/user/byHealthcarePartyId/hcp-b').set(as(tok.adminA)).expect(200)).body).toEqual([]);
+      expect(body<string[]>(await t.http().get('/rest/v2/user/byHealthcarePartyId/hcp-b').set(as(tok.adminB)).expect(200))).toEqual([
+        userB.user.id,
+      ]);
+      expect(body<string[]>(await t.http().get('/rest/v2/user/byPatientId/pat-b').set(as(tok.userB)).expect(200))).toEqual([userB.user.id]);
+      expect(body<string[]>(await t.http().get('/rest/v2/user/byHealthcarePartyId/hcp-b').set(as(tok.adminA)).expect(200))).toEqual([]);
     });
   });
 
@@ -139,15 +149,15 @@ describe('native users (/rest/v2/user)', () => {
     it('modifies at the current rev, keeps the password with "*", 409 on a stale rev, 404 when missing', async () => {
       const u = await createUser(t, adminA.groupId);
       const me = (await loginAs(t, u)).token;
-      const cur = (await t.http().get('/rest/v2/user/current').set(as(me)).expect(200)).body;
-      const v2 = (
+      const cur = user(await t.http().get('/rest/v2/user/current').set(as(me)).expect(200));
+      const v2 = user(
         await t
           .http()
           .put('/rest/v2/user')
           .set(as(me))
           .send({ ...cur, name: 'Renamed', passwordHash: '*' })
-          .expect(200)
-      ).body;
+          .expect(200),
+      );
       expect(v2).toMatchObject({ name: 'Renamed', passwordHash: '*' });
       expect(v2.rev).not.toBe(cur.rev);
       await loginAs(t, u);
@@ -157,7 +167,7 @@ describe('native users (/rest/v2/user)', () => {
         .set(as(me))
         .send({ ...cur, name: 'Stale' })
         .expect(409);
-      expect(stale.body.code).toBe('STALE_REVISION');
+      expect(body<{ code: string }>(stale).code).toBe('STALE_REVISION');
       await t
         .http()
         .put('/rest/v2/user')
@@ -170,12 +180,12 @@ describe('native users (/rest/v2/user)', () => {
         .set(as(me))
         .send({ ...v2, rev: undefined })
         .expect(409);
-      expect((await t.http().get('/rest/v2/user/current').set(as(me))).body.name).toBe('Renamed');
+      expect(user(await t.http().get('/rest/v2/user/current').set(as(me))).name).toBe('Renamed');
     });
 
     it('a plaintext passwordHash changes the password; a 64-hex value is a legacy hash upgraded at login', async () => {
       const u = await createUser(t, adminA.groupId);
-      const cur = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA))).body;
+      const cur = user(await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA)));
       const legacy = createHash('sha256').update('legacy password 42').digest('hex');
       await t
         .http()
@@ -188,7 +198,7 @@ describe('native users (/rest/v2/user)', () => {
         .post('/rest/v2/auth/login')
         .send({ username: `${u.groupId}/${u.login}`, password: 'legacy password 42' })
         .expect(200);
-      const cur2 = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA))).body;
+      const cur2 = user(await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(tok.adminA)));
       await t
         .http()
         .put('/rest/v2/user')
@@ -203,14 +213,14 @@ describe('native users (/rest/v2/user)', () => {
     });
 
     it('a plain user cannot modify another user (403) nor grant itself roles (403)', async () => {
-      const other = (await t.http().get(`/rest/v2/user/${adminA.user.id}`).set(as(tok.userA))).body;
+      const other = user(await t.http().get(`/rest/v2/user/${adminA.user.id}`).set(as(tok.userA)));
       await t
         .http()
         .put('/rest/v2/user')
         .set(as(tok.userA))
         .send({ ...other, passwordHash: 'taking over the admin' })
         .expect(403);
-      const me = (await t.http().get('/rest/v2/user/current').set(as(tok.userA))).body;
+      const me = user(await t.http().get('/rest/v2/user/current').set(as(tok.userA)));
       await t
         .http()
         .put('/rest/v2/user')
@@ -220,14 +230,14 @@ describe('native users (/rest/v2/user)', () => {
     });
 
     it('another tenant is 404', async () => {
-      const b = (await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB))).body;
+      const b = user(await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB)));
       await t
         .http()
         .put('/rest/v2/user')
         .set(as(tok.adminA))
         .send({ ...b, name: 'hijack' })
         .expect(404);
-      expect((await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB))).body.name).toBe(b.name);
+      expect(user(await t.http().get(`/rest/v2/user/${userB.user.id}`).set(as(tok.adminB))).name).toBe(b.name);
     });
   });
 
@@ -251,8 +261,8 @@ describe('native users (/rest/v2/user)', () => {
       for (const l of ['b1', 'b2', 'b3', 'b4']) await createUser(t, g, { login: l });
       await createUser(t, g, { login: 'zz-patient', fields: { patientId: 'p1' } });
       const token = (await loginAs(t, admin)).token;
-      const seen: string[] = [];
-      let q: Record<string, string | number> = { limit: 2 };
+      const seen: (string | undefined)[] = [];
+      let q: Record<string, unknown> = { limit: 2 };
       for (let i = 0; i < 5; i++) {
         const r = await t
           .http()
@@ -260,15 +270,16 @@ describe('native users (/rest/v2/user)', () => {
           .query({ ts: Date.now(), ...q })
           .set(as(token))
           .expect(200);
-        expect(r.body.pageSize).toBe(2);
-        seen.push(...r.body.rows.map((u: { login: string }) => u.login));
-        if (!r.body.nextKeyPair) break;
-        q = { limit: 2, startKey: r.body.nextKeyPair.startKey, startDocumentId: r.body.nextKeyPair.startKeyDocId };
+        expect(userPage(r).pageSize).toBe(2);
+        seen.push(...userPage(r).rows.map((u) => u.login));
+        const next = userPage(r).nextKeyPair;
+        if (!next) break;
+        q = { limit: 2, startKey: next.startKey, startDocumentId: next.startKeyDocId };
       }
       expect(seen).toEqual(['aaa-admin', 'b1', 'b2', 'b3', 'b4']);
       const all = await t.http().get('/rest/v2/user').query({ skipPatients: false }).set(as(token)).expect(200);
-      expect(all.body.rows.map((u: { login: string }) => u.login)).toContain('zz-patient');
-      expect(all.body.nextKeyPair).toBeUndefined();
+      expect(userPage(all).rows.map((u) => u.login)).toContain('zz-patient');
+      expect(userPage(all).nextKeyPair).toBeUndefined();
     });
 
     it.each([[{ limit: 0 }], [{ limit: -3 }], [{ limit: 'many' }], [{ limit: 10_000_000 }]])('absurd %j is 400', async (q) => {
@@ -282,20 +293,20 @@ describe('native users (/rest/v2/user)', () => {
 
     it('never shows another tenant', async () => {
       const r = await t.http().get('/rest/v2/user').set(as(tok.adminA)).expect(200);
-      expect(r.body.rows.every((u: { groupId: string }) => u.groupId === adminA.groupId)).toBe(true);
+      expect(userPage(r).rows.every((u) => u.groupId === adminA.groupId)).toBe(true);
     });
   });
 
   describe('filters', () => {
     it('filter and match with $type filters; unknown $type is 400', async () => {
-      const ids = (
+      const ids = body<string[]>(
         await t
           .http()
           .post('/rest/v2/user/match')
           .set(as(tok.adminA))
           .send({ $type: 'UserByIdsFilter', ids: [userA.user.id, userB.user.id] })
-          .expect(200)
-      ).body;
+          .expect(200),
+      );
       expect(ids).toEqual([userA.user.id]);
       const page = await t
         .http()
@@ -313,8 +324,8 @@ describe('native users (/rest/v2/user)', () => {
           },
         })
         .expect(200);
-      expect(page.body.rows).toHaveLength(1);
-      expect(page.body.nextKeyPair.startKeyDocId).toEqual(expect.any(String));
+      expect(userPage(page).rows).toHaveLength(1);
+      expect(userPage(page).nextKeyPair?.startKeyDocId).toEqual(expect.any(String));
       const complement = await t
         .http()
         .post('/rest/v2/user/match')
@@ -349,8 +360,8 @@ describe('native users (/rest/v2/user)', () => {
         { type: { identifier: 'theme' }, typedValue: { stringValue: 'light' } },
         { type: { identifier: 'n' }, typedValue: { integerValue: 3 } },
       ]).expect(200);
-      expect(r1.body.properties).toHaveLength(1);
-      expect(r2.body.properties).toEqual([
+      expect(user(r1).properties).toHaveLength(1);
+      expect(user(r2).properties).toEqual([
         { type: { identifier: 'theme', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: 'light' } },
         { type: { identifier: 'n', type: 'INTEGER' }, typedValue: { type: 'INTEGER', integerValue: 3 } },
       ]);
@@ -359,7 +370,7 @@ describe('native users (/rest/v2/user)', () => {
       await put(tok.userA, adminA.user.id, [{ type: { identifier: 'x' }, typedValue: { booleanValue: true } }]).expect(403);
       await put(tok.adminA, userB.user.id, [{ type: { identifier: 'x' }, typedValue: { booleanValue: true } }]).expect(404);
       await t.http().put(`/rest/v2/user/${userA.user.id}/properties`).send([]).expect(401);
-      const after = (await t.http().get(`/rest/v2/user/${userA.user.id}`).set(as(tok.userA))).body;
+      const after = user(await t.http().get(`/rest/v2/user/${userA.user.id}`).set(as(tok.userA)));
       expect(after.properties).toHaveLength(2);
     });
   });
@@ -393,13 +404,13 @@ describe('native users (/rest/v2/user)', () => {
         .set('token', 'my-chosen-token-1-long-enough-for-asvs')
         .expect(200);
       expect(second.text).toBe('my-chosen-token-1-long-enough-for-asvs');
-      expect((await t.http().get(`/rest/v2/user/token/${u.user.id}`).set(as(me)).set('token', token1)).body).toBe(false);
+      expect(body<boolean>(await t.http().get(`/rest/v2/user/token/${u.user.id}`).set(as(me)).set('token', token1))).toBe(false);
       await t
         .http()
         .post('/rest/v2/auth/login')
         .send({ username: `${u.groupId}/${u.login}`, password: 'my-chosen-token-1-long-enough-for-asvs' })
         .expect(200);
-      const cur = (await t.http().get('/rest/v2/user/current').set(as(me))).body;
+      const cur = user(await t.http().get('/rest/v2/user/current').set(as(me)));
       expect(cur.authenticationTokens.app).toEqual({ creationTime: expect.any(Number), validity: 60 });
       expect(JSON.stringify(cur)).not.toContain('my-chosen-token-1-long-enough-for-asvs');
       // GET /user/{id} reads the user and its token keys in one statement: same keys, no values.
@@ -435,7 +446,9 @@ describe('native users (/rest/v2/user)', () => {
     it('checkPassword answers JSON booleans; encodePassword answers an argon2id string as text', async () => {
       const yes = await t.http().get('/rest/v2/user/checkPassword').set(as(tok.userA)).set('password', userA.password).expect(200);
       expect(yes.body).toBe(true);
-      expect((await t.http().get('/rest/v2/user/checkPassword').set(as(tok.userA)).set('password', 'nope nope nope')).body).toBe(false);
+      expect(body<boolean>(await t.http().get('/rest/v2/user/checkPassword').set(as(tok.userA)).set('password', 'nope nope nope'))).toBe(
+        false,
+      );
       const enc = await t.http().get('/rest/v2/user/encodePassword').set(as(tok.userA)).set('password', 'whatever it is').expect(200);
       expect(enc.text).toMatch(/^\$argon2id\$/);
       await t.http().get('/rest/v2/user/checkPassword').set(as(tok.userA)).expect(400);

@@ -5,12 +5,12 @@ import { NotImplementedError } from '../../../common/errors';
 import { GROUP_ID } from '../../../common/ids';
 import { RequestContext } from '../../../common/request-context';
 import { ValidationError } from '../../../common/errors';
-import { UserEntity } from '../../../users/user.entity';
+import type { User } from '../../../users/user.model';
 import { AuthService, LoginResult } from '../../../auth/auth.service';
-import { Authenticated, AuthRateLimited, Ctx, Public } from '../../../auth/guards/decorators';
+import { Authenticated, AuthRateLimited, Ctx, Public } from '../../../common/http/decorators';
 import { AuthenticationResponseDto, LoginCredentialsDto, LoginQueryDto } from './auth.dto';
 
-export function toAuthenticationResponse(r: { user: UserEntity; token?: string; refreshToken?: string }): AuthenticationResponseDto {
+export function toAuthenticationResponse(r: { user: User; token?: string; refreshToken?: string }): AuthenticationResponseDto {
   const u = r.user;
   const dataOwnerId = u.healthcarePartyId ?? u.patientId ?? u.deviceId ?? undefined;
   return {

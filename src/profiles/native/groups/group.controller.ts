@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AuthRateLimited, Authenticated, Ctx, Public } from '../../../auth/guards/decorators';
-import { CoreError, NotImplementedError, ValidationError } from '../../../common/errors';
+import { AuthRateLimited, Authenticated, Ctx, Public } from '../../../common/http/decorators';
+import { NotImplementedError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
-import { GroupEntity, PropertyValue } from '../../../groups/group.entity';
+import type { Group } from '../../../groups/group.model';
 import { DatabaseInitialisation, GroupAdminService } from '../../../provisioning/group-admin.service';
 import { GroupsService } from '../../../groups/groups.service';
 import {
@@ -17,7 +18,7 @@ import {
   TrialQueryDto,
 } from './group.dto';
 
-const page = (p: KeysetPage<GroupEntity>) => ({ ...p, rows: p.rows.map(toGroupDto) });
+const page = (p: KeysetPage<Group>) => ({ ...p, rows: p.rows.map(toGroupDto) });
 const NO_COUCH = 'Caregate has no CouchDB: group databases, replication and storage operations are not implemented';
 
 /**
@@ -28,6 +29,7 @@ const NO_COUCH = 'Caregate has no CouchDB: group databases, replication and stor
 @ApiTags('group (native)')
 @Controller('rest/v2/group')
 @Authenticated()
+@IssueLocations({ limit: 'query' })
 export class GroupController {
   constructor(
     private readonly groups: GroupsService,
@@ -76,6 +78,7 @@ export class GroupController {
   }
 
   @Post(':id')
+  @IssueLocations({ id: 'path', name: 'query' })
   @HttpCode(200)
   @ApiBody({
     required: false,
@@ -122,6 +125,7 @@ export class GroupController {
   }
 
   @Put(':id/name/:name')
+  @IssueLocations({ name: 'path' })
   @ApiOperation({ summary: 'Rename (administrator of the group or an ancestor)' })
   async rename(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('name') name: string) {
     return toGroupDto(await this.groups.rename(ctx, id, name));
@@ -132,14 +136,7 @@ export class GroupController {
     summary: 'Merge properties by type.identifier (administrator); limits CAREGATE_PROPERTIES_MAX / CAREGATE_PROPERTY_VALUE_MAX_BYTES',
   })
   async properties(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ListOfPropertiesDto) {
-    try {
-      return toGroupDto(await this.groups.setProperties(ctx, id, body.properties as PropertyValue[]));
-    } catch (e) {
-      // Same rule as user properties; this route has always answered an oversized value with 400.
-      if (e instanceof CoreError && e.code === 'PAYLOAD_TOO_LARGE' && e.details.issues)
-        throw new ValidationError(e.details.issues, e.message);
-      throw e;
-    }
+    return toGroupDto(await this.groups.setProperties(ctx, id, body.properties));
   }
 
   @Put(':id/parent/:superGroupId')

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsArray, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { GroupEntity } from '../../../groups/group.entity';
+import { IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import type { Group } from '../../../groups/group.model';
 
 const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+  value === undefined || value === '' ? undefined : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
 export class CreateGroupQueryDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(255) name: string;
@@ -35,7 +35,7 @@ export class ListOfPropertiesDto {
 export class RegistrationInformationDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) firstName?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) lastName?: string;
-  @ApiProperty() @IsEmail() @MaxLength(320) emailAddress: string;
+  @ApiProperty({ format: 'email' }) @MaxLength(320) emailAddress: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1024) userOptions?: string;
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true }) userRoles?: string[];
 }
@@ -62,7 +62,7 @@ export interface GroupDto {
   deletionDate?: number;
 }
 
-export function toGroupDto(g: GroupEntity): GroupDto {
+export function toGroupDto(g: Group): GroupDto {
   return {
     id: g.id,
     rev: g.rev,

@@ -1,16 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, Authenticated, Ctx } from '../../../auth/guards/decorators';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, Authenticated, Ctx } from '../../../common/http/decorators';
 import { ValidationError } from '../../../common/errors';
 import { KeysetPage } from '../../../common/pagination';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { HcpDocument, toDocument } from '../../../healthcare-parties/hcp-document';
 import { HealthcarePartiesService } from '../../../healthcare-parties/healthcare-parties.service';
-import { HealthcarePartyEntity } from '../../../healthcare-parties/healthcare-party.entity';
+import type { HealthcareParty } from '../../../healthcare-parties/healthcare-party.model';
 import { HcpByNameQueryDto, HcpFilterQueryDto, HcpPageQueryDto, HcpRegisterQueryDto, splitIds } from './hcp.dto';
 
-const page = (p: KeysetPage<HealthcarePartyEntity>) => ({ ...p, rows: p.rows.map(toDocument) });
+const page = (p: KeysetPage<HealthcareParty>) => ({ ...p, rows: p.rows.map(toDocument) });
 const HCP_BODY = {
   schema: { type: 'object', description: 'iCure HealthcareParty document (one of name, lastName, nihii, ssin required)' },
 };
@@ -30,6 +31,7 @@ function listOfIds(body: unknown): string[] {
 @ApiTags('hcparty (native)')
 @Controller('rest/v2/hcparty')
 @Authenticated()
+@IssueLocations({ limit: 'query' })
 export class HcpController {
   constructor(
     private readonly hcps: HealthcarePartiesService,

@@ -1,7 +1,8 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from '../../../auth/auth.service';
-import { Authenticated, Ctx } from '../../../auth/guards/decorators';
+import { Authenticated, Ctx } from '../../../common/http/decorators';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { UserGroupsService } from '../../../users/user-groups.service';
@@ -25,6 +26,7 @@ export class UserGroupsController {
   }
 
   @Post('inAllGroups/token/:userIdentifier/:key')
+  @IssueLocations({ key: 'path', tokenValidity: 'query', token: 'header' })
   @HttpCode(200)
   @ApiHeader({ name: 'token', required: false })
   @ApiOperation({ summary: 'One app token per group in which the identifier has a user the caller may act for (TokenWithGroup[])' })

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, Ctx } from '../../../auth/guards/decorators';
+import { AdminOnly, Ctx } from '../../../common/http/decorators';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { UserDocumentsService } from '../../../users/user-documents.service';
@@ -21,6 +22,7 @@ import { NativeUserDto, toNativeUser } from './user.mapper';
 @ApiTags('user (native)')
 @Controller('rest/v2/user')
 @AdminOnly()
+@IssueLocations({ limit: 'query' })
 export class UserInGroupController {
   constructor(
     private readonly groups: GroupsService,
@@ -107,6 +109,7 @@ export class UserInGroupController {
   }
 
   @Post('inGroup/:groupId/token/:userId/:key')
+  @IssueLocations({ key: 'path', tokenValidity: 'query', token: 'header' })
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')

@@ -1,10 +1,10 @@
 import type { KeysetPage } from '../../../common/pagination';
-import type { UserEntity } from '../../../users/user.entity';
+import type { User } from '../../../users/user.model';
 import type { UserDocument } from '../../../users/user-documents.service';
 import type { NativeUserInputDto } from './user.dto';
 import { NativeUserDto, toNativeUser } from './user.mapper';
 
-export function toNativeUserPage(page: KeysetPage<UserEntity>): KeysetPage<NativeUserDto> {
+export function toNativeUserPage(page: KeysetPage<User>): KeysetPage<NativeUserDto> {
   return { ...page, rows: page.rows.map((u) => toNativeUser(u)) };
 }
 

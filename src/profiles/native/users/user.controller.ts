@@ -1,15 +1,17 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppTokensService } from '../../../credentials/app-tokens/app-tokens.service';
-import { AdminOnly, Authenticated, Ctx } from '../../../auth/guards/decorators';
+import { AdminOnly, Authenticated, Ctx } from '../../../common/http/decorators';
 import { ValidationError } from '../../../common/errors';
 import { ArrayBodyPipe } from '../../../common/http/validation.pipe';
+import { IssueLocations } from '../../../common/http/issue-locations';
 import { RequestContext } from '../../../common/request-context';
 import { UserDocumentsService } from '../../../users/user-documents.service';
 import { parseUserFilter } from '../../../users/user-filters';
 import { UserQueriesService } from '../../../users/user-queries.service';
 import { UserTokensService } from '../../../users/user-tokens.service';
 import { UsersService } from '../../../users/users.service';
+import { HealthcarePartiesService } from '../../../healthcare-parties/healthcare-parties.service';
 import {
   DocIdentifierDto,
   FilterChainDto,
@@ -32,12 +34,14 @@ export function requiredHeader(value: string | undefined, name: string): string 
 @ApiTags('user (native)')
 @Controller('rest/v2/user')
 @Authenticated()
+@IssueLocations({ limit: 'query' })
 export class UserController {
   constructor(
     private readonly users: UsersService,
     private readonly documents: UserDocumentsService,
     private readonly queries: UserQueriesService,
     private readonly userTokens: UserTokensService,
+    private readonly hcps: HealthcarePartiesService,
     private readonly appTokens: AppTokensService,
   ) {}
 
@@ -138,7 +142,7 @@ export class UserController {
   @Put('current/hcparty/:healthcarePartyId')
   @ApiOperation({ summary: 'Link the current user to a healthcare party of its group' })
   async assignHealthcareParty(@Ctx() ctx: RequestContext, @Param('healthcarePartyId') hcpId: string): Promise<NativeUserDto> {
-    return this.withTokens(ctx, await this.users.assignHealthcareParty(ctx, hcpId));
+    return this.withTokens(ctx, await this.hcps.assignToCaller(ctx, hcpId));
   }
 
   @Post('filter')
@@ -160,6 +164,7 @@ export class UserController {
   }
 
   @Post('token/:userId/:key')
+  @IssueLocations({ key: 'path', tokenValidity: 'query', token: 'header' })
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')

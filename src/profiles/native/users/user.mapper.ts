@@ -1,4 +1,4 @@
-import type { UserEntity } from '../../../users/user.entity';
+import type { User } from '../../../users/user.model';
 
 /** iCure `User` as the native profile shows it: no secret, `"*"` for a set password, tokens without values. */
 export interface NativeUserDto {
@@ -32,7 +32,7 @@ export interface NativeUserDto {
 const opt = <K extends string, V>(key: K, v: V | null | undefined): Partial<Record<K, V>> =>
   v === null || v === undefined ? {} : ({ [key]: v } as Record<K, V>);
 
-export function toNativeUser(u: UserEntity, tokens: { key: string; creationTime: number; validity: number }[] = []): NativeUserDto {
+export function toNativeUser(u: User, tokens: { key: string; creationTime: number; validity: number }[] = []): NativeUserDto {
   const roles = u.roles ?? [];
   return {
     id: u.id,

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ADMINISTRATOR, RequestContext } from '../../common/request-context';
+import { ADMINISTRATOR, RequestContext } from '../request-context';
 
 export const IS_PUBLIC = 'caregate:public';
 export const REQUIRED_ROLES = 'caregate:roles';
