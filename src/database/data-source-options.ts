@@ -13,7 +13,9 @@ export function dialectOf(config: Pick<AppConfig, 'databaseUrl'>): Dialect {
 }
 
 /** The one place that turns configuration into TypeORM options (app, CLI and tests). */
-export function dataSourceOptions(config: Pick<AppConfig, 'databaseUrl' | 'sqliteFile'>): DataSourceOptions {
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'databaseUrl' | 'sqliteFile'> & Partial<Pick<AppConfig, 'db'>>,
+): DataSourceOptions {
   const common = { entities: ENTITIES, synchronize: false, migrationsRun: false, logging: false as const };
   if (config.databaseUrl) {
     return {
@@ -21,7 +23,14 @@ export function dataSourceOptions(config: Pick<AppConfig, 'databaseUrl' | 'sqlit
       type: 'postgres',
       url: config.databaseUrl,
       migrations: POSTGRES_MIGRATIONS,
-      extra: { max: 10 },
+      // Bounded waits: an unreachable or stalled database fails fast (503 + Retry-After) instead of
+      // holding requests; the client-side read timeout covers a server that stops answering mid-query.
+      extra: {
+        max: 10,
+        connectionTimeoutMillis: config.db?.connectTimeoutMs ?? 2000,
+        statement_timeout: config.db?.statementTimeoutMs ?? 3000,
+        query_timeout: (config.db?.statementTimeoutMs ?? 3000) + 500,
+      },
     };
   }
   if (config.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(config.sqliteFile), { recursive: true });
