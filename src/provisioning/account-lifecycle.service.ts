@@ -129,6 +129,7 @@ export class AccountLifecycleService {
     const user = await this.users.get(ctx, userId);
     assertSelfOrAdmin(ctx, user.id);
     if (user.confirmed) throw new CoreError('CONFLICT', 'This account is already confirmed');
+    this.notifications.assertReachable(user);
     let code = await this.codes.resendConfirmation(ctx, user.id);
     code ??= await this.codes.issueConfirmation(ctx, user.id);
     await this.notifications.deliver(user, 'confirmation', { code, minutes: '10' });
