@@ -4,7 +4,7 @@ import { ROOT_GROUP_ID } from '../../src/provisioning/bootstrap.service';
 import { createAdmin, createGroup, createUser, loginAs } from '../support/fixtures';
 import { SmtpSink } from '../support/mail-sinks';
 import { startApp, TestApp } from '../support/test-app';
-import { Actor, FuzzRequest, IdPool, requestArbitrary } from './arbitraries';
+import { Actor, FuzzRequest, IdPool, OWN_DOCUMENT, requestArbitrary } from './arbitraries';
 import { loadOpenApi } from './openapi-model';
 import { errorShapeProblem, profileOf, rowCounts } from './support';
 
@@ -75,13 +75,24 @@ describe(`openapi fuzz (FUZZ_SEED=${SEED}, ${RUNS} runs per operation)`, () => {
     }
   }
 
-  function inject(req: FuzzRequest) {
+  async function inject(req: FuzzRequest) {
     const headers = { ...req.headers };
     if (req.actor !== 'anonymous') {
       headers.authorization = `Bearer ${tokens[req.actor]}`;
       headers['x-user-token'] = tokens[req.actor];
     }
-    return fastify.inject({ method: req.method, url: req.url, headers, ...(req.body !== undefined ? { payload: req.body } : {}) });
+    let body = req.body;
+    if (body?.startsWith(OWN_DOCUMENT)) {
+      const own = await fastify.inject({
+        method: 'GET',
+        url: '/rest/v2/user/current',
+        headers: { authorization: headers.authorization ?? '' },
+      });
+      const current = own.statusCode === 200 ? own.json<Record<string, unknown>>() : {};
+      body = JSON.stringify({ ...current, ...(JSON.parse(body.slice(OWN_DOCUMENT.length)) as Record<string, unknown>) });
+      req.body = body;
+    }
+    return fastify.inject({ method: req.method, url: req.url, headers, ...(body !== undefined ? { payload: body } : {}) });
   }
 
   it.each(selected.map((o) => [o.id, o, operations.indexOf(o)] as const))('%s', async (_id, op, index) => {
