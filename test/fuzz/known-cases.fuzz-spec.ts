@@ -68,6 +68,7 @@ describe('client input is never a 500 (known cases)', () => {
     '/rest/v2/user/ab%00cd',
     '/rest/v2/user/byEmail/a%00%40example.com',
     '/rest/v2/user?startKey=%00',
+    '/rest/v2/user?startKey=a?b=%00',
     '/v1/users/x%00y',
     '/api/mgp/v1/users/x%00y',
     '/v1/copilot-api/server/users/x%00y',

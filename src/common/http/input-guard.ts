@@ -19,9 +19,6 @@ import { ProfileRegistry } from './profile-registry';
  * - Fastify's own errors raised before routing (bad URL, long parameter, oversized headers) are
  *   rendered by the profile that owns the path, like every other error.
  */
-/** Past this, an oversized head is blamed on the URL (414) rather than on the headers (431). */
-const MAX_REQUEST_LINE = 8192;
-
 const registries = new WeakMap<object, ProfileRegistry>();
 
 /** Adapter options; the handlers find the profile registry installed by `installInputGuard`. */
@@ -83,9 +80,9 @@ export function installInputGuard(app: NestFastifyApplication, config: AppConfig
   });
 
   fastify.addHook('onRequest', async (req: FastifyRequest) => {
-    const [pathPart, query = ''] = req.url.split('?', 2);
-    if (/%00|\0/i.test(pathPart)) throw nulError(['path']);
-    if (/%00|\0/i.test(query)) throw nulError(['query']);
+    const q = req.url.indexOf('?');
+    if (/%00|\0/i.test(q < 0 ? req.url : req.url.slice(0, q))) throw nulError(['path']);
+    if (q >= 0 && /%00|\0/i.test(req.url.slice(q))) throw nulError(['query']);
     for (const [name, value] of Object.entries(req.headers)) {
       for (const v of Array.isArray(value) ? value : [value]) {
         if (typeof v === 'string' && (v.includes('\0') || (name === 'authorization' && basicHasNul(v)))) throw nulError(['header', name]);
@@ -132,6 +129,9 @@ function assertNoNul(value: unknown, loc: (string | number)[]): void {
     }
   }
 }
+
+/** Past this, an oversized head is blamed on the URL (414) rather than on the headers (431). */
+const MAX_REQUEST_LINE = 8192;
 
 /**
  * Errors of the HTTP parser itself (headers too large, a request line too long, garbage): the
