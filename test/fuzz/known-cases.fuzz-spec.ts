@@ -168,6 +168,12 @@ describe('client input is never a 500 (known cases)', () => {
       expectProfileError(res, prefix, 431);
     });
 
+    it.each(prefixes)('a control character in a header under %s is the profile 400 (422 for Infermedica)', async (prefix) => {
+      const res = await rawRequest(t.url, `GET ${prefix} HTTP/1.1\r\nHost: x\r\nOrigin: a\u000eb\r\nX-Nul: a\u0000b\r\n\r\n`);
+      expectProfileError(res, prefix);
+      expect([400, 422]).toContain(res.status);
+    });
+
     it.each(prefixes)('a request line over the server limit under %s is 414', async (prefix) => {
       const res = await rawRequest(t.url, `GET ${prefix}/${'a'.repeat(20000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
       expectProfileError(res, prefix, 414);

@@ -15,11 +15,13 @@ import { errorShapeProblem, profileOf, rowCounts } from './support';
  *
  * Replay: the seed is printed; `FUZZ_SEED=<seed> npx jest test/fuzz/openapi` reruns the same
  * requests (add `FUZZ_OPERATION=<operationId>` to run one operation). `FUZZ_RUNS` sets the runs per
- * operation (default 40).
+ * operation (default 40); `FUZZ_TRACE=1` prints every request before it is sent.
  */
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const { operations, resolve } = loadOpenApi();
+/** Far above any answer time (the slowest route answers in milliseconds): only a hang reaches it. */
+const HANG_MS = 10000;
 const selected = operations.filter((o) => !process.env.FUZZ_OPERATION || o.id === process.env.FUZZ_OPERATION);
 
 describe(`openapi fuzz (FUZZ_SEED=${SEED}, ${RUNS} runs per operation)`, () => {
@@ -95,12 +97,32 @@ describe(`openapi fuzz (FUZZ_SEED=${SEED}, ${RUNS} runs per operation)`, () => {
     return fastify.inject({ method: req.method, url: req.url, headers, ...(body !== undefined ? { payload: body } : {}) });
   }
 
+  /** A request left unanswered means the server stopped serving: fail with the request, do not hang the run. */
+  async function answered<T>(pending: Promise<T>, req: FuzzRequest): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${HANG_MS} ms: ${req.actor} ${req.method} ${req.url.slice(0, 300)}`)),
+        HANG_MS,
+      );
+    });
+    try {
+      return await Promise.race([pending, hung]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   it.each(selected.map((o) => [o.id, o, operations.indexOf(o)] as const))('%s', async (_id, op, index) => {
     await ensureActors(false);
     counts = await rowCounts(t);
     await fc.assert(
       fc.asyncProperty(requestArbitrary(op, resolve, ids), async (req) => {
-        const res = await inject(req);
+        if (process.env.FUZZ_TRACE)
+          process.stderr.write(
+            `TRACE ${op.id} ${req.actor} ${req.method} ${req.url.slice(0, 150)} ${JSON.stringify(req.headers).slice(0, 300)} ${(req.body ?? '').slice(0, 150)}\n`,
+          );
+        const res = await answered(inject(req), req);
         stats.requests++;
         stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
         const shown = () =>
