@@ -2,10 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import secureJson from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
 import { applyHttpHardening } from './common/http/hardening';
+import { inputGuardOptions, installInputGuard } from './common/http/input-guard';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { createRootLogger, RequestLogController } from './common/logging';
@@ -30,6 +30,7 @@ export async function createApp(
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     trustProxy: false,
+    ...inputGuardOptions(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.clock, logger), adapter, {
     bufferLogs: true,
@@ -41,34 +42,7 @@ export async function createApp(
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
 
-  // JSON bodies: `null` accepted (iCure's bodyless POST/PUT), empty treated as absent, prototype
-  // pollution keys dropped; text/plain `null` (what fetch labels a bare `null`) is accepted too.
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (_req, body: string, done) => {
-    if (body.trim() === '') return done(null, undefined);
-    try {
-      done(null, secureJson.parse(body, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
-    } catch {
-      done(Object.assign(new Error('Malformed JSON body'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
-    }
-  });
-  // curl -d without -H sends a JSON body labelled as a form: accept it when it is JSON.
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body: string, done) => {
-    const t = body.trim();
-    if (!t.startsWith('{') && !t.startsWith('['))
-      return done(
-        Object.assign(new Error('Unsupported Content-Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }),
-        undefined,
-      );
-    try {
-      done(null, secureJson.parse(t, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
-    } catch {
-      done(Object.assign(new Error('Malformed JSON body'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
-    }
-  });
-  fastify.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body: string, done) =>
-    done(null, body.trim() === 'null' || body === '' ? undefined : body),
-  );
+  installInputGuard(app, config);
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));
   });

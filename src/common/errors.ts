@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'STALE_REVISION'
   | 'DUPLICATE'
   | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNPROCESSABLE'
   | 'PASSWORD_TOO_SHORT'
@@ -168,8 +171,12 @@ export function statusOf(code: ErrorCode): number {
       return 409;
     case 'PASSWORD_TOO_SHORT':
       return 412;
+    case 'REQUEST_TIMEOUT':
+      return 408;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'URI_TOO_LONG':
+      return 414;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;
     case 'TWO_FACTOR_REQUIRED':
@@ -178,6 +185,8 @@ export function statusOf(code: ErrorCode): number {
       return 422;
     case 'TOO_MANY_REQUESTS':
       return 429;
+    case 'HEADERS_TOO_LARGE':
+      return 431;
     case 'INTERNAL':
       return 500;
     case 'NOT_IMPLEMENTED':

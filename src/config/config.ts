@@ -48,6 +48,10 @@ export interface AppConfig {
   pagination: { defaultLimit: number; maxLimit: number };
   bodyLimitBytes: number;
   importBodyLimitBytes: number;
+  /** Deepest nesting of arrays/objects accepted in a JSON body (400 above, before validation). */
+  jsonMaxDepth: number;
+  /** PostgreSQL pool timeouts: a database that is down or too slow answers 503 within them. */
+  db: { connectTimeoutMs: number; statementTimeoutMs: number };
   properties: { maxCount: number; maxValueBytes: number };
   trialRegistration: boolean;
   emailCheck: { enabled: boolean; max: number; windowSeconds: number };
@@ -157,6 +161,17 @@ export const CONFIG_VARIABLES: VarSpec[] = [
     name: 'CAREGATE_IMPORT_BODY_LIMIT',
     default: '16777216',
     description: 'Body limit in bytes of `POST /rest/v2/user/inGroup/{groupId}/import` (up to 10,000 users)',
+  },
+  { name: 'CAREGATE_JSON_MAX_DEPTH', default: '64', description: 'Deepest nesting of a JSON body (400 above)' },
+  {
+    name: 'CAREGATE_DB_CONNECT_TIMEOUT_MS',
+    default: '2000',
+    description: 'PostgreSQL: longest wait for a pool connection (503 with Retry-After beyond)',
+  },
+  {
+    name: 'CAREGATE_DB_STATEMENT_TIMEOUT_MS',
+    default: '3000',
+    description: 'PostgreSQL: `statement_timeout` of every request statement (503 beyond; migrations run without it)',
   },
   { name: 'CAREGATE_PROPERTIES_MAX', default: '100', description: 'Properties per user or group' },
   { name: 'CAREGATE_PROPERTY_VALUE_MAX_BYTES', default: '16384', description: 'Size of one property value' },
@@ -307,6 +322,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     pagination: { defaultLimit: Math.min(r.int('CAREGATE_PAGE_LIMIT_DEFAULT', 1000, 1, 100000), maxLimit), maxLimit },
     bodyLimitBytes: r.int('CAREGATE_BODY_LIMIT', 102400, 1024, 10485760),
     importBodyLimitBytes: r.int('CAREGATE_IMPORT_BODY_LIMIT', 16777216, 1024, 268435456),
+    jsonMaxDepth: r.int('CAREGATE_JSON_MAX_DEPTH', 64, 2, 1000),
+    db: {
+      connectTimeoutMs: r.int('CAREGATE_DB_CONNECT_TIMEOUT_MS', 2000, 100, 600000),
+      statementTimeoutMs: r.int('CAREGATE_DB_STATEMENT_TIMEOUT_MS', 3000, 100, 86400000),
+    },
     properties: {
       maxCount: r.int('CAREGATE_PROPERTIES_MAX', 100, 1, 10000),
       maxValueBytes: r.int('CAREGATE_PROPERTY_VALUE_MAX_BYTES', 16384, 16, 1048576),

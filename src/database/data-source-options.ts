@@ -15,11 +15,12 @@ export function dialectOf(config: Pick<AppConfig, 'databaseUrl'>): Dialect {
 /**
  * The one place that turns configuration into TypeORM options (app, CLI and tests). `readOnly`
  * (SQLite) is the second connection of the write discipline (see TransactionRunner): it serves
- * reads outside transactions from WAL snapshots and refuses any write.
+ * reads outside transactions from WAL snapshots and refuses any write. `migrations` (PostgreSQL)
+ * drops the statement timeout: building an index over a million users takes longer than a request may.
  */
 export function dataSourceOptions(
-  config: Pick<AppConfig, 'databaseUrl' | 'sqliteFile'>,
-  opts: { readOnly?: boolean } = {},
+  config: Pick<AppConfig, 'databaseUrl' | 'sqliteFile'> & Partial<Pick<AppConfig, 'db'>>,
+  opts: { readOnly?: boolean; migrations?: boolean } = {},
 ): DataSourceOptions {
   const common = { entities: ENTITIES, synchronize: false, migrationsRun: false, logging: false as const };
   if (config.databaseUrl) {
@@ -28,7 +29,15 @@ export function dataSourceOptions(
       type: 'postgres',
       url: config.databaseUrl,
       migrations: POSTGRES_MIGRATIONS,
-      extra: { max: 10 },
+      // Bounded waits: an unreachable or stalled database fails fast (503 + Retry-After) instead of
+      // holding requests; the client-side read timeout covers a server that stops answering mid-query.
+      extra: {
+        max: 10,
+        connectionTimeoutMillis: config.db?.connectTimeoutMs ?? 2000,
+        ...(opts.migrations
+          ? {}
+          : { statement_timeout: config.db?.statementTimeoutMs ?? 3000, query_timeout: (config.db?.statementTimeoutMs ?? 3000) + 500 }),
+      },
     };
   }
   if (opts.readOnly) {

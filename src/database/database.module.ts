@@ -4,6 +4,18 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { TransactionRunner } from './transaction-runner';
 
+/** Pending migrations, on a connection of their own without the request statement timeout. */
+async function migrate(config: AppConfig): Promise<void> {
+  const ds = new DataSource(dataSourceOptions(config, { migrations: true }));
+  await ds.initialize();
+  try {
+    const done = await ds.runMigrations({ transaction: 'each' });
+    if (done.length) new Logger('Database').log(`applied ${done.length} migration(s): ${done.map((m) => m.name).join(', ')}`);
+  } finally {
+    await ds.destroy();
+  }
+}
+
 @Global()
 @Module({
   providers: [
@@ -11,12 +23,9 @@ import { TransactionRunner } from './transaction-runner';
       provide: DataSource,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
+        if (config.runMigrations) await migrate(config);
         const ds = new DataSource(dataSourceOptions(config));
         await ds.initialize();
-        if (config.runMigrations) {
-          const done = await ds.runMigrations({ transaction: 'each' });
-          if (done.length) new Logger('Database').log(`applied ${done.length} migration(s): ${done.map((m) => m.name).join(', ')}`);
-        }
         return ds;
       },
     },

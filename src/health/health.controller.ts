@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/http/decorators';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../common/http/normalize-error';
 
 @ApiTags('health')
 @Controller('health')
@@ -24,7 +25,7 @@ export class HealthController {
       await this.ds.query('SELECT 1');
       return { status: 'ok', database: 'up' };
     } catch {
-      void reply.status(503);
+      void reply.status(503).header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
       return { status: 'unavailable', database: 'down' };
     }
   }

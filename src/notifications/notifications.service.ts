@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MailerService } from './mailer.service';
 import { SmsService } from './sms.service';
 import { MessageKind, renderMessage } from './templates';
-import { ServiceUnavailableError } from '../common/errors';
+import { UnprocessableError } from '../common/errors';
 
 /** Where a message can go; a user (or anything with these fields) is one. */
 export interface Recipient {
@@ -19,21 +19,26 @@ export class NotificationsService {
     private readonly sms: SmsService,
   ) {}
 
+  /** Refuses, before anything is written, a message that could not reach the user at all. */
+  assertReachable(user: Pick<Recipient, 'email' | 'mobilePhone'>): void {
+    // The user's own data, not an outage: retrying cannot help, so it is not a 503.
+    if (!user.mobilePhone && !user.email)
+      throw new UnprocessableError('The user has neither a mobile phone nor an email address to deliver the message to');
+  }
+
   async deliver(
     user: Recipient,
     kind: MessageKind,
     values: Record<string, string>,
     opts: { preferEmail?: boolean; template?: { subject?: string; body?: string } } = {},
   ): Promise<'sms' | 'email'> {
+    this.assertReachable(user);
     const msg = renderMessage(kind, user.language, values, opts.template);
     if (user.mobilePhone && !(opts.preferEmail && user.email)) {
       await this.sms.send(user.mobilePhone, msg.text);
       return 'sms';
     }
-    if (user.email) {
-      await this.mailer.send(user.email, msg);
-      return 'email';
-    }
-    throw new ServiceUnavailableError('The user has neither a mobile phone nor an email address to deliver the message to');
+    await this.mailer.send(user.email!, msg);
+    return 'email';
   }
 }

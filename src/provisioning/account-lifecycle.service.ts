@@ -146,6 +146,8 @@ export class AccountLifecycleService {
     const user = await this.users.get(ctx, userId);
     assertSelfOrAdmin(ctx, user.id);
     if (user.confirmed) throw new CoreError('CONFLICT', 'This account is already confirmed');
+    // Nothing is written for a user no message can reach (422, not a 503 after a stored code).
+    this.notifications.assertReachable(user);
     const code = await this.tx.run(
       ctx,
       async (t) => (await this.codes.resendConfirmation(t, user.id)) ?? this.codes.issueConfirmation(t, user.id),

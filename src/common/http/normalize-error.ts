@@ -1,6 +1,9 @@
 import { HttpException } from '@nestjs/common';
-import { CoreError, ErrorCode } from '../errors';
-import { uniqueViolationColumns } from '../db-errors';
+import { CoreError, ErrorCode, ValidationError } from '../errors';
+import { fieldOfColumn, isDatabaseUnavailable, isUnstorableCharacter, notNullViolationColumn, uniqueViolationColumns } from '../db-errors';
+
+/** What a 503 tells clients to wait before retrying an outage. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 2;
 
 /**
  * Turns anything thrown (core errors, Nest HTTP exceptions, Fastify parser errors, driver errors)
@@ -23,6 +26,10 @@ export function normalizeError(err: unknown): CoreError {
         return new CoreError('PAYLOAD_TOO_LARGE', 'Request body is too large');
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return new CoreError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type');
+      case 'FST_ERR_BAD_URL':
+        return new CoreError('BAD_REQUEST', 'Malformed URL');
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        return new CoreError('URI_TOO_LONG', 'A path parameter is too long');
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return new CoreError('BAD_REQUEST', 'Malformed JSON body');
@@ -33,6 +40,17 @@ export function normalizeError(err: unknown): CoreError {
   if (err instanceof SyntaxError || (e?.statusCode === 400 && /JSON/i.test(e.message ?? '')))
     return new CoreError('BAD_REQUEST', 'Malformed JSON body');
   if (uniqueViolationColumns(err)) return new CoreError('DUPLICATE', 'A record with these values already exists');
+  if (isDatabaseUnavailable(err))
+    return new CoreError('SERVICE_UNAVAILABLE', 'The database is unavailable, retry later', {
+      retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
+    });
+  // Safety nets: the validators should have refused these, but a client value is never a 500.
+  const column = notNullViolationColumn(err);
+  if (column) {
+    const field = fieldOfColumn(column);
+    return new ValidationError([{ loc: ['body', field], type: 'missing', msg: `${field} must not be null` }]);
+  }
+  if (isUnstorableCharacter(err)) return new CoreError('BAD_REQUEST', 'The request contains characters that cannot be stored');
   return new CoreError('INTERNAL', 'Internal server error');
 }
 
@@ -50,14 +68,20 @@ function codeForStatus(status: number): ErrorCode {
       return 'METHOD_NOT_ALLOWED';
     case 409:
       return 'CONFLICT';
+    case 408:
+      return 'REQUEST_TIMEOUT';
     case 413:
       return 'PAYLOAD_TOO_LARGE';
+    case 414:
+      return 'URI_TOO_LONG';
     case 415:
       return 'UNSUPPORTED_MEDIA_TYPE';
     case 422:
       return 'UNPROCESSABLE';
     case 429:
       return 'TOO_MANY_REQUESTS';
+    case 431:
+      return 'HEADERS_TOO_LARGE';
     case 501:
       return 'NOT_IMPLEMENTED';
     case 503:

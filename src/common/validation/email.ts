@@ -159,7 +159,16 @@ function splitAtUnquotedSpecial(text: string, specials: string[]): [string, stri
   let left = '';
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i];
-    if (chars(cs.slice(i).join('').normalize('NFC'))[0] !== c) left += c;
+    // Only the combining marks right after c can change it under NFC: a bounded window keeps this linear.
+    if (
+      chars(
+        cs
+          .slice(i, i + 32)
+          .join('')
+          .normalize('NFC'),
+      )[0] !== c
+    )
+      left += c;
     else if (inside) {
       left += c;
       if (c === '\\' && !escaped) escaped = true;
