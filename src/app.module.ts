@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
+import { NativeAuditModule } from './profiles/native/audit/native-audit.module';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
 import { ProfileExceptionFilter } from './common/http/exception.filter';
@@ -28,12 +30,14 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, clock),
         DatabaseModule,
+        AuditModule,
         GroupsModule,
         UsersModule,
         HealthcarePartiesApiModule,
         AuthModule,
         ProvisioningModule,
         NativeProfileModule,
+        NativeAuditModule,
         InfermedicaModule,
         NablaModule,
         AccountsModule,

@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { GroupEntity, PropertyValue } from './group.entity';
 import { GroupsRepository } from './groups.repository';
+import { DomainEventsService } from '../audit/domain-events.service';
 
 /** Single-segment names under /rest/v2/group that a group id would shadow. */
 const RESERVED_GROUP_IDS = ['apps'];
@@ -24,6 +25,7 @@ export class GroupsService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tx: TransactionRunner,
+    private readonly events: DomainEventsService,
   ) {}
 
   findRoot(ctx: RequestContext): Promise<GroupEntity | null> {
@@ -130,7 +132,15 @@ export class GroupsService {
       modified: now,
       deletionDate: null,
     });
-    return this.groups.insert(ctx, g);
+    const created = await this.groups.insert(ctx, g);
+    await this.events.record(ctx, {
+      action: 'group.created',
+      subjectType: 'group',
+      subjectId: g.id,
+      groupId: g.id,
+      fields: ['name', 'superGroupId'],
+    });
+    return created;
   }
 
   async rename(ctx: RequestContext, id: string, name: string): Promise<GroupEntity> {
@@ -140,7 +150,9 @@ export class GroupsService {
       throw new ValidationError([
         { loc: ['path', 'name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name },
       ]);
-    return this.write(ctx, g, { name: clean });
+    const renamed = await this.write(ctx, g, { name: clean });
+    await this.events.record(ctx, { action: 'group.renamed', subjectType: 'group', subjectId: g.id, groupId: g.id, fields: ['name'] });
+    return renamed;
   }
 
   /** Merges properties by `type.identifier` (new value replaces, unknown appended), within the configured limits. */
@@ -171,7 +183,15 @@ export class GroupsService {
         { loc: ['body', 'properties'], type: 'too_long', msg: `A group may have at most ${this.config.properties.maxCount} properties` },
       ]);
     }
-    return this.write(ctx, g, { properties: merged });
+    const updated = await this.write(ctx, g, { properties: merged });
+    await this.events.record(ctx, {
+      action: 'group.updated',
+      subjectType: 'group',
+      subjectId: g.id,
+      groupId: g.id,
+      fields: ['properties'],
+    });
+    return updated;
   }
 
   /** Soft delete of a strict descendant of the caller's group and its whole subtree. Returns the group and the deleted ids. */
@@ -180,6 +200,16 @@ export class GroupsService {
     const now = this.clock.now();
     const updated = await this.write(ctx, g, { deletionDate: now });
     const deletedIds = [g.id, ...(await this.groups.softDeleteSubtree(ctx, g.path, now))];
+    await this.events.record(
+      ctx,
+      ...deletedIds.map((d) => ({
+        action: 'group.deleted' as const,
+        subjectType: 'group' as const,
+        subjectId: d,
+        groupId: d,
+        fields: ['deletionDate'],
+      })),
+    );
     return { group: updated, deletedIds };
   }
 
@@ -196,6 +226,13 @@ export class GroupsService {
     return this.tx.run(ctx, async (tctx) => {
       const updated = await this.write(tctx, g, { superGroupId: parent.id, path: newPath });
       await this.groups.rewritePaths(tctx, oldPath, newPath);
+      await this.events.record(tctx, {
+        action: 'group.moved',
+        subjectType: 'group',
+        subjectId: g.id,
+        groupId: g.id,
+        fields: ['superGroupId'],
+      });
       return updated;
     });
   }

@@ -15,6 +15,8 @@ import { UserEntity } from '../users/user.entity';
 import { assertSelfOrAdmin } from '../users/user-access';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
+import { DomainEventsService } from '../audit/domain-events.service';
+import { userUpdateEvents } from '../audit/domain-event';
 
 export interface Registration {
   email?: string | null;
@@ -48,6 +50,7 @@ export class AccountLifecycleService {
     private readonly policy: PasswordPolicy,
     private readonly limiter: RateLimiter,
     private readonly tx: TransactionRunner,
+    private readonly events: DomainEventsService,
   ) {}
 
   /** The registration group's context; registration is off without CAREGATE_REGISTRATION_GROUP. */
@@ -121,6 +124,7 @@ export class AccountLifecycleService {
       throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
     const status = user.status === 'REGISTERING' ? 'ACTIVE' : user.status;
     const rev = await this.usersRepo.updateWithRev(ctx, user.id, user.rev, { status, confirmed: true });
+    await this.events.record(ctx, ...userUpdateEvents(user.id, { ...user }, { status, confirmed: true }));
     return Object.assign(user, { status, confirmed: true, rev });
   }
 
@@ -169,7 +173,9 @@ export class AccountLifecycleService {
     if (!row || !(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
     const ctx = RequestContext.system(row.groupId);
     const user = await this.users.get(ctx, row.userId);
-    const updated = await this.users.update(ctx, user.id, { password, failedLoginCount: 0, lockedUntil: null } as never);
+    const updated = await this.users.update(ctx, user.id, { password, failedLoginCount: 0, lockedUntil: null } as never, {
+      passwordReset: true,
+    });
     await this.sessions.revokeAllForUser(ctx, user.id, 'password_reset');
     return updated;
   }

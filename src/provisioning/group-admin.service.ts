@@ -1,3 +1,4 @@
+import { DomainEventsService } from '../audit/domain-events.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { RevocationCache } from '../credentials/sessions/revocation-cache';
@@ -76,6 +77,7 @@ export class GroupAdminService {
     private readonly revocations: RevocationCache,
     private readonly tx: TransactionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: DomainEventsService,
   ) {}
 
   /**
@@ -193,6 +195,13 @@ export class GroupAdminService {
     const ids = subtree.map((s) => s.id);
     this.revocations.revoke(await this.repo.sessionIdsOf(ctx, ids));
     await this.tx.run(ctx, (tctx) => this.repo.purge(tctx, ids));
+    await this.events.record(ctx, {
+      action: 'group.purged',
+      subjectType: 'group',
+      subjectId: g.id,
+      groupId: g.superGroupId ?? g.id,
+      fields: ids.length > 1 ? ['subgroups'] : [],
+    });
     return subtree.map((s) => ({ type: 'group', id: s.id, server: null }));
   }
 }

@@ -20,6 +20,8 @@ import { Inject } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
+import { DomainEventsService } from '../audit/domain-events.service';
+import { createdFields, userUpdateEvents } from '../audit/domain-event';
 
 /** A blank user with every column at its default; services fill what they know. */
 /** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
@@ -80,6 +82,7 @@ export class UsersService {
     private readonly codes: VerificationCodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: DomainEventsService,
   ) {}
 
   /** The caller's own user (404 if it was deleted since the token was issued). */
@@ -110,7 +113,9 @@ export class UsersService {
       user.permissions = [];
     } else await this.assertGrantable(ctx, user);
     if (password !== undefined && password !== null) user.passwordHash = await this.encodePassword(password);
-    return this.users.insert(ctx, user);
+    const created = await this.users.insert(ctx, user);
+    await this.events.record(ctx, { action: 'user.created', subjectType: 'user', subjectId: user.id, fields: createdFields(input) });
+    return created;
   }
 
   /**
@@ -142,7 +147,12 @@ export class UsersService {
    * to the revision read here (a concurrent writer still gets 409, never a lost update).
    * Role and permission changes need an administrator.
    */
-  async update(ctx: RequestContext, id: string, input: UserInput, opts: { rev?: string } = {}): Promise<UserEntity> {
+  async update(
+    ctx: RequestContext,
+    id: string,
+    input: UserInput,
+    opts: { rev?: string; passwordReset?: boolean } = {},
+  ): Promise<UserEntity> {
     const current = await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
     const { password, ...fields } = input;
@@ -157,6 +167,7 @@ export class UsersService {
     if (password !== undefined && password !== null) patch.passwordHash = await this.encodePassword(password);
     patch.modified = this.clock.now();
     const rev = await this.users.updateWithRev(ctx, id, opts.rev ?? current.rev, patch);
+    await this.events.record(ctx, ...userUpdateEvents(id, { ...current }, { ...patch }, opts));
     const updated = Object.assign(current, patch, { rev });
     if (patch.status !== undefined && patch.status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, 'disabled');
     return updated;
@@ -177,6 +188,7 @@ export class UsersService {
     const current = await this.users.getInGroup(ctx, id);
     const now = this.clock.now();
     const rev = await this.users.updateWithRev(ctx, id, current.rev, { deletionDate: now, modified: now });
+    await this.events.record(ctx, { action: 'user.deleted', subjectType: 'user', subjectId: id, fields: ['deletionDate'] });
     await this.sessions.revokeAllForUser(ctx, id, 'deleted');
     return Object.assign(current, { deletionDate: now, rev });
   }
@@ -189,6 +201,7 @@ export class UsersService {
     await this.appTokens.purgeForUser(ctx, id);
     await this.codes.purgeForUser(ctx, id);
     await this.users.deleteRow(ctx, id);
+    await this.events.record(ctx, { action: 'user.purged', subjectType: 'user', subjectId: id });
   }
 
   /**
@@ -225,6 +238,7 @@ export class UsersService {
     assertSelfOrAdmin(ctx, id);
     if (user.status !== status) {
       user.rev = await this.users.updateWithRev(ctx, id, user.rev, { status, modified: this.clock.now() });
+      await this.events.record(ctx, ...userUpdateEvents(id, { status: user.status }, { status }));
       user.status = status;
     }
     if (status !== 'ACTIVE') await this.sessions.revokeAllForUser(ctx, id, reason);

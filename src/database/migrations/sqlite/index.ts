@@ -1,4 +1,5 @@
 import { Initial1763800000000 } from './1763800000000-Initial';
+import { AuditWebhooks1764400000000 } from './1764400000000-AuditWebhooks';
 
 /** Ordered; the same class names and timestamps as the postgres list. */
-export const SQLITE_MIGRATIONS = [Initial1763800000000];
+export const SQLITE_MIGRATIONS = [Initial1763800000000, AuditWebhooks1764400000000];

@@ -1,0 +1,48 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { DomainEvent } from './domain-event';
+
+/** The hash before the first row of a chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainRow extends DomainEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * The canonical form of a row: a JSON array in a fixed order, so the hash does not depend on key
+ * order, driver or dialect. Everything a reader relies on is inside it, including the previous hash.
+ */
+export function canonicalForm(r: Omit<ChainRow, 'hash'>): string {
+  return JSON.stringify([
+    r.groupId,
+    r.seq,
+    r.id,
+    r.occurredAt,
+    r.actor,
+    r.subjectType,
+    r.subjectId,
+    r.action,
+    [...r.fields].sort(),
+    r.requestId,
+    r.ip,
+    r.client,
+    r.prevHash,
+  ]);
+}
+
+export function rowHash(r: Omit<ChainRow, 'hash'>): string {
+  return createHash('sha256').update(canonicalForm(r)).digest('hex');
+}
+
+/** The signature of a checkpoint: who prunes must hold the key, so dropping head rows is detected. */
+export function checkpointSignature(key: Buffer, groupId: string, seq: number, hash: string): string {
+  return createHmac('sha256', key).update(`caregate-audit-checkpoint.${groupId}.${seq}.${hash}`).digest('hex');
+}
+
+export function checkpointValid(key: Buffer, groupId: string, seq: number, hash: string, signature: string): boolean {
+  const expected = Buffer.from(checkpointSignature(key, groupId, seq, hash), 'hex');
+  const given = Buffer.from(signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { RequestContext } from '../common/request-context';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { checkpointSignature } from './audit-chain';
+import { AuditCheckpointEntity } from './audit-entry.entity';
+import { AuditRepository } from './audit.repository';
+import { AuditSigningKey } from './signing-key';
+
+/** Rows per pruning transaction: small enough that the chain lock is held for a few milliseconds. */
+export const PRUNE_BATCH = 500;
+const HOUR = 3600_000;
+
+/**
+ * CAREGATE_AUDIT_RETENTION_DAYS: rows older than the retention are deleted from the start of each
+ * chain in small transactions, each moving the group's signed checkpoint to the last deleted row,
+ * so verification starts from the checkpoint and still covers every remaining row.
+ */
+@Injectable()
+export class AuditRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: AuditRepository,
+    private readonly tx: TransactionRunner,
+    private readonly key: AuditSigningKey,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.audit.retentionDays === undefined) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.pruneOnce()
+        .catch((e: unknown) => new Logger('AuditRetention').error(e instanceof Error ? e.message : String(e)))
+        .finally(() => (this.running = undefined));
+    }, HOUR);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pruning pass over every group; returns the number of rows removed. */
+  async pruneOnce(retentionDays = this.config.audit.retentionDays): Promise<number> {
+    if (retentionDays === undefined) return 0;
+    const cutoff = this.clock.now() - retentionDays * 24 * HOUR;
+    let removed = 0;
+    for (const groupId of await this.repo.groupsWithRowsBefore(RequestContext.anonymous(), cutoff)) {
+      for (;;) {
+        const n = await this.tx.run(RequestContext.system(groupId), async (t) => {
+          await this.repo.lockChain(t, groupId);
+          const rows = await this.repo.oldest(t, PRUNE_BATCH);
+          // Only a prefix of the chain can go: stop at the first row still within the retention.
+          const keep = rows.findIndex((r) => r.occurredAt >= cutoff);
+          const old = keep < 0 ? rows : rows.slice(0, keep);
+          const last = old[old.length - 1];
+          if (!last) return 0;
+          await this.repo.deleteThrough(t, last.seq);
+          await this.repo.saveCheckpoint(
+            t,
+            Object.assign(new AuditCheckpointEntity(), {
+              groupId,
+              seq: last.seq,
+              hash: last.hash,
+              signedAt: this.clock.now(),
+              signature: checkpointSignature(this.key.get(), groupId, last.seq, last.hash),
+            }),
+          );
+          return old.length;
+        });
+        removed += n;
+        if (n < PRUNE_BATCH) break;
+      }
+    }
+    return removed;
+  }
+}
