@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { NativeAuditModule } from './profiles/native/audit/native-audit.module';
+import { NativeWebhooksModule } from './profiles/native/webhooks/native-webhooks.module';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
 import { ProfileExceptionFilter } from './common/http/exception.filter';
@@ -38,6 +39,7 @@ export class AppModule {
         ProvisioningModule,
         NativeProfileModule,
         NativeAuditModule,
+        NativeWebhooksModule,
         InfermedicaModule,
         NablaModule,
         AccountsModule,
