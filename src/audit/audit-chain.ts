@@ -32,6 +32,24 @@ export function canonicalForm(r: Omit<ChainRow, 'hash'>): string {
   ]);
 }
 
+/** A stored row as the database returns it (fields as its JSON text, numbers possibly as strings). */
+export type RawChainRow = Record<string, string | number | null>;
+
+const q = (v: string | number | null) => (v === null ? 'null' : JSON.stringify(String(v)));
+
+/**
+ * The canonical form straight from a stored row, without building objects: the fields column holds
+ * JSON.stringify of the sorted names, which is exactly their place in `canonicalForm` (any other
+ * text in it is a change, and changes the hash). Verification walks millions of rows through this.
+ */
+export function canonicalFormOfRaw(r: RawChainRow): string {
+  return `[${q(r.group_id)},${Number(r.seq)},${q(r.event_id)},${Number(r.occurred_at)},${q(r.actor)},${q(r.subject_type)},${q(r.subject_id)},${q(r.action)},${String(r.fields)},${q(r.request_id)},${q(r.ip)},${q(r.client)},${q(r.prev_hash)}]`;
+}
+
+export function rawRowHash(r: RawChainRow): string {
+  return createHash('sha256').update(canonicalFormOfRaw(r)).digest('hex');
+}
+
 export function rowHash(r: Omit<ChainRow, 'hash'>): string {
   return createHash('sha256').update(canonicalForm(r)).digest('hex');
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
-import { checkpointValid, rowHash } from './audit-chain';
+import { checkpointValid, rawRowHash } from './audit-chain';
 import { AuditFilter, AuditRepository, toChainRow } from './audit.repository';
 import type { ChainRow } from './audit-chain';
 import { AuditSigningKey } from './signing-key';
@@ -23,7 +23,7 @@ export interface VerifyResult {
   brokenAt?: { seq: number; eventId: string | null; reason: string };
 }
 
-const WALK_BATCH = 5000;
+const WALK_BATCH = 20000;
 
 /** Reading and checking a group's audit trail; `ctx` is already in the audited group (inGroup check done). */
 @Injectable()
@@ -65,27 +65,26 @@ export class AuditService {
       };
     let prev = cp ? { seq: cp.seq, hash: cp.hash, eventId: null as string | null } : { seq: 0, hash: '0'.repeat(64), eventId: null };
     let count = 0;
+    const at = (seq: number, eventId: string | null, reason: string): VerifyResult => ({
+      ...base,
+      ok: false,
+      count,
+      head: null,
+      brokenAt: { seq, eventId, reason },
+    });
     for (;;) {
       const batch = await this.repo.batchAfter(ctx, prev.seq, WALK_BATCH);
       for (const raw of batch) {
-        const row = toChainRow(raw);
-        const broken = (reason: string, at = row) => ({
-          ...base,
-          ok: false,
-          count,
-          head: null,
-          brokenAt: { seq: at.seq, eventId: at.id, reason },
-        });
-        if (row.seq !== prev.seq + 1) return broken(`rows ${prev.seq + 1} to ${row.seq - 1} are missing`);
-        if (rowHash(row) !== row.hash) return broken('row content does not match its hash');
-        if (row.prevHash !== prev.hash)
+        const seq = Number(raw.seq);
+        const hash = String(raw.hash);
+        if (seq !== prev.seq + 1) return at(seq, String(raw.event_id), `rows ${prev.seq + 1} to ${seq - 1} are missing`);
+        if (rawRowHash(raw) !== hash) return at(seq, String(raw.event_id), 'row content does not match its hash');
+        if (String(raw.prev_hash) !== prev.hash)
           return prev.eventId
-            ? {
-                ...broken('row was rewritten: its hash is not the next row’s prevHash'),
-                brokenAt: { seq: prev.seq, eventId: prev.eventId, reason: 'row was rewritten: its hash is not the next row’s prevHash' },
-              }
-            : broken('prevHash does not match the checkpoint');
-        prev = { seq: row.seq, hash: row.hash, eventId: row.id };
+            ? // The previous row still matches its own hash: it was rewritten with a recomputed hash.
+              at(prev.seq, prev.eventId, 'row was rewritten: its hash is not the next row’s prevHash')
+            : at(seq, String(raw.event_id), 'prevHash does not match the checkpoint');
+        prev = { seq, hash, eventId: String(raw.event_id) };
         count++;
       }
       if (batch.length < WALK_BATCH) break;

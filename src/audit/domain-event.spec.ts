@@ -1,4 +1,4 @@
-import { canonicalForm, checkpointSignature, checkpointValid, GENESIS_HASH, rowHash } from './audit-chain';
+import { canonicalForm, canonicalFormOfRaw, checkpointSignature, checkpointValid, GENESIS_HASH, rowHash } from './audit-chain';
 import { createdFields, userUpdateEvents } from './domain-event';
 
 describe('domain events', () => {
@@ -54,6 +54,26 @@ describe('audit chain', () => {
       const changed = { ...row, [k]: k === 'fields' ? ['c'] : k === 'seq' || k === 'occurredAt' ? 2 : 'x' };
       expect(rowHash(changed)).not.toBe(h);
     }
+  });
+
+  it('computes the same canonical form from a stored row (the fast path of verify)', () => {
+    const stored = {
+      group_id: 'g',
+      seq: '1',
+      event_id: 'e1',
+      occurred_at: '1',
+      actor: 'a',
+      subject_type: 'user',
+      subject_id: 's',
+      action: 'user.created',
+      fields: JSON.stringify(['a', 'b']),
+      request_id: null,
+      ip: null,
+      client: 'system',
+      prev_hash: GENESIS_HASH,
+    };
+    expect(canonicalFormOfRaw(stored)).toBe(canonicalForm(row));
+    expect(canonicalFormOfRaw({ ...stored, request_id: 'r"1', ip: '::1' })).toBe(canonicalForm({ ...row, requestId: 'r"1', ip: '::1' }));
   });
 
   it('signs checkpoints with the server key', () => {
