@@ -136,8 +136,11 @@ async function main(): Promise<void> {
     const insertS = (performance.now() - tIns) / 1000;
     const bigCtx = RequestContext.system(big.id, big.ancestorIds);
     const tVer = performance.now();
+    const cpu0 = process.cpuUsage();
     const verdict = await app.get(AuditService).verify(bigCtx);
     const verifyS = (performance.now() - tVer) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const verifyCpuS = (cpu.user + cpu.system) / 1e6;
 
     // 3. retention over the whole chain (all rows are years old).
     const tPr = performance.now();
@@ -146,7 +149,9 @@ async function main(): Promise<void> {
     const after = await app.get(AuditService).verify(bigCtx);
 
     const f = (n: number, d = 3) => n.toFixed(d);
-    console.log(`audit bench on ${dialect} (${os.cpus().length} CPUs, Node ${process.version})`);
+    console.log(
+      `audit bench on ${dialect} (${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.version})`,
+    );
     console.log(`write: one-row update in a transaction           ${f(plainMs)} ms`);
     console.log(`write: same + event (outbox + chained audit row)  ${f(auditedMs)} ms  (+${f(auditedMs - plainMs)} ms per event)`);
     console.log(`write: UsersService.update (records its event)    ${f(serviceMs)} ms`);

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { DomainEvent } from './domain-event';
 
@@ -35,7 +36,19 @@ export function canonicalForm(r: Omit<ChainRow, 'hash'>): string {
 /** A stored row as the database returns it (fields as its JSON text, numbers possibly as strings). */
 export type RawChainRow = Record<string, string | number | null>;
 
-const q = (v: string | number | null) => (v === null ? 'null' : JSON.stringify(String(v)));
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+/** JSON string literal; the common case (nothing to escape) skips JSON.stringify. */
+const q = (v: string | number | null) => {
+  if (v === null) return 'null';
+  const s = String(v);
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+};
+
+/** One-shot SHA-256 (crypto.hash where the runtime has it: no hasher object per row). */
+const sha256hex: (data: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => (crypto as unknown as { hash(alg: string, d: string, enc: string): string }).hash('sha256', data, 'hex')
+    : (data) => createHash('sha256').update(data).digest('hex');
 
 /**
  * The canonical form straight from a stored row, without building objects: the fields column holds
@@ -47,7 +60,7 @@ export function canonicalFormOfRaw(r: RawChainRow): string {
 }
 
 export function rawRowHash(r: RawChainRow): string {
-  return createHash('sha256').update(canonicalFormOfRaw(r)).digest('hex');
+  return sha256hex(canonicalFormOfRaw(r));
 }
 
 export function rowHash(r: Omit<ChainRow, 'hash'>): string {

@@ -73,7 +73,8 @@ describe('audit chain', () => {
       prev_hash: GENESIS_HASH,
     };
     expect(canonicalFormOfRaw(stored)).toBe(canonicalForm(row));
-    expect(canonicalFormOfRaw({ ...stored, request_id: 'r"1', ip: '::1' })).toBe(canonicalForm({ ...row, requestId: 'r"1', ip: '::1' }));
+    for (const odd of ['r"1', 'back\\slash', 'tab\tnl\n', 'lone \ud800', 'pair 😀', 'sep \u2028'])
+      expect(canonicalFormOfRaw({ ...stored, request_id: odd, ip: '::1' })).toBe(canonicalForm({ ...row, requestId: odd, ip: '::1' }));
   });
 
   it('signs checkpoints with the server key', () => {
