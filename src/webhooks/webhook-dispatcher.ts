@@ -106,6 +106,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   private async fanOut(): Promise<number> {
     return this.tx.run(this.sys, async (t) => {
+      if (!(await this.repo.takeFanOutTurn(t))) return 0;
       const events = await this.repo.claimOutbox(t, FAN_OUT_BATCH);
       if (!events.length) return 0;
       const hooksByGroup = new Map<string, WebhookEntity[]>();

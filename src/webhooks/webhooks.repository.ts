@@ -60,6 +60,18 @@ export class WebhooksRepository {
 
   // --- the dispatcher's reads across groups (it serves every tenant; rows carry their group) ---
 
+  /**
+   * One fan-out at a time across instances (PostgreSQL advisory lock, released at commit): two
+   * concurrent fan-outs could commit a subject's later event before its earlier one. SQLite
+   * transactions are serialised already.
+   */
+  async takeFanOutTurn(ctx: RequestContext): Promise<boolean> {
+    const m = this.m(ctx);
+    if (!isPostgres(m)) return true;
+    const [row] = await rawQuery<{ ok: boolean }>(m, 'SELECT pg_try_advisory_xact_lock(7244, 1) AS ok');
+    return row.ok === true;
+  }
+
   /** Oldest undispatched outbox events; on PostgreSQL locked so two workers never fan out the same event. */
   async claimOutbox(ctx: RequestContext, limit: number): Promise<OutboxEventEntity[]> {
     const m = this.m(ctx);

@@ -331,4 +331,40 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
     expect(sink.received.map((r) => JSON.parse(r.body).data.subject.id)).toEqual([created.body.id]);
     await sink.close();
   });
+
+  // Row locks (FOR UPDATE SKIP LOCKED) are a PostgreSQL matter; SQLite serves one instance.
+  (process.env.TEST_DATABASE_URL ? it : it.skip)('two instances working at once deliver each event exactly once', async () => {
+    await run();
+    const sink = await startSink();
+    const h = await hook(groupA, { url: sink.url, eventTypes: ['user.created'] });
+    const t2 = await startApp({ clock, shareDatabaseWith: t, env: { CAREGATE_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    try {
+      const ids = await Promise.all(
+        Array.from(
+          { length: 30 },
+          async () =>
+            (
+              await t
+                .http()
+                .post('/rest/v2/user')
+                .set(bearer(tokA))
+                .send({ login: uniq('mi') })
+                .expect(200)
+            ).body.id as string,
+        ),
+      );
+      await Promise.all([run(), t2.get(WebhookDispatcher).runOnce(), run(), t2.get(WebhookDispatcher).runOnce()]);
+      await Promise.all([run(), t2.get(WebhookDispatcher).runOnce()]);
+      const got = sink.received.map((r) => JSON.parse(r.body).data.subject.id as string);
+      expect([...got].sort()).toEqual([...ids].sort());
+    } finally {
+      await t2.close();
+    }
+    await t
+      .http()
+      .delete(`${base(groupA)}/${h.id}`)
+      .set(bearer(tokA))
+      .expect(200);
+    await sink.close();
+  });
 });
