@@ -159,7 +159,7 @@ async function main(): Promise<void> {
       `verify: ${verdict.count} rows, ok=${verdict.ok}              ${f(verifyS, 2)} s  (${Math.round(verdict.count / verifyS)} rows/s; bulk load took ${f(insertS, 1)} s)`,
     );
     console.log(
-      `prune: ${pruned.removed} rows in ${pruned.batches} batches   ${f(pruneS, 2)} s  (longest transaction ${f(pruned.longestBatchMs, 1)} ms); verify after: ok=${after.ok}, checkpoint seq ${after.checkpoint?.seq}`,
+      `prune: ${pruned.removed} rows in ${pruned.batches} batches   ${f(pruneS, 2)} s  (transactions: p99 ${f(pruned.p99BatchMs, 1)} ms, longest ${f(pruned.longestBatchMs, 1)} ms); verify after: ok=${after.ok}, checkpoint seq ${after.checkpoint?.seq}`,
     );
   } finally {
     await app.close();

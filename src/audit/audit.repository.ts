@@ -115,6 +115,39 @@ export class AuditRepository {
     ]);
   }
 
+  /**
+   * A batch for verification: on PostgreSQL the database computes each row's hash from the same
+   * canonical form (to_json escapes strings as JSON.stringify does) and sends only the links and
+   * the verdict, a fraction of the bytes; SQLite rows come whole and are hashed here.
+   */
+  async verifyBatch(ctx: RequestContext, afterSeq: number, limit: number): Promise<RawRow[]> {
+    const m = this.m(ctx);
+    if (!isPostgres(m)) return this.batchAfter(ctx, afterSeq, limit);
+    const j = (c: string) => `to_json(${c})::text`;
+    const n = (c: string) => `coalesce(to_json(${c})::text, 'null')`;
+    const canonical = [
+      j('group_id'),
+      'seq::text',
+      j('event_id'),
+      'occurred_at::text',
+      j('actor'),
+      j('subject_type'),
+      j('subject_id'),
+      j('action'),
+      'fields',
+      n('request_id'),
+      n('ip'),
+      j('client'),
+      j('prev_hash'),
+    ].join(" || ',' || ");
+    return rawQuery<RawRow>(
+      m,
+      `SELECT seq, event_id, prev_hash, hash, encode(sha256(convert_to('[' || ${canonical} || ']', 'UTF8')), 'hex') AS computed
+         FROM audit_log WHERE group_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      [ctx.groupId, afterSeq, limit],
+    );
+  }
+
   /** Groups holding rows older than `before` (retention): the one read across groups, ids only. */
   async groupsWithRowsBefore(ctx: RequestContext, before: number): Promise<string[]> {
     const rows = await rawQuery<RawRow>(this.m(ctx), 'SELECT DISTINCT group_id FROM audit_log WHERE occurred_at < ?', [before]);

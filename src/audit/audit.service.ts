@@ -73,12 +73,12 @@ export class AuditService {
       brokenAt: { seq, eventId, reason },
     });
     for (;;) {
-      const batch = await this.repo.batchAfter(ctx, prev.seq, WALK_BATCH);
+      const batch = await this.repo.verifyBatch(ctx, prev.seq, WALK_BATCH);
       for (const raw of batch) {
         const seq = Number(raw.seq);
         const hash = String(raw.hash);
         if (seq !== prev.seq + 1) return at(seq, String(raw.event_id), `rows ${prev.seq + 1} to ${seq - 1} are missing`);
-        if (rawRowHash(raw) !== hash) return at(seq, String(raw.event_id), 'row content does not match its hash');
+        if ((raw.computed ?? rawRowHash(raw)) !== hash) return at(seq, String(raw.event_id), 'row content does not match its hash');
         if (String(raw.prev_hash) !== prev.hash)
           return prev.eventId
             ? // The previous row still matches its own hash: it was rewritten with a recomputed hash.
