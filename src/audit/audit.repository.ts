@@ -23,6 +23,31 @@ const COLUMNS =
 
 type RawRow = Record<string, string | number | null>;
 
+const pgCanonical = (() => {
+  const j = (c: string) => `to_json(${c})::text`;
+  const n = (c: string) => `coalesce(to_json(${c})::text, 'null')`;
+  const parts = [
+    j('group_id'),
+    'seq::text',
+    j('event_id'),
+    'occurred_at::text',
+    j('actor'),
+    j('subject_type'),
+    j('subject_id'),
+    j('action'),
+    'fields',
+    n('request_id'),
+    n('ip'),
+    j('client'),
+    j('prev_hash'),
+  ];
+  return `'[' || ${parts.join(" || ',' || ")} || ']'`;
+})();
+
+/** A group's rows after a seq with the database's SHA-256 of their canonical form (see audit-chain.ts). */
+const PG_VERIFY_ROWS = `SELECT seq, event_id, prev_hash, hash, encode(sha256(convert_to(${pgCanonical}, 'UTF8')), 'hex') AS computed
+   FROM audit_log WHERE group_id = ? AND seq > ? ORDER BY seq LIMIT ?`;
+
 export function toChainRow(r: RawRow): ChainRow {
   return {
     groupId: String(r.group_id),
@@ -116,36 +141,43 @@ export class AuditRepository {
   }
 
   /**
-   * A batch for verification: on PostgreSQL the database computes each row's hash from the same
-   * canonical form (to_json escapes strings as JSON.stringify does) and sends only the links and
-   * the verdict, a fraction of the bytes; SQLite rows come whole and are hashed here.
+   * PostgreSQL checks a whole batch itself: it hashes each row's canonical form (to_json escapes
+   * strings as JSON.stringify does), compares links with the previous row and answers one summary
+   * row; nothing per row crosses the wire. SQLite (in process) answers null: its rows are walked here.
    */
+  async verdict(
+    ctx: RequestContext,
+    afterSeq: number,
+    afterHash: string,
+    limit: number,
+  ): Promise<{ n: number; firstBad: number | null; lastSeq: number; lastHash: string; lastEventId: string } | null> {
+    const m = this.m(ctx);
+    if (!isPostgres(m)) return null;
+    const [r] = await rawQuery<RawRow>(
+      m,
+      `SELECT count(*) AS n, min(seq) FILTER (WHERE bad) AS first_bad, max(seq) AS last_seq,
+              (array_agg(hash ORDER BY seq DESC))[1] AS last_hash, (array_agg(event_id ORDER BY seq DESC))[1] AS last_event_id
+         FROM (SELECT seq, hash, event_id,
+                      computed <> hash
+                      OR prev_hash <> coalesce(lag(hash) OVER (ORDER BY seq), ?)
+                      OR seq <> coalesce(lag(seq) OVER (ORDER BY seq), ?) + 1 AS bad
+                 FROM (${PG_VERIFY_ROWS}) b) x`,
+      [afterHash, afterSeq, ctx.groupId, afterSeq, limit],
+    );
+    return {
+      n: Number(r.n),
+      firstBad: r.first_bad === null ? null : Number(r.first_bad),
+      lastSeq: Number(r.last_seq),
+      lastHash: String(r.last_hash),
+      lastEventId: String(r.last_event_id),
+    };
+  }
+
+  /** Rows for a walk here; on PostgreSQL with the database's hash of each row (`computed`). */
   async verifyBatch(ctx: RequestContext, afterSeq: number, limit: number): Promise<RawRow[]> {
     const m = this.m(ctx);
     if (!isPostgres(m)) return this.batchAfter(ctx, afterSeq, limit);
-    const j = (c: string) => `to_json(${c})::text`;
-    const n = (c: string) => `coalesce(to_json(${c})::text, 'null')`;
-    const canonical = [
-      j('group_id'),
-      'seq::text',
-      j('event_id'),
-      'occurred_at::text',
-      j('actor'),
-      j('subject_type'),
-      j('subject_id'),
-      j('action'),
-      'fields',
-      n('request_id'),
-      n('ip'),
-      j('client'),
-      j('prev_hash'),
-    ].join(" || ',' || ");
-    return rawQuery<RawRow>(
-      m,
-      `SELECT seq, event_id, prev_hash, hash, encode(sha256(convert_to('[' || ${canonical} || ']', 'UTF8')), 'hex') AS computed
-         FROM audit_log WHERE group_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-      [ctx.groupId, afterSeq, limit],
-    );
+    return rawQuery<RawRow>(m, PG_VERIFY_ROWS, [ctx.groupId, afterSeq, limit]);
   }
 
   /** Groups holding rows older than `before` (retention): the one read across groups, ids only. */

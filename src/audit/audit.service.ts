@@ -24,6 +24,7 @@ export interface VerifyResult {
 }
 
 const WALK_BATCH = 20000;
+const VERDICT_BATCH = 50000;
 
 /** Reading and checking a group's audit trail; `ctx` is already in the audited group (inGroup check done). */
 @Injectable()
@@ -72,6 +73,14 @@ export class AuditService {
       head: null,
       brokenAt: { seq, eventId, reason },
     });
+    // PostgreSQL checks whole batches itself; only a batch with a problem is walked row by row below.
+    for (;;) {
+      const v = await this.repo.verdict(ctx, prev.seq, prev.hash, VERDICT_BATCH);
+      if (!v || !v.n || v.firstBad !== null) break;
+      prev = { seq: v.lastSeq, hash: v.lastHash, eventId: v.lastEventId };
+      count += v.n;
+      if (v.n < VERDICT_BATCH) break;
+    }
     for (;;) {
       const batch = await this.repo.verifyBatch(ctx, prev.seq, WALK_BATCH);
       for (const raw of batch) {
