@@ -59,18 +59,19 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
     if (retentionDays === undefined) return stats;
     const cutoff = this.clock.now() - retentionDays * 24 * HOUR;
     for (const groupId of await this.repo.groupsWithRowsBefore(RequestContext.anonymous(), cutoff)) {
+      let after = (await this.repo.checkpoint(RequestContext.system(groupId), groupId))?.seq ?? 0;
       for (;;) {
         let started = 0;
         const n = await this.tx.run(RequestContext.system(groupId), async (t) => {
           started = performance.now();
           await this.repo.lockChain(t, groupId);
-          const rows = await this.repo.oldest(t, PRUNE_BATCH);
+          const rows = await this.repo.oldest(t, after, PRUNE_BATCH);
           // Only a prefix of the chain can go: stop at the first row still within the retention.
           const keep = rows.findIndex((r) => r.occurredAt >= cutoff);
           const old = keep < 0 ? rows : rows.slice(0, keep);
           const last = old[old.length - 1];
           if (!last) return 0;
-          await this.repo.deleteThrough(t, last.seq);
+          await this.repo.deleteRange(t, after, last.seq);
           await this.repo.saveCheckpoint(
             t,
             Object.assign(new AuditCheckpointEntity(), {
@@ -81,6 +82,7 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
               signature: checkpointSignature(this.key.get(), groupId, last.seq, last.hash),
             }),
           );
+          after = last.seq;
           return old.length;
         });
         durations.push(performance.now() - started);

@@ -186,17 +186,20 @@ export class AuditRepository {
     return rows.map((r) => String(r.group_id));
   }
 
-  /** The first `limit` rows of the context group's chain (seq, hash, time). */
-  async oldest(ctx: RequestContext, limit: number): Promise<{ seq: number; hash: string; occurredAt: number }[]> {
+  /**
+   * The first `limit` rows after `afterSeq` (the checkpoint): the key range starts past the rows
+   * already pruned, so the scan does not wade through their not-yet-vacuumed index entries.
+   */
+  async oldest(ctx: RequestContext, afterSeq: number, limit: number): Promise<{ seq: number; hash: string; occurredAt: number }[]> {
     const rows = await rawQuery<RawRow>(
       this.m(ctx),
-      'SELECT seq, hash, occurred_at FROM audit_log WHERE group_id = ? ORDER BY seq LIMIT ?',
-      [ctx.groupId, limit],
+      'SELECT seq, hash, occurred_at FROM audit_log WHERE group_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      [ctx.groupId, afterSeq, limit],
     );
     return rows.map((r) => ({ seq: Number(r.seq), hash: String(r.hash), occurredAt: Number(r.occurred_at) }));
   }
 
-  async deleteThrough(ctx: RequestContext, seq: number): Promise<void> {
-    await rawQuery(this.m(ctx), 'DELETE FROM audit_log WHERE group_id = ? AND seq <= ?', [ctx.groupId, seq]);
+  async deleteRange(ctx: RequestContext, afterSeq: number, throughSeq: number): Promise<void> {
+    await rawQuery(this.m(ctx), 'DELETE FROM audit_log WHERE group_id = ? AND seq > ? AND seq <= ?', [ctx.groupId, afterSeq, throughSeq]);
   }
 }
