@@ -2,6 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoInstance } from 'pino';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
+import { NativeAuditModule } from './profiles/native/audit/native-audit.module';
+import { NativeWebhooksModule } from './profiles/native/webhooks/native-webhooks.module';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
 import { ProfileExceptionFilter } from './common/http/exception.filter';
@@ -36,12 +39,15 @@ export class AppModule {
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         MetricsModule,
         DatabaseModule,
+        AuditModule,
         GroupsModule,
         UsersModule,
         HealthcarePartiesModule,
         AuthModule,
         ProvisioningModule,
         NativeProfileModule,
+        NativeAuditModule,
+        NativeWebhooksModule,
         InfermedicaModule,
         NablaModule,
         AccountsModule,

@@ -1,3 +1,4 @@
+import { DomainEventsService } from '../audit/domain-events.service';
 import { Injectable } from '@nestjs/common';
 import { CoreError, NotFoundError, UnauthorizedError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
@@ -26,6 +27,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly groups: GroupsService,
     private readonly policy: PasswordPolicy,
+    private readonly events: DomainEventsService,
   ) {}
 
   /** `username` may be `groupId/login`; `preferredGroupId` picks among several matching groups. */
@@ -39,7 +41,14 @@ export class AuthService {
       .catch((e: unknown) => {
         throw this.tooShort(e, password) ?? e;
       });
-    return this.openSession(auth, opts.durationSeconds);
+    const result = await this.openSession(auth, opts.durationSeconds);
+    await this.events.record(RequestContext.system(auth.user.groupId), {
+      action: 'login.succeeded',
+      subjectType: 'user',
+      subjectId: auth.user.id,
+      actor: auth.user.id,
+    });
+    return result;
   }
 
   /**

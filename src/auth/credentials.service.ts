@@ -1,3 +1,4 @@
+import { DomainEventsService } from '../audit/domain-events.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { UnauthorizedError } from '../common/errors';
@@ -55,6 +56,7 @@ export class CredentialsService {
     private readonly twoFactor: TwoFactorService,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly events: DomainEventsService,
   ) {}
 
   async authenticate(
@@ -145,9 +147,17 @@ export class CredentialsService {
   private async recordFailure(ctx: RequestContext, user: UserEntity): Promise<void> {
     const { threshold, baseSeconds, maxSeconds } = this.config.lockout;
     const failures = await this.users.incrementFailures(ctx, user.id);
+    await this.events.record(ctx, { action: 'login.failed', subjectType: 'user', subjectId: user.id, actor: 'anonymous' });
     if (failures >= threshold) {
       const seconds = Math.min(maxSeconds, baseSeconds * 2 ** Math.min(failures - threshold, 30));
       await this.users.updateBookkeeping(ctx, user.id, { lockedUntil: this.clock.now() + seconds * 1000 });
+      await this.events.record(ctx, {
+        action: 'account.locked',
+        subjectType: 'user',
+        subjectId: user.id,
+        actor: 'system',
+        fields: ['lockedUntil'],
+      });
     }
   }
 

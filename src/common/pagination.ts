@@ -32,7 +32,7 @@ export function pageLimit(limit: unknown, rule: { defaultLimit: number; maxLimit
   const n = typeof limit === 'string' && /^-?\d+$/.test(limit) ? Number(limit) : limit;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > rule.maxLimit) {
     throw new ValidationError([
-      { loc: ['query', 'limit'], type: 'value_error', msg: `limit must be an integer from 1 to ${rule.maxLimit}`, input: limit },
+      { loc: ['limit'], type: 'value_error', msg: `limit must be an integer from 1 to ${rule.maxLimit}`, input: limit },
     ]);
   }
   return n;

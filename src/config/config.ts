@@ -57,6 +57,8 @@ export interface AppConfig {
   emailCheck: { enabled: boolean; max: number; windowSeconds: number };
   publicBaseUrl?: string;
   metrics: { token?: string; port?: number };
+  audit: { retentionDays?: number; signingKey?: string };
+  webhooks: { allowPrivate: boolean; worker: boolean; pollMs: number; timeoutMs: number; maxAttempts: number; backoffBaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -190,6 +192,26 @@ export const CONFIG_VARIABLES: VarSpec[] = [
     description: 'Serve `/metrics` on this separate port instead (on `HOST`; the token is still required if set)',
   },
   { name: 'CAREGATE_PUBLIC_BASE_URL', default: '(unset: from the request)', description: 'Base URL used in links (pagination, emails)' },
+  {
+    name: 'CAREGATE_AUDIT_RETENTION_DAYS',
+    default: '(unset: keep forever)',
+    description: 'Audit rows older than this are pruned in batches behind a signed checkpoint',
+  },
+  {
+    name: 'CAREGATE_AUDIT_SIGNING_KEY',
+    default: '(unset: generated once into the data dir)',
+    description: 'Secret (16+ characters) that signs audit checkpoints; the same on every instance',
+  },
+  {
+    name: 'CAREGATE_WEBHOOK_ALLOW_PRIVATE',
+    default: 'false',
+    description: 'Allow webhook URLs on loopback, link-local and private addresses',
+  },
+  { name: 'CAREGATE_WEBHOOK_WORKER', default: 'true', description: 'Run the webhook delivery worker in this instance' },
+  { name: 'CAREGATE_WEBHOOK_POLL_MS', default: '1000', description: 'Delivery worker poll interval, milliseconds' },
+  { name: 'CAREGATE_WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one delivery attempt, milliseconds' },
+  { name: 'CAREGATE_WEBHOOK_MAX_ATTEMPTS', default: '8', description: 'Attempts before a delivery is marked dead' },
+  { name: 'CAREGATE_WEBHOOK_BACKOFF_MS', default: '5000', description: 'First retry delay; doubles with each attempt (capped at 6 h)' },
 ];
 
 class Reader {
@@ -342,9 +364,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
       token: r.raw('CAREGATE_METRICS_TOKEN'),
       port: r.raw('CAREGATE_METRICS_PORT') === undefined ? undefined : r.int('CAREGATE_METRICS_PORT', 0, 0, 65535),
     },
+    audit: {
+      retentionDays: r.raw('CAREGATE_AUDIT_RETENTION_DAYS') === undefined ? undefined : r.int('CAREGATE_AUDIT_RETENTION_DAYS', 0, 1, 36500),
+      signingKey: r.raw('CAREGATE_AUDIT_SIGNING_KEY'),
+    },
+    webhooks: {
+      allowPrivate: r.bool('CAREGATE_WEBHOOK_ALLOW_PRIVATE', false),
+      worker: r.bool('CAREGATE_WEBHOOK_WORKER', true),
+      pollMs: r.int('CAREGATE_WEBHOOK_POLL_MS', 1000, 50, 3600000),
+      timeoutMs: r.int('CAREGATE_WEBHOOK_TIMEOUT_MS', 10000, 100, 120000),
+      maxAttempts: r.int('CAREGATE_WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      backoffBaseMs: r.int('CAREGATE_WEBHOOK_BACKOFF_MS', 5000, 1, 3600000),
+    },
   };
   if (config.metrics.token !== undefined && config.metrics.token.length < 16) {
     r.problems.push('CAREGATE_METRICS_TOKEN: expected at least 16 characters');
+  }
+  if (config.audit.signingKey !== undefined && config.audit.signingKey.length < 16) {
+    r.problems.push('CAREGATE_AUDIT_SIGNING_KEY: expected at least 16 characters');
   }
   if (config.lockout.maxSeconds < config.lockout.baseSeconds) {
     r.problems.push('CAREGATE_LOCKOUT_MAX_SECONDS: expected a value not below CAREGATE_LOCKOUT_BASE_SECONDS');

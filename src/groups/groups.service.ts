@@ -9,6 +9,8 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { GroupEntity, PropertyValue } from './group.entity';
 import { GroupsRepository } from './groups.repository';
 import { mergeProperties } from './property-merge';
+import { DomainEventsService } from '../audit/domain-events.service';
+import type { DomainEventInput } from '../audit/domain-event';
 
 /** Single-segment names under /rest/v2/group that a group id would shadow. */
 const RESERVED_GROUP_IDS = ['apps'];
@@ -25,6 +27,7 @@ export class GroupsService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tx: TransactionRunner,
+    private readonly events: DomainEventsService,
   ) {}
 
   findRoot(ctx: RequestContext): Promise<GroupEntity | null> {
@@ -135,7 +138,17 @@ export class GroupsService {
       modified: now,
       deletionDate: null,
     });
-    return this.groups.insert(ctx, g);
+    return this.tx.run(ctx, async (t) => {
+      const created = await this.groups.insert(t, g);
+      await this.events.record(t, {
+        action: 'group.created',
+        subjectType: 'group',
+        subjectId: g.id,
+        groupId: g.id,
+        fields: ['name', 'superGroupId'],
+      });
+      return created;
+    });
   }
 
   async rename(ctx: RequestContext, id: string, name: string): Promise<GroupEntity> {
@@ -143,7 +156,13 @@ export class GroupsService {
     const clean = name.trim();
     if (!clean || clean.length > 255)
       throw new ValidationError([{ loc: ['name'], type: 'value_error', msg: 'Group name must be 1 to 255 characters', input: name }]);
-    return this.write(ctx, g.id, () => ({ name: clean }));
+    return this.write(ctx, g.id, () => ({ name: clean }), {
+      action: 'group.renamed',
+      subjectType: 'group',
+      subjectId: g.id,
+      groupId: g.id,
+      fields: ['name'],
+    });
   }
 
   /** Merges properties by `type.identifier` with the one property rule (property-merge.ts), within the configured limits. */
@@ -151,9 +170,12 @@ export class GroupsService {
     const g = await this.getAdministered(ctx, id);
     const at = ['properties'];
     mergeProperties(g.properties ?? [], props, this.config.properties, at);
-    return this.write(ctx, g.id, (current) => ({
-      properties: mergeProperties(current.properties ?? [], props, this.config.properties, at),
-    }));
+    return this.write(
+      ctx,
+      g.id,
+      (current) => ({ properties: mergeProperties(current.properties ?? [], props, this.config.properties, at) }),
+      { action: 'group.updated', subjectType: 'group', subjectId: g.id, groupId: g.id, fields: ['properties'] },
+    );
   }
 
   /** Soft delete of a strict descendant of the caller's group and its whole subtree. Returns the group and the deleted ids. */
@@ -162,6 +184,16 @@ export class GroupsService {
     const now = this.clock.now();
     const updated = await this.write(ctx, g.id, () => ({ deletionDate: now }));
     const deletedIds = [g.id, ...(await this.groups.softDeleteSubtree(ctx, g.path, now))];
+    await this.events.record(
+      ctx,
+      ...deletedIds.map((d) => ({
+        action: 'group.deleted' as const,
+        subjectType: 'group' as const,
+        subjectId: d,
+        groupId: d,
+        fields: ['deletionDate'],
+      })),
+    );
     return { group: updated, deletedIds };
   }
 
@@ -178,17 +210,33 @@ export class GroupsService {
     return this.tx.run(ctx, async (tctx) => {
       const updated = await this.write(tctx, g.id, () => ({ superGroupId: parent.id, path: newPath }));
       await this.groups.rewritePaths(tctx, oldPath, newPath);
+      await this.events.record(tctx, {
+        action: 'group.moved',
+        subjectType: 'group',
+        subjectId: g.id,
+        groupId: g.id,
+        fields: ['superGroupId'],
+      });
       return updated;
     });
   }
 
-  /** Read-merge-write of a group at the revision read here; the server's own lost race is retried (TransactionRunner.runMerge). */
-  private write(ctx: RequestContext, id: string, patchOf: (current: GroupEntity) => Partial<GroupEntity>): Promise<GroupEntity> {
+  /**
+   * Read-merge-write of a group at the revision read here; the server's own lost race is retried
+   * (TransactionRunner.runMerge). Its domain event, if given, commits in the same transaction.
+   */
+  private write(
+    ctx: RequestContext,
+    id: string,
+    patchOf: (current: GroupEntity) => Partial<GroupEntity>,
+    event?: DomainEventInput,
+  ): Promise<GroupEntity> {
     return this.tx.runMerge(ctx, async (t) => {
       const g = NotFoundError.assert(await this.groups.getForMerge(t, id), 'Group', id);
       const rev = nextRev(g.rev);
       const full = { ...patchOf(g), modified: this.clock.now() };
       await this.groups.updateWithRev(t, g.id, g.rev, rev, full);
+      if (event) await this.events.record(t, event);
       return Object.assign(g, full, { rev });
     });
   }

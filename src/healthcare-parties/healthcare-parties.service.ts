@@ -1,3 +1,5 @@
+import { DomainEventsService } from '../audit/domain-events.service';
+import { changedFields, createdFields } from '../audit/domain-event';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
@@ -42,6 +44,7 @@ export class HealthcarePartiesService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tx: TransactionRunner,
+    private readonly events: DomainEventsService,
   ) {}
 
   async get(ctx: RequestContext, id: string): Promise<HealthcarePartyEntity> {
@@ -142,7 +145,9 @@ export class HealthcarePartiesService {
     });
     if ((await this.hcps.findAnyInGroup(ctx, id)) !== null)
       throw new ConflictError('DUPLICATE', `HealthcareParty ${id} already exists`, ['id']);
-    return this.hcps.insert(ctx, e);
+    const created = await this.hcps.insert(ctx, e);
+    await this.events.record(ctx, { action: 'hcp.created', subjectType: 'hcp', subjectId: id, fields: createdFields(toColumns(doc)) });
+    return created;
   }
 
   /** Full replacement of the document at `rev` (stale -> 409, missing -> 404). */
@@ -163,6 +168,12 @@ export class HealthcarePartiesService {
     await this.assertParent(ctx, current.id, cols.parentId ?? null);
     const patch = { ...cols, rev: nextRev(doc.rev), modified: this.clock.now() };
     await this.hcps.updateWithRev(ctx, current.id, doc.rev, patch);
+    await this.events.record(ctx, {
+      action: 'hcp.updated',
+      subjectType: 'hcp',
+      subjectId: current.id,
+      fields: changedFields({ ...current }, cols),
+    });
     return Object.assign(current, patch);
   }
 
@@ -177,6 +188,7 @@ export class HealthcarePartiesService {
         const rev = nextRev(h.rev);
         const now = this.clock.now();
         await this.hcps.updateWithRev(t, h.id, h.rev, { rev, deletionDate: now, modified: now });
+        await this.events.record(t, { action: 'hcp.deleted', subjectType: 'hcp', subjectId: h.id, fields: ['deletionDate'] });
         out.push({ id: h.id, rev });
       }
       return out;
@@ -262,6 +274,7 @@ export class HealthcarePartiesService {
       healthcarePartyId: hcp.id,
     });
     await this.hcps.updateWithRev(ctx, hcp.id, hcp.rev, { userId: user.id });
+    await this.events.record(ctx, { action: 'hcp.updated', subjectType: 'hcp', subjectId: hcp.id, fields: ['userId'] });
     const short = opts.useShortToken === true;
     const chosen = opts.token ?? (short ? String(randomInt(100000, 1000000)) : undefined);
     const token = await this.appTokens.issue(ctx, user.id, 'registration', short ? 600 : 86400, chosen);

@@ -15,6 +15,8 @@ import { UserEntity } from '../users/user.entity';
 import { assertSelfOrAdmin } from '../users/user-access';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
+import { DomainEventsService } from '../audit/domain-events.service';
+import { userUpdateEvents } from '../audit/domain-event';
 
 export interface Registration {
   email?: string | null;
@@ -50,6 +52,7 @@ export class AccountLifecycleService {
     private readonly policy: PasswordPolicy,
     private readonly limits: RateLimits,
     private readonly tx: TransactionRunner,
+    private readonly events: DomainEventsService,
   ) {}
 
   /** The registration group's context; registration is off without CAREGATE_REGISTRATION_GROUP. */
@@ -137,6 +140,7 @@ export class AccountLifecycleService {
       const current = await this.usersRepo.getForMerge(t, user.id);
       const status = current.status === 'REGISTERING' ? 'ACTIVE' : current.status;
       const rev = await this.usersRepo.updateWithRev(t, current.id, current.rev, { status, confirmed: true });
+      await this.events.record(t, ...userUpdateEvents(current.id, { ...current }, { status, confirmed: true }));
       return Object.assign(current, { status, confirmed: true, rev });
     });
   }
@@ -200,7 +204,9 @@ export class AccountLifecycleService {
     // Consuming the token, the new password and the end of every session commit together.
     return this.tx.run(RequestContext.system(row.groupId), async (t) => {
       if (!(await this.codes.consumeReset(row))) throw new UnauthorizedError('INVALID_CODE', 'Invalid Code');
-      const updated = await this.users.update(t, row.userId, { encodedPassword, failedLoginCount: 0, lockedUntil: null } as never);
+      const updated = await this.users.update(t, row.userId, { encodedPassword, failedLoginCount: 0, lockedUntil: null } as never, {
+        passwordReset: true,
+      });
       await this.sessions.revokeAllForUser(t, row.userId, 'password_reset');
       return updated;
     });

@@ -1,3 +1,4 @@
+import { DomainEventsService } from '../audit/domain-events.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
 import { SessionsService } from '../credentials/sessions/sessions.service';
@@ -77,6 +78,7 @@ export class GroupAdminService {
     private readonly codes: VerificationCodesService,
     private readonly tx: TransactionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: DomainEventsService,
   ) {}
 
   /**
@@ -197,7 +199,16 @@ export class GroupAdminService {
     const subtree = await this.repo.subtree(ctx, g.path);
     const ids = subtree.map((s) => s.id);
     await this.sessions.revokeGroups(ctx, ids);
-    await this.tx.run(ctx, (tctx) => this.purge(tctx, ids));
+    await this.tx.run(ctx, async (tctx) => {
+      await this.purge(tctx, ids);
+      await this.events.record(tctx, {
+        action: 'group.purged',
+        subjectType: 'group',
+        subjectId: g.id,
+        groupId: g.superGroupId ?? g.id,
+        fields: ids.length > 1 ? ['subgroups'] : [],
+      });
+    });
     return subtree.map((s) => ({ type: 'group', id: s.id, server: null }));
   }
 

@@ -11,6 +11,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { UserEntity, UserStatus } from '../users/user.entity';
 import { UsersBulkRepository } from '../users/users-bulk.repository';
 import { FunctionalRoles } from '../users/functional-roles';
+import { DomainEventsService } from '../audit/domain-events.service';
+import { createdFields } from '../audit/domain-event';
 import { blankUser } from '../users/users.service';
 
 export const MAX_IMPORT_ROWS = 10_000;
@@ -76,6 +78,7 @@ export class UserImportService {
     private readonly policy: PasswordPolicy,
     private readonly clock: Clock,
     private readonly functionalRoles: FunctionalRoles,
+    private readonly events: DomainEventsService,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -125,12 +128,33 @@ export class UserImportService {
 
     if (!dryRun) {
       await this.hashPlainPasswords(accepted);
-      await this.tx.run(ctx, (tctx) =>
-        this.bulk.insertMany(
+      // The users and their user.created events commit together.
+      await this.tx.run(ctx, async (tctx) => {
+        await this.bulk.insertMany(
           tctx,
           accepted.map((c) => c.user),
-        ),
-      );
+        );
+        await this.events.record(
+          tctx,
+          ...accepted.map((c) => ({
+            action: 'user.created' as const,
+            subjectType: 'user' as const,
+            subjectId: c.user.id,
+            fields: createdFields({
+              login: c.user.login,
+              email: c.user.email,
+              mobilePhone: c.user.mobilePhone,
+              externalId: c.user.externalId,
+              name: c.user.name,
+              firstName: c.user.firstName,
+              lastName: c.user.lastName,
+              roles: c.user.roles?.length ? c.user.roles : undefined,
+              status: c.user.status,
+              passwordHash: c.user.passwordHash,
+            }),
+          })),
+        );
+      });
     }
     for (const c of accepted)
       results[c.row] = { row: c.row, status: 'created', id: c.user.id, ...(c.hashFormat ? { hashFormat: c.hashFormat } : {}) };

@@ -21,6 +21,8 @@ import { UserEntity } from './user.entity';
 import { FunctionalRoles } from './functional-roles';
 import { TokenKey, UsersRepository } from './users.repository';
 import { TransactionRunner } from '../database/transaction-runner';
+import { DomainEventsService } from '../audit/domain-events.service';
+import { createdFields, userUpdateEvents } from '../audit/domain-event';
 
 /** A blank user with every column at its default; services fill what they know. */
 /** Fields a profile may set on create/update; `password` is clear text (or a legacy 64-hex hash). */
@@ -89,6 +91,7 @@ export class UsersService {
     private readonly clock: Clock,
     private readonly tx: TransactionRunner,
     private readonly functionalRoles: FunctionalRoles,
+    private readonly events: DomainEventsService,
   ) {}
 
   /** The caller's own user (404 if it was deleted since the token was issued). */
@@ -126,7 +129,12 @@ export class UsersService {
     if (encodedPassword !== undefined) user.passwordHash = encodedPassword;
     else if (password !== undefined && password !== null)
       user.passwordHash = await this.encodePassword(password, ctx.isAdmin && opts.plainPassword !== true);
-    return this.users.insert(ctx, user);
+    // The row and its domain event commit together.
+    return this.tx.run(ctx, async (t) => {
+      const created = await this.users.insert(t, user);
+      await this.events.record(t, { action: 'user.created', subjectType: 'user', subjectId: user.id, fields: createdFields(input) });
+      return created;
+    });
   }
 
   /**
@@ -166,7 +174,7 @@ export class UsersService {
     ctx: RequestContext,
     id: string,
     input: UserInput,
-    opts: { rev?: string; endOtherSessions?: boolean; plainPassword?: boolean } = {},
+    opts: { rev?: string; endOtherSessions?: boolean; plainPassword?: boolean; passwordReset?: boolean } = {},
   ): Promise<UserEntity> {
     const seen = await this.users.getInGroup(ctx, id);
     assertSelfOrAdmin(ctx, id);
@@ -191,6 +199,7 @@ export class UsersService {
         touchesRoles(full, current) || full.passwordHash !== undefined || (full.status !== undefined && full.status !== current.status);
       if (securityChange) full.securityVersion = current.securityVersion + 1;
       const rev = await this.users.updateWithRev(t, id, opts.rev ?? current.rev, full);
+      await this.events.record(t, ...userUpdateEvents(id, { ...current }, { ...full }, { passwordReset: opts.passwordReset }));
       const updated = Object.assign(current, full, { rev });
       if (securityChange) this.sessions.securityChanged(t, id, updated.securityVersion);
       if (full.status !== undefined && full.status !== 'ACTIVE') await this.sessions.revokeAllForUser(t, id, 'disabled');
@@ -227,6 +236,7 @@ export class UsersService {
       const securityVersion = current.securityVersion + 1;
       const rev = await this.users.updateWithRev(t, id, current.rev, { deletionDate: now, modified: now, securityVersion });
       this.sessions.securityChanged(t, id, securityVersion);
+      await this.events.record(t, { action: 'user.deleted', subjectType: 'user', subjectId: id, fields: ['deletionDate'] });
       await this.sessions.revokeAllForUser(t, id, 'deleted');
       return Object.assign(current, { deletionDate: now, rev, securityVersion });
     });
@@ -242,6 +252,7 @@ export class UsersService {
       await this.appTokens.purgeForUser(t, id);
       await this.codes.purgeForUser(t, id);
       await this.users.deleteRow(t, id);
+      await this.events.record(t, { action: 'user.purged', subjectType: 'user', subjectId: id });
     });
   }
 
@@ -289,6 +300,7 @@ export class UsersService {
       if (user.status !== status) {
         const securityVersion = user.securityVersion + 1;
         user.rev = await this.users.updateWithRev(t, id, user.rev, { status, modified: this.clock.now(), securityVersion });
+        await this.events.record(t, ...userUpdateEvents(id, { status: user.status }, { status }));
         Object.assign(user, { status, securityVersion });
         this.sessions.securityChanged(t, id, securityVersion);
       }
@@ -307,6 +319,7 @@ export class UsersService {
       const properties = mergeProperties(current.properties ?? [], stubs, this.config.properties);
       const modified = this.clock.now();
       const rev = await this.users.updateWithRev(t, id, current.rev, { properties, modified });
+      await this.events.record(t, ...userUpdateEvents(id, { ...current }, { properties }));
       return Object.assign(current, { properties, modified, rev });
     });
   }

@@ -24,6 +24,8 @@ export const TEST_ENV: Record<string, string> = {
   CAREGATE_AUTH_RATE_LIMIT: '100000',
   CAREGATE_AUTH_FAILURE_LIMIT: '100000',
   CAREGATE_EMAIL_CHECK_RATE_LIMIT: '100000',
+  // Suites that test webhooks run the worker themselves (runOnce) or switch it on.
+  CAREGATE_WEBHOOK_WORKER: 'false',
 };
 
 export interface TestApp {

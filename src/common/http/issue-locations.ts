@@ -36,7 +36,11 @@ export class LocateIssuesInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const where = {
+    // A field that arrived in the path or the query is located there; declarations refine the rest.
+    const req = context.switchToHttp().getRequest<{ params?: object; query?: object } | undefined>();
+    const where: Record<string, HttpLocation> = {
+      ...Object.fromEntries(Object.keys(req?.query ?? {}).map((k) => [k, 'query' as const])),
+      ...Object.fromEntries(Object.keys(req?.params ?? {}).map((k) => [k, 'path' as const])),
       ...this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, context.getClass()),
       ...this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, context.getHandler()),
     };

@@ -1,3 +1,4 @@
+import { DomainEventsService } from '../../audit/domain-events.service';
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { Clock } from '../../common/clock';
@@ -16,6 +17,7 @@ export class AppTokensService {
   constructor(
     private readonly tokens: AppTokensRepository,
     private readonly clock: Clock,
+    private readonly events: DomainEventsService,
   ) {}
 
   /** Creates or replaces the token for (user, key); returns the clear value once. */
@@ -46,6 +48,7 @@ export class AppTokensService {
         deletionDate: null,
       }),
     );
+    await this.events.record(ctx, { action: 'app_token.issued', subjectType: 'user', subjectId: userId, fields: [`appTokens.${key}`] });
     return value;
   }
 
@@ -71,8 +74,9 @@ export class AppTokensService {
     return this.tokens.listForUser(ctx, userId);
   }
 
-  revoke(ctx: RequestContext, userId: string, key: string): Promise<void> {
-    return this.tokens.deleteKey(ctx, userId, key);
+  async revoke(ctx: RequestContext, userId: string, key: string): Promise<void> {
+    await this.tokens.deleteKey(ctx, userId, key);
+    await this.events.record(ctx, { action: 'app_token.revoked', subjectType: 'user', subjectId: userId, fields: [`appTokens.${key}`] });
   }
 
   purgeForUser(ctx: RequestContext, userId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { DomainEventsService } from '../../audit/domain-events.service';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { UnauthorizedError } from '../../common/errors';
@@ -18,6 +19,7 @@ export class SessionsService implements OnApplicationBootstrap {
     private readonly sessions: SessionsRepository,
     private readonly cache: RevocationCache,
     private readonly clock: Clock,
+    private readonly events: DomainEventsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,6 +64,7 @@ export class SessionsService implements OnApplicationBootstrap {
   async revoke(ctx: RequestContext, sessionId: string, reason: RevokeReason): Promise<void> {
     this.cache.revoke([sessionId]);
     await this.sessions.revoke(ctx, { id: sessionId }, reason, this.clock.now());
+    await this.events.record(ctx, { action: 'session.revoked', subjectType: 'session', subjectId: sessionId, fields: ['revokedAt'] });
   }
 
   /** Ends every session of a user (optionally but one); their access tokens fail at once here. */

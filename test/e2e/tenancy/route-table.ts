@@ -152,6 +152,25 @@ export const ROUTES: Record<string, RouteCase> = {
     anonymous: true,
   },
   'POST /rest/v2/user/inAllGroups/token/{userIdentifier}/{key}': { params: (f) => ({ userIdentifier: f.userBLogin, key: 'matrix' }) },
+  // audit trail and webhooks (issue 15)
+  'GET /rest/v2/audit/inGroup/{groupId}': { params: GB, expect: 403 },
+  'GET /rest/v2/audit/inGroup/{groupId}/verify': { params: GB, expect: 403 },
+  'GET /rest/v2/audit/inGroup/{groupId}/export': { params: GB, expect: 403 },
+  'POST /rest/v2/webhook/inGroup/{groupId}': { params: GB, body: () => ({ url: 'http://127.0.0.1:9/x' }), expect: 403 },
+  'GET /rest/v2/webhook/inGroup/{groupId}': { params: GB, expect: 403 },
+  'GET /rest/v2/webhook/inGroup/{groupId}/{id}': { params: (f) => ({ groupId: f.groupB, id: f.fresh() }), expect: 403 },
+  'PUT /rest/v2/webhook/inGroup/{groupId}/{id}': {
+    params: (f) => ({ groupId: f.groupB, id: f.fresh() }),
+    body: () => ({ enabled: false }),
+    expect: 403,
+  },
+  'DELETE /rest/v2/webhook/inGroup/{groupId}/{id}': { params: (f) => ({ groupId: f.groupB, id: f.fresh() }), expect: 403 },
+  'POST /rest/v2/webhook/inGroup/{groupId}/{id}/rotate': { params: (f) => ({ groupId: f.groupB, id: f.fresh() }), expect: 403 },
+  'GET /rest/v2/webhook/inGroup/{groupId}/{id}/deliveries': { params: (f) => ({ groupId: f.groupB, id: f.fresh() }), expect: 403 },
+  'POST /rest/v2/webhook/inGroup/{groupId}/{id}/deliveries/{deliveryId}/redeliver': {
+    params: (f) => ({ groupId: f.groupB, id: f.fresh(), deliveryId: f.fresh() }),
+    expect: 403,
+  },
 };
 
 /** Public or id-less routes that cannot name another tenant's row. */

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { ValidationError } from '../common/errors';
+import { newId } from '../common/ids';
+import { RequestContext } from '../common/request-context';
+import { DOMAIN_ACTIONS } from '../audit/domain-event';
+import { UnsafeWebhookUrlError } from './ssrf-guard';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookEntity } from './webhook.entity';
+import { newWebhookSecret } from './webhook-signature';
+import { WebhookSender } from './webhook-sender';
+import { WebhooksRepository } from './webhooks.repository';
+
+export interface WebhookInput {
+  url?: string;
+  eventTypes?: string[] | null;
+  includeSubgroups?: boolean;
+  enabled?: boolean;
+  description?: string | null;
+}
+
+/** Webhook registrations of a group; `ctx` is already in that group (inGroup check done). */
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly sender: WebhookSender,
+    private readonly clock: Clock,
+  ) {}
+
+  list(ctx: RequestContext): Promise<WebhookEntity[]> {
+    return this.repo.listInGroup(ctx);
+  }
+
+  get(ctx: RequestContext, id: string): Promise<WebhookEntity> {
+    return this.repo.getInGroup(ctx, id);
+  }
+
+  /** Returns the hook with its secret (shown again only on rotation). */
+  async create(ctx: RequestContext, input: WebhookInput): Promise<WebhookEntity> {
+    if (input.url === undefined) throw ValidationError.field('url', 'url is required', undefined, 'missing');
+    await this.checkInput(input);
+    const now = this.clock.now();
+    const hook = Object.assign(new WebhookEntity(), {
+      id: newId(),
+      groupId: ctx.groupId,
+      url: input.url,
+      secret: newWebhookSecret(),
+      eventTypes: input.eventTypes ?? null,
+      includeSubgroups: input.includeSubgroups ?? false,
+      enabled: input.enabled ?? true,
+      description: input.description ?? null,
+      created: now,
+      modified: now,
+    });
+    await this.repo.insert(ctx, hook);
+    return hook;
+  }
+
+  async update(ctx: RequestContext, id: string, input: WebhookInput): Promise<WebhookEntity> {
+    const hook = await this.repo.getInGroup(ctx, id);
+    await this.checkInput(input);
+    const patch: Partial<WebhookEntity> = { modified: this.clock.now() };
+    if (input.url !== undefined) patch.url = input.url;
+    if (input.eventTypes !== undefined) patch.eventTypes = input.eventTypes;
+    if (input.includeSubgroups !== undefined) patch.includeSubgroups = input.includeSubgroups;
+    if (input.enabled !== undefined) patch.enabled = input.enabled;
+    if (input.description !== undefined) patch.description = input.description;
+    await this.repo.update(ctx, id, patch);
+    return Object.assign(hook, patch);
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await this.repo.getInGroup(ctx, id);
+    await this.repo.delete(ctx, id);
+  }
+
+  /** A new secret; the old one stops signing at once. */
+  async rotateSecret(ctx: RequestContext, id: string): Promise<WebhookEntity> {
+    const hook = await this.repo.getInGroup(ctx, id);
+    const patch = { secret: newWebhookSecret(), modified: this.clock.now() };
+    await this.repo.update(ctx, id, patch);
+    return Object.assign(hook, patch);
+  }
+
+  async deliveries(ctx: RequestContext, id: string, limit = 50): Promise<WebhookDeliveryEntity[]> {
+    await this.repo.getInGroup(ctx, id);
+    return this.repo.recentDeliveries(ctx, id, Math.min(Math.max(limit, 1), 500));
+  }
+
+  /** Queues the delivery's event once more (a new delivery with the same webhook-id and body). */
+  async redeliver(ctx: RequestContext, id: string, deliveryId: string): Promise<WebhookDeliveryEntity> {
+    await this.repo.getInGroup(ctx, id);
+    const d = await this.repo.getDelivery(ctx, id, deliveryId);
+    const now = this.clock.now();
+    const copy = Object.assign(new WebhookDeliveryEntity(), {
+      ...d,
+      id: newId(),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      lastStatus: null,
+      lastError: null,
+      created: now,
+      completedAt: null,
+    });
+    await this.repo.insertDeliveries(ctx, [copy]);
+    return copy;
+  }
+
+  private async checkInput(input: WebhookInput): Promise<void> {
+    if (input.url !== undefined) {
+      if (typeof input.url !== 'string' || input.url.length > 2048)
+        throw ValidationError.field('url', 'url must be at most 2048 characters', input.url);
+      try {
+        await this.sender.check(input.url);
+      } catch (e) {
+        if (e instanceof UnsafeWebhookUrlError) throw ValidationError.field('url', e.message, input.url);
+        throw e;
+      }
+    }
+    const unknown = (input.eventTypes ?? []).filter((t) => !(DOMAIN_ACTIONS as readonly string[]).includes(t));
+    if (unknown.length) throw ValidationError.field('eventTypes', `Unknown event types: ${unknown.join(', ')}`, input.eventTypes);
+  }
+}
