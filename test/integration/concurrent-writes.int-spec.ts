@@ -24,7 +24,7 @@ const ROUNDS = 12;
 const VICTIMS = 4;
 const REG = 'registrations';
 // Each test runs ROUNDS bursts over HTTP; a machine shared with other suites needs the headroom.
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 describe('concurrent writes beside a transaction of another request', () => {
   let t: TestApp;
