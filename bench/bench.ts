@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as argon2 from 'argon2';
 import { Db, openPg, openSqlite, pad, seedAdmin, seedGroups, seedUsers, userId, withoutIndexes } from './scale';
-import { renderReport, Row } from './report';
+import { Extra, renderReport, Row } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -250,7 +250,7 @@ async function startService(t: Target): Promise<{ h: Http; svc: ChildProcess }> 
   return { h: http(`http://127.0.0.1:${port}`), svc };
 }
 
-async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
+async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extra: Extra }> {
   const small = Math.min(10_000, N);
   // Each service migrates its database and creates the root group and admin; the bench then seeds.
   let a: { h: Http; svc: ChildProcess } | undefined;
@@ -377,7 +377,7 @@ function sqliteTarget(): Target {
   return {
     env: { CAREGATE_DATA_DIR: dir, DATABASE_URL: '' },
     open: () => openSqlite(path.join(dir, 'caregate.sqlite')),
-    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => fs.promises.rm(dir, { recursive: true, force: true }),
   };
 }
 
@@ -401,7 +401,7 @@ async function pgTarget(base: string, suffix: string): Promise<Target> {
 
 async function main(): Promise<void> {
   const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-  const results: { dialect: string; rows: Row[]; extra: Record<string, unknown> }[] = [];
+  const results: { dialect: string; rows: Row[]; extra: Extra }[] = [];
   const pgBase = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
   const only = process.argv.includes('--pg-only') ? 'pg' : process.argv.includes('--sqlite-only') ? 'sqlite' : 'both';
   if (only !== 'pg') {

@@ -15,7 +15,8 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export async function openSqlite(file: string): Promise<Db> {
+/** Synchronous underneath (better-sqlite3): the Promises only give it the Db shape; every caller awaits at once. */
+export function openSqlite(file: string): Promise<Db> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Database = require('better-sqlite3') as new (f: string) => {
     prepare(s: string): { run(...p: unknown[]): void; all(...p: unknown[]): unknown[] };
@@ -29,10 +30,10 @@ export async function openSqlite(file: string): Promise<Db> {
   db.pragma('cache_size = -262144');
   const cache = new Map<string, ReturnType<typeof db.prepare>>();
   const stmt = (s: string) => cache.get(s) ?? cache.set(s, db.prepare(s)).get(s)!;
-  return {
+  return Promise.resolve({
     pg: false,
-    exec: async (s, p = []) => void stmt(s).run(...p),
-    all: async <T>(s: string, p: unknown[] = []) => stmt(s).all(...p) as T[],
+    exec: (s, p = []) => Promise.resolve(void stmt(s).run(...p)),
+    all: <T>(s: string, p: unknown[] = []) => Promise.resolve(stmt(s).all(...p) as T[]),
     tx: async (work) => {
       db.exec('BEGIN IMMEDIATE');
       try {
@@ -43,8 +44,8 @@ export async function openSqlite(file: string): Promise<Db> {
         throw e;
       }
     },
-    close: async () => db.close(),
-  };
+    close: () => Promise.resolve(db.close()),
+  });
 }
 
 export async function openPg(url: string): Promise<Db> {

@@ -26,7 +26,7 @@ export async function createGroup(remote: RemoteClient | undefined, id: string, 
   const name = o.name ?? id;
   if (remote) {
     const q = new URLSearchParams({ name, ...(o.parent ? { superGroup: o.parent } : {}) });
-    await remote.call('POST', `/rest/v2/group/${encodeURIComponent(id)}?${q}`, null);
+    await remote.call('POST', `/rest/v2/group/${encodeURIComponent(id)}?${q.toString()}`, null);
   } else {
     await withApp(async (app) => {
       const root = RequestContext.system(ROOT_GROUP_ID);
@@ -195,7 +195,7 @@ export async function exportUsers(
       });
       const page = await remote.call<{ rows: Record<string, unknown>[]; nextKeyPair?: { startKey: unknown; startKeyDocId: string } }>(
         'GET',
-        `/rest/v2/user/inGroup/${encodeURIComponent(groupId)}?${q}`,
+        `/rest/v2/user/inGroup/${encodeURIComponent(groupId)}?${q.toString()}`,
       );
       for (const u of page.rows) await write(u);
       if (!page.nextKeyPair?.startKeyDocId) break;

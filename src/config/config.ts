@@ -400,7 +400,7 @@ function corsOrigins(r: Reader, nodeEnv: AppConfig['nodeEnv']): 'reflect' | stri
     .map((o) => o.trim())
     .filter(Boolean);
   for (const o of origins) {
-    let ok = false;
+    let ok: boolean;
     try {
       const u = new URL(o);
       ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;

@@ -41,9 +41,9 @@ export interface HcpKeySource {
 
 function codes(list: unknown, a: string, b: string): string[] {
   if (!Array.isArray(list)) return [];
-  return list
-    .filter((c): c is Record<string, unknown> => !!c && typeof c === 'object' && typeof c[a] === 'string')
-    .map((c) => `${c[a] as string}${SEP}${typeof c[b] === 'string' ? (c[b] as string) : ''}`);
+  return (list as unknown[])
+    .filter((c): c is Record<string, unknown> => !!c && typeof c === 'object' && typeof (c as Record<string, unknown>)[a] === 'string')
+    .map((c) => `${c[a] as string}${SEP}${typeof c[b] === 'string' ? c[b] : ''}`);
 }
 
 export function hcpSearchKeys(h: HcpKeySource): KeyRow[] {

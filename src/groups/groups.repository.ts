@@ -93,7 +93,7 @@ export class GroupsRepository {
   async countChildren(ctx: RequestContext, parentId: string): Promise<number> {
     const q = this.params(ctx);
     const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM groups g WHERE g.super_group_id = ${q.p(parentId)} AND g.deletion_date IS NULL LIMIT ${q.p(COUNT_CAP)}) c`;
-    const [row] = (await this.tx.manager(ctx).query(sql, q.values)) as { n: number | string }[];
+    const [row] = await this.tx.manager(ctx).query<{ n: number | string }[]>(sql, q.values);
     return Number(row?.n ?? 0);
   }
 

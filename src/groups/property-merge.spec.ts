@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { mergeProperties } from './property-merge';
 import { thrownBy } from '../../test/support/thrown';
 

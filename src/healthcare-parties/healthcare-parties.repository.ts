@@ -27,6 +27,9 @@ const KEYED: (keyof HealthcarePartyEntity)[] = [
   'extra',
 ];
 
+/** A filter field as String() renders it, whatever JSON the client sent (so ['x'] still matches like 'x'). */
+const fieldText = (v: unknown): string => String(v);
+
 export interface HcpPageQuery {
   startKey?: string;
   startDocumentId?: string;
@@ -100,7 +103,7 @@ export class HealthcarePartiesRepository {
   async countCapped(ctx: RequestContext): Promise<number> {
     const q = this.rows.params();
     const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM healthcare_parties h WHERE h.group_id = ${q.p(ctx.groupId)} AND ${LIVE} LIMIT ${q.p(COUNT_CAP)}) c`;
-    const [row] = (await this.m(ctx).query(sql, q.values)) as { n: number | string }[];
+    const [row] = await this.m(ctx).query<{ n: number | string }[]>(sql, q.values);
     return Number(row?.n ?? 0);
   }
 
@@ -198,8 +201,8 @@ export class HealthcarePartiesRepository {
     };
     const codeKey = (type: unknown, code: unknown): [string, string | null] | null => {
       if (type === undefined || type === null) return null;
-      const t = `${String(type)}${SEP}`;
-      return code === undefined || code === null ? prefixRange(t) : [`${t}${String(code)}`, null];
+      const t = `${fieldText(type)}${SEP}`;
+      return code === undefined || code === null ? prefixRange(t) : [`${t}${fieldText(code)}`, null];
     };
     return {
       list,
@@ -215,7 +218,7 @@ export class HealthcarePartiesRepository {
             return ids.length ? `h.id IN (${q.list(ids.map(String))})` : '1 = 0';
           }
           case 'HealthcarePartyByNameFilter':
-            return this.nameWords(q, groupId, String(f.name ?? ''));
+            return this.nameWords(q, groupId, fieldText(f.name ?? ''));
           case 'HealthcarePartyByTagCodeFilter': {
             const parts = [codeKey(f.tagType, f.tagCode), codeKey(f.codeType, f.codeCode)]
               .map((r, i) => (r ? this.keys(q, groupId, i === 0 ? 'hcp-tag' : 'hcp-code', r[0], r[1]) : null))
@@ -252,7 +255,7 @@ export class HealthcarePartiesRepository {
 
   async filterIds(ctx: RequestContext, filter: unknown, limit: number): Promise<string[]> {
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
-    return ((await this.m(ctx).query(sql, params)) as { id: string }[]).map((r) => r.id);
+    return (await this.m(ctx).query<{ id: string }[]>(sql, params)).map((r) => r.id);
   }
 
   async insert(ctx: RequestContext, hcp: HealthcarePartyEntity): Promise<HealthcarePartyEntity> {

@@ -8,7 +8,7 @@ import { PasswordHasher } from '../credentials/password/password-hasher';
 import { PasswordPolicy } from '../credentials/password/password-policy';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../metrics/metrics.service';
-import { UserEntity, UserStatus } from '../users/user.entity';
+import { UserEntity } from '../users/user.entity';
 import { UsersBulkRepository } from '../users/users-bulk.repository';
 import { FunctionalRoles } from '../users/functional-roles';
 import { DomainEventsService } from '../audit/domain-events.service';
@@ -88,7 +88,7 @@ export class UserImportService {
       throw ValidationError.field('users', `At most ${MAX_IMPORT_ROWS} users per request (got ${rows.length})`);
     const dryRun = opts.dryRun === true;
     const now = this.clock.now();
-    const results: ImportRowResult[] = new Array(rows.length);
+    const results = new Array<ImportRowResult>(rows.length);
     const candidates: { row: number; user: UserEntity; password?: string; hashFormat?: string }[] = [];
     rows.forEach((raw, row) => {
       const r = this.prepare(ctx, raw, now);
@@ -106,7 +106,7 @@ export class UserImportService {
     const firstRowOf = new Map<string, number>();
     const accepted: typeof candidates = [];
     for (const c of candidates) {
-      const clashes = KEY_FIELDS.filter((f) => c.user[f] !== null && taken[f].has(c.user[f]!));
+      const clashes = KEY_FIELDS.filter((f) => c.user[f] !== null && taken[f].has(c.user[f]));
       if (clashes.length) {
         results[c.row] = {
           row: c.row,
@@ -190,7 +190,7 @@ export class UserImportService {
     if (!user.login && !user.email && !user.mobilePhone) return { reason: 'a login, email or mobilePhone is required' };
     if (r.status !== undefined && r.status !== null) {
       if (r.status !== 'ACTIVE' && r.status !== 'DISABLED') return { reason: 'status: expected ACTIVE or DISABLED' };
-      user.status = r.status as UserStatus;
+      user.status = r.status;
     }
     if (r.roles !== undefined && r.roles !== null) {
       if (!Array.isArray(r.roles) || r.roles.some((x) => typeof x !== 'string' || x.length > 64))

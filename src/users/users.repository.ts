@@ -8,7 +8,7 @@ import { prefixRange, queryWords } from '../common/text-search';
 import { fieldOfColumn, uniqueViolationColumns } from '../common/db-errors';
 import { RowMapper, SqlParams } from '../database/row-mapper';
 import { replaceSearchKeys, userSearchKeys } from '../database/search-keys';
-import { compileFilter, FilterDialect, FilterNode } from '../database/sql-filter';
+import { compileFilter, FilterDialect } from '../database/sql-filter';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserEntity } from './user.entity';
 import { UserFilter } from './user-filters';
@@ -192,7 +192,7 @@ export class UsersRepository {
     const q = this.rows.params();
     const extra = skipPatients ? ` AND ${NOT_PATIENT_ONLY}` : '';
     const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM users u WHERE u.group_id = ${q.p(ctx.groupId)} AND ${LIVE}${extra} LIMIT ${q.p(COUNT_CAP)}) c`;
-    const [row] = (await this.m(ctx).query(sql, q.values)) as { n: number | string }[];
+    const [row] = await this.m(ctx).query<{ n: number | string }[]>(sql, q.values);
     return Number(row?.n ?? 0);
   }
 
@@ -252,7 +252,7 @@ export class UsersRepository {
   /** Users matching `filter`, by id (descending with `desc`), from `from` inclusive, at most `limit`. */
   sqlFilter(groupId: string, filter: UserFilter, o: { from?: string; limit: number; idsOnly?: boolean }): [string, unknown[]] {
     const q = this.rows.params();
-    let where = `u.group_id = ${q.p(groupId)} AND ${LIVE} AND ${compileFilter(filter as FilterNode, this.filterDialect(groupId), q)}`;
+    let where = `u.group_id = ${q.p(groupId)} AND ${LIVE} AND ${compileFilter(filter, this.filterDialect(groupId), q)}`;
     if (o.from !== undefined) where += ` AND u.id ${filter.desc ? '<=' : '>='} ${q.p(o.from)}`;
     const dir = filter.desc ? 'DESC' : 'ASC';
     return [`SELECT ${o.idsOnly ? 'u.id' : this.cols} FROM users u WHERE ${where} ORDER BY u.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
@@ -265,7 +265,7 @@ export class UsersRepository {
 
   async filterIds(ctx: RequestContext, filter: UserFilter, limit: number): Promise<string[]> {
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
-    return ((await this.m(ctx).query(sql, params)) as { id: string }[]).map((r) => r.id);
+    return (await this.m(ctx).query<{ id: string }[]>(sql, params)).map((r) => r.id);
   }
 
   /** Inserts; a collision on a unique (group, field) becomes a DUPLICATE conflict naming the fields. */

@@ -154,7 +154,7 @@ function bodyText(op: Operation, resolve: (s: Schema) => Schema, ids: IdPool): f
     : fc.string({ maxLength: 12 });
   const mutated = fc.tuple(base, keyArb, nastyValue).map(([doc, key, value]) => {
     if (doc === null || typeof doc !== 'object') return JSON.stringify(value);
-    if (Array.isArray(doc)) return JSON.stringify(doc.length ? doc.map((d, i) => (i === 0 ? value : d)) : [value]);
+    if (Array.isArray(doc)) return JSON.stringify(doc.length ? (doc as unknown[]).map((d, i) => (i === 0 ? value : d)) : [value]);
     return JSON.stringify({ ...doc, [key]: value });
   });
   const withText = (f: (json: string) => string) => base.map((doc) => f(JSON.stringify(doc) ?? 'null'));
@@ -172,7 +172,7 @@ function bodyText(op: Operation, resolve: (s: Schema) => Schema, ids: IdPool): f
     withText((j) =>
       objectText(
         j,
-        Object.keys(JSON.parse(j) ?? {})
+        Object.keys((JSON.parse(j) as object | null) ?? {})
           .map((k) => `${JSON.stringify(k)}:null`)
           .join(',') || '"id":null',
       ),

@@ -38,7 +38,7 @@ describe(`openapi fuzz (FUZZ_SEED=${SEED}, ${RUNS} runs per operation)`, () => {
     // A fuzzer sends many wrong passwords: lockouts and rate limits would only hide the routes.
     smtp = new SmtpSink();
     t = await startApp({ env: { CAREGATE_LOCKOUT_THRESHOLD: '1000', CAREGATE_TRIAL_REGISTRATION: 'true', SMTP_URL: await smtp.start() } });
-    fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
+    fastify = t.app.getHttpAdapter().getInstance();
     const home = await createGroup(t);
     const victimGroup = await createGroup(t);
     const otherTenant = await createGroup(t);
@@ -126,7 +126,7 @@ describe(`openapi fuzz (FUZZ_SEED=${SEED}, ${RUNS} runs per operation)`, () => {
         stats.requests++;
         stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
         const shown = () =>
-          `${req.actor} ${req.method} ${req.url.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 300)} body=${(req.body ?? '').slice(0, 300)}\n-> ${res.statusCode} ${res.headers['content-type']} ${res.body.slice(0, 500)}`;
+          `${req.actor} ${req.method} ${req.url.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 300)} body=${(req.body ?? '').slice(0, 300)}\n-> ${res.statusCode} ${String(res.headers['content-type'])} ${res.body.slice(0, 500)}`;
         // 501 is the documented answer of the CouchDB-only operations Caregate does not implement.
         if (res.statusCode >= 500 && !(res.statusCode === 501 && res.json<{ code?: string }>().code === 'NOT_IMPLEMENTED'))
           throw new Error(`5xx: ${shown()}`);

@@ -36,10 +36,9 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     : await ds.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`);
   // The audit trail records refused logins on purpose (security events): a 4xx may append there, and only there.
   const names = tables.map((r) => r.name).filter((n) => !['migrations', 'audit_log', 'outbox_events'].includes(n));
-  const [row] = (await ds.query(`SELECT ${names.map((n, i) => `(SELECT COUNT(*) FROM "${n}") AS c${i}`).join(', ')}`)) as Record<
-    string,
-    string | number
-  >[];
+  const [row] = await ds.query<Record<string, string | number>[]>(
+    `SELECT ${names.map((n, i) => `(SELECT COUNT(*) FROM "${n}") AS c${i}`).join(', ')}`,
+  );
   return Object.fromEntries(names.map((n, i) => [n, Number(row[`c${i}`])]));
 }
 

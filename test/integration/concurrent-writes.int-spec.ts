@@ -12,6 +12,7 @@ import {
   TestUser,
   uniq,
 } from '../support/fixtures';
+import { body } from '../support/body';
 import { SmtpSink } from '../support/mail-sinks';
 import { startApp, TestApp } from '../support/test-app';
 
@@ -20,6 +21,9 @@ import { startApp, TestApp } from '../support/test-app';
  * concurrent acknowledged property writes of other users. Every 200 must read back exactly, every
  * refused request must leave no trace, on SQLite and PostgreSQL alike. Counts are exact.
  */
+type Prop = { type: { identifier: string }; typedValue: { stringValue: string } };
+type Doc = { id: string; name?: string; superGroup?: string; properties: Prop[]; metadata?: unknown };
+
 const ROUNDS = 12;
 const VICTIMS = 4;
 const REG = 'registrations';
@@ -76,7 +80,7 @@ describe('concurrent writes beside a transaction of another request', () => {
     totals.acknowledged += acks.length;
     for (const v of victims) {
       const back = await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token)).expect(200);
-      expect(back.body.properties).toEqual([
+      expect(body<Doc>(back).properties).toEqual([
         { type: { identifier: 'k', type: 'STRING' }, typedValue: { type: 'STRING', stringValue: value } },
       ]);
       totals.checked++;
@@ -102,7 +106,7 @@ describe('concurrent writes beside a transaction of another request', () => {
       counts[200]++;
       await t.http().get(`/rest/v2/user/byEmail/${lost}`).set(bearer(adminToken)).expect(404);
       const stored = await t.http().get(`/rest/v2/user/byEmail/${kept}`).set(bearer(adminToken)).expect(200);
-      expect(stored.body.id).toBe(ok.body.id);
+      expect(body<Doc>(stored).id).toBe(body<Doc>(ok).id);
     }
     expect(counts).toEqual({ 409: ROUNDS, 200: ROUNDS });
   });
@@ -149,7 +153,7 @@ describe('concurrent writes beside a transaction of another request', () => {
       ]);
       expect([m.status, d.status]).toEqual([200, 200]);
       const after = await t.http().get(`/rest/v2/group/${moved.id}`).set(bearer(adminToken)).expect(200);
-      expect(after.body.superGroup).toBe(parentB.id);
+      expect(body<Doc>(after).superGroup).toBe(parentB.id);
       await t.http().get(`/rest/v2/group/${deleted.id}`).set(bearer(adminToken)).expect(404);
     }
   });
@@ -176,7 +180,7 @@ describe('concurrent writes beside a transaction of another request', () => {
       counts[409]++;
       counts[200]++;
       await t.http().get(`/rest/v2/hcparty/${badId}`).set(bearer(adminToken)).expect(404);
-      await loginAs(t, { login: goodEmail, password: ok.body.token, groupId: admin.groupId });
+      await loginAs(t, { login: goodEmail, password: body<{ token: string }>(ok).token, groupId: admin.groupId });
     }
     expect(counts).toEqual({ 409: ROUNDS, 200: ROUNDS });
   });
@@ -203,7 +207,7 @@ describe('concurrent writes beside a transaction of another request', () => {
       counts.tokens++;
       await loginAs(t, { login: victims[0].user.login, password: token.text, groupId: admin.groupId });
       const stored = await t.get(UsersRepository).findByEmail(RequestContext.system(REG), fresh);
-      expect(stored).toMatchObject({ id: ok.body.id, status: 'REGISTERING' });
+      expect(stored).toMatchObject({ id: body<Doc>(ok).id, status: 'REGISTERING' });
     }
     expect(counts).toEqual({ registered: ROUNDS, refused: ROUNDS, tokens: ROUNDS });
   });
@@ -222,12 +226,12 @@ describe('concurrent writes beside a transaction of another request', () => {
     );
     expect(res.map((r) => r.status)).toEqual(values.map(() => 200));
     const back = await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token)).expect(200);
-    const p = back.body.properties.find((x: { type: { identifier: string } }) => x.type.identifier === 'p');
+    const p = body<Doc>(back).properties.find((x) => x.type.identifier === 'p')!;
     expect(values).toContain(p.typedValue.stringValue);
     // A client that modifies from an old revision still gets its 409.
-    const stale = { ...back.body, rev: v.user.user.rev, name: 'stale' };
+    const stale = { ...body<Doc>(back), rev: v.user.user.rev, name: 'stale' };
     await t.http().put('/rest/v2/user').set(bearer(v.token)).send(stale).expect(409);
-    expect((await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token))).body.name).not.toBe('stale');
+    expect(body<Doc>(await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token))).name).not.toBe('stale');
   });
 
   it('50 parallel group property writes without rev: all 200', async () => {
@@ -257,7 +261,7 @@ describe('concurrent writes beside a transaction of another request', () => {
     );
     expect(patches.map((r) => r.status)).toEqual(patches.map(() => 200));
     const stored = await t.get(UsersRepository).getInGroup(RequestContext.system(admin.groupId), v.user.user.id);
-    expect(patches.map((r) => r.body.metadata)).toContainEqual(stored.metadata);
+    expect(patches.map((r) => body<Doc>(r).metadata)).toContainEqual(stored.metadata);
     const issued = await Promise.all(
       Array.from({ length: 20 }, () => t.http().post(`/rest/v2/user/token/${v.user.user.id}/shared`).set(bearer(v.token))),
     );

@@ -35,10 +35,10 @@ describe('query plans: every lookup is served by an index', () => {
 
   async function plan([sql, params]: [string, unknown[]]): Promise<string> {
     if (pg) {
-      const rows: { 'QUERY PLAN': string }[] = await qr.query(`EXPLAIN ${sql}`, params);
+      const rows = (await qr.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[];
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     }
-    const rows: { detail: string }[] = await qr.query(`EXPLAIN QUERY PLAN ${sql}`, params);
+    const rows = (await qr.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[];
     return rows.map((r) => r.detail).join('\n');
   }
 

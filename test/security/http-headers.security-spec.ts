@@ -1,5 +1,6 @@
 import { ADMIN_LOGIN, ADMIN_PASSWORD, startApp, TestApp } from '../support/test-app';
 import { basic, loginAsRootAdmin } from '../support/fixtures';
+import { body } from '../support/body';
 
 const preflight = (t: TestApp, origin: string) =>
   t.http().options('/rest/v2/user/current').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
@@ -20,7 +21,7 @@ describe('HTTP hardening: headers, CORS, API docs', () => {
       await t.http().get('/rest/v2/user/current').set(basic(ADMIN_LOGIN, ADMIN_PASSWORD)).expect(200),
       await t.http().get('/rest/v2/user/current').expect(401),
       await t.http().post('/rest/v2/auth/login').send({ username: ADMIN_LOGIN, password: 'a-wrong-password-here' }).expect(401),
-      await t.http().get('/v1/users/me').set('X-User-Token', login.body.token),
+      await t.http().get('/v1/users/me').set('X-User-Token', body<{ token: string }>(login).token),
     ];
     for (const r of answers) expect(r.headers['cache-control']).toBe('no-store');
   });

@@ -36,7 +36,7 @@ const scenarios: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 6 }).chain((
         { minLength: 3, maxLength: 10 },
       ),
     })
-    .map((r) => ({ n, parents: r.parents as number[], actors: r.actors, ops: r.ops })),
+    .map((r) => ({ n, parents: r.parents, actors: r.actors, ops: r.ops })),
 );
 
 describe('subtree administrators cannot escape (property-based)', () => {

@@ -30,7 +30,7 @@ describe('tokens', () => {
       algorithm: s.alg,
       keyid: s.kid,
       noTimestamp: !('iat' in payload),
-      header: { alg: s.alg, ...header } as jwt.JwtHeader,
+      header: { alg: s.alg, ...header },
     });
   }
   const current = (token: string) => t.http().get('/rest/v2/user/current').set(bearer(token));
@@ -61,7 +61,7 @@ describe('tokens', () => {
     const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = attacker.publicKey.export({ format: 'jwk' });
     for (const header of [{ jwk }, { jku: 'http://127.0.0.1:9/jwks.json' }, { x5u: 'http://127.0.0.1:9/cert.pem' }]) {
-      const forged = jwt.sign(claims, attacker.privateKey, { algorithm: 'ES256', header: { alg: 'ES256', ...header } as jwt.JwtHeader });
+      const forged = jwt.sign(claims, attacker.privateKey, { algorithm: 'ES256', header: { alg: 'ES256', ...header } });
       await current(forged).expect(401);
     }
     // Even under the genuine signature, embedded key material is refused.

@@ -45,7 +45,7 @@ export async function reachable(check: () => Promise<unknown>): Promise<boolean>
 }
 
 /** Polls `probe` every 10 ms until it yields true or `ms` pass (bounded in time and count); elapsed ms, or -1. */
-export async function within(ms: number, probe: () => Promise<boolean>): Promise<number> {
+export async function within(ms: number, probe: () => boolean | Promise<boolean>): Promise<number> {
   const start = Date.now();
   for (let i = 0; i <= ms / 10 && Date.now() - start <= ms; i++) {
     if (await probe()) return Date.now() - start;
@@ -85,7 +85,7 @@ export async function startBuilt(name: string, env: Record<string, string>): Pro
     output,
     stop: async () => {
       proc.kill('SIGTERM');
-      await within(10000, async () => proc.exitCode !== null || proc.signalCode !== null);
+      await within(10000, () => proc.exitCode !== null || proc.signalCode !== null);
     },
   };
 }

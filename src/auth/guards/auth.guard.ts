@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Authenticator } from 'passport';
+import { inspect } from 'node:util';
 import { ForbiddenError, UnauthorizedError } from '../../common/errors';
 import { Principal, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
@@ -24,13 +25,18 @@ interface GuardedRequest {
   user?: Principal;
 }
 
+/** A strategy's failure as an Error (passport hands over whatever the strategy passed). */
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(typeof err === 'string' ? err : inspect(err));
+}
+
 /** Runs a registered passport strategy through passport's documented custom-callback form. */
 function runStrategy<T>(passport: InstanceType<typeof Authenticator>, name: string, req: unknown): Promise<T | null> {
   return new Promise((resolve, reject) => {
     const middleware = passport.authenticate(name, { session: false }, (err: unknown, user: T | false) =>
-      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(user || null),
+      err ? reject(toError(err)) : resolve(user || null),
     ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
-    middleware(req, {}, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(null)));
+    middleware(req, {}, (err?: unknown) => (err ? reject(toError(err)) : resolve(null)));
   });
 }
 

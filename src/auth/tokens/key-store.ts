@@ -60,7 +60,7 @@ export class KeyStore {
   jwks(): { keys: Jwk[] } {
     return {
       keys: [...this.state.verification.values()].map((v) => ({
-        ...(v.key.export({ format: 'jwk' }) as JsonWebKey),
+        ...v.key.export({ format: 'jwk' }),
         kid: v.kid,
         alg: v.alg,
         use: 'sig' as const,

@@ -26,11 +26,11 @@ export function inputGuardOptions(): Pick<FastifyServerOptions, 'frameworkErrors
   return {
     frameworkErrors: (err, req, reply) => {
       const registry = registries.get(req.server);
-      if (registry) sendError(registry, err, req as FastifyRequest, reply as unknown as FastifyReply);
+      if (registry) sendError(registry, err, req, reply);
       else (reply as unknown as FastifyReply).code(400).send();
     },
     clientErrorHandler: function (this: FastifyInstance, err: Error, socket: Socket) {
-      answerClientError(registries.get(this), err as Error & { code?: string; rawPacket?: Buffer }, socket);
+      answerClientError(registries.get(this), err, socket);
     },
   };
 }
@@ -79,7 +79,7 @@ export function installInputGuard(app: NestFastifyApplication, config: AppConfig
     done(null, body.trim() === 'null' || body === '' ? undefined : body);
   });
 
-  fastify.addHook('onRequest', async (req: FastifyRequest) => {
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply, done) => {
     const q = req.url.indexOf('?');
     if (/%00|\0/i.test(q < 0 ? req.url : req.url.slice(0, q))) throw nulError(['path']);
     if (q >= 0 && /%00|\0/i.test(req.url.slice(q))) throw nulError(['query']);
@@ -88,6 +88,8 @@ export function installInputGuard(app: NestFastifyApplication, config: AppConfig
         if (typeof v === 'string' && (v.includes('\0') || (name === 'authorization' && basicHasNul(v)))) throw nulError(['header', name]);
       }
     }
+    // A callback hook (nothing here awaits): Fastify answers a synchronous throw like a rejection.
+    done();
   });
 }
 

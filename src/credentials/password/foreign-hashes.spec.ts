@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import * as argon2 from 'argon2';
 import { hashFormatOf, normaliseImportedHash, verifyForeignHash } from './foreign-hashes';
 

@@ -9,10 +9,10 @@ export async function backfillScaleColumns(q: QueryRunner, pg: boolean): Promise
   const batches = async (table: string, cols: string, each: (row: Record<string, unknown>) => Promise<void>) => {
     let after: [string, string] = ['', ''];
     for (;;) {
-      const rows: Record<string, unknown>[] = await q.query(
+      const rows = (await q.query(
         `SELECT group_id, id, ${cols} FROM ${table} WHERE group_id > ${p(1)} OR (group_id = ${p(2)} AND id > ${p(3)}) ORDER BY group_id, id LIMIT 1000`,
         [after[0], after[0], after[1]],
-      );
+      )) as Record<string, unknown>[];
       for (const r of rows) await each(r);
       if (rows.length < 1000) return;
       const last = rows[rows.length - 1];

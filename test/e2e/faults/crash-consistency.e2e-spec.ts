@@ -90,8 +90,8 @@ class Service {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(port), HOST: '127.0.0.1' },
     });
-    child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));
-    child.stderr!.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stdout.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => this.output.push(d.toString()));
     this.child = child;
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -214,14 +214,14 @@ async function crashRounds(label: string, env: Record<string, string>, sqliteFil
         }
       };
       const burst = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w))).then(
-        () => undefined,
-        (e: unknown) => e,
+        () => ({ failed: false as const }),
+        (error: unknown) => ({ failed: true as const, error }),
       );
       await new Promise((r) => setTimeout(r, killAfterMs));
       await service.kill();
       dead = true;
-      const failed = await burst;
-      if (failed) throw failed;
+      const outcome = await burst;
+      if (outcome.failed) throw outcome.error;
 
       if (sqliteFile) {
         const db = new Database(sqliteFile);

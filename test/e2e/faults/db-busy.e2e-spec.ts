@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { body } from '../../support/body';
 import { bearer, createGroup, createUser, loginAs, TestUser } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
 
@@ -42,9 +43,9 @@ const sqlite = !process.env.TEST_DATABASE_URL;
       other.close();
     }
     await put('after').expect(200);
-    const props = (await t.http().get(`/rest/v2/user/${member.user.id}`).set(bearer(token)).expect(200)).body.properties as {
-      typedValue: { stringValue: string };
-    }[];
+    const props = body<{ properties: { typedValue: { stringValue: string } }[] }>(
+      await t.http().get(`/rest/v2/user/${member.user.id}`).set(bearer(token)).expect(200),
+    ).properties;
     expect(props.map((p) => p.typedValue.stringValue)).toEqual(['after']);
   }, 30000);
 });

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createApp } from '../../../src/app.factory';
 import { loadConfig } from '../../../src/config/config';
 import { ROOT_GROUP_ID } from '../../../src/provisioning/bootstrap.service';
+import { body } from '../../support/body';
 import { bearer, createAdmin, createGroup, createUser, loginAs, TestUser } from '../../support/fixtures';
 import { TEST_ENV, TestApp } from '../../support/test-app';
 
@@ -57,7 +58,7 @@ run('PostgreSQL outage (private cluster)', () => {
     t = {
       app,
       config,
-      db: { databaseUrl: config.databaseUrl, sqliteFile: '', drop: async () => undefined },
+      db: { databaseUrl: config.databaseUrl, sqliteFile: '', drop: () => Promise.resolve() },
       url: '',
       http: () => request(app.getHttpServer()),
       get: (type) => app.get(type as never),
@@ -107,8 +108,8 @@ run('PostgreSQL outage (private cluster)', () => {
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     if (profile === 'native' || profile === 'nabla') expect(res.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
-    if (profile === 'accounts') expect(typeof res.body.errors).toBe('string');
-    if (profile === 'infermedica') expect(typeof res.body.detail).toBe('string');
+    if (profile === 'accounts') expect(typeof body<{ errors?: unknown }>(res).errors).toBe('string');
+    if (profile === 'infermedica') expect(typeof body<{ detail?: unknown }>(res).detail).toBe('string');
     expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at .*\.js|SELECT/);
   }
 
@@ -168,7 +169,7 @@ run('PostgreSQL outage (private cluster)', () => {
     for (const wr of writers) {
       const res = await t.http().get(`/rest/v2/user/${wr.user.user.id}`).set(bearer(wr.token)).expect(200);
       const stored = new Map(
-        (res.body.properties as { type: { identifier: string }; typedValue: { stringValue: string } }[]).map((p) => [
+        body<{ properties: { type: { identifier: string }; typedValue: { stringValue: string } }[] }>(res).properties.map((p) => [
           p.type.identifier,
           p.typedValue.stringValue,
         ]),

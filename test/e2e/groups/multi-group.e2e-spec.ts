@@ -168,8 +168,12 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
     expect(one.text.length).toBeGreaterThanOrEqual(43);
     // inAllGroups: the same administrator gets A's and A1's user of that login, not B's.
     const all = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k4`).set(bearer(aAdmin)).expect(200);
-    expect(all.body.map((x: { groupId: string }) => x.groupId).sort()).toEqual([A.id, A1.id].sort());
-    const inA1 = all.body.find((x: { groupId: string }) => x.groupId === A1.id);
+    expect(
+      tokens(all)
+        .map((x) => x.groupId)
+        .sort(),
+    ).toEqual([A.id, A1.id].sort());
+    const inA1 = tokens(all).find((x) => x.groupId === A1.id)!;
     expect(inA1.groupName).toBe('Alpha one');
     await http()
       .get('/rest/v2/user/current')
@@ -183,7 +187,7 @@ describe('login across groups, /user/matches, /auth/switch, /user/inAllGroups/to
     await http().post(`/rest/v2/user/inAllGroups/token/${onlyA1.login}/k4`).set(bearer(m)).expect(404);
     const a1Admin = (await loginAs(t, await createAdmin(t, A1))).token;
     const mine = await http().post(`/rest/v2/user/inAllGroups/token/${login}/k5`).set(bearer(a1Admin)).expect(200);
-    expect(mine.body.map((x: { groupId: string }) => x.groupId)).toEqual([A1.id]);
+    expect(tokens(mine).map((x) => x.groupId)).toEqual([A1.id]);
     // Bad input and no credentials, as for inGroup.
     await http().post(`/rest/v2/user/inAllGroups/token/${login}/bad%20key`).set(bearer(aAdmin)).expect(400);
     await http().post(`/rest/v2/user/inAllGroups/token/${login}/k4`).expect(401);

@@ -1,13 +1,18 @@
+import { expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { body } from '../../support/body';
 import { bearer, createAdmin, createGroup, loginAs, loginAsRootAdmin } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
 
 const run = promisify(execFile);
+
+type Jwks = { keys: (Record<string, unknown> & { alg: string })[] };
+type Reloaded = { kids: string[]; signingKid: string };
 
 /** Another backend's view: jose's createRemoteJWKSet against the running service (child process, jose is ESM-only). */
 async function verifyRemotely(t: TestApp, ...tokens: string[]): Promise<{ ok: boolean; kid?: string; code?: string }[]> {
@@ -40,9 +45,10 @@ describe('JWKS, discovery and key rotation without restart', () => {
   it('publishes every verification key with kid, alg and use, with cache headers, and a discovery document', async () => {
     const res = await t.http().get('/.well-known/jwks.json').expect(200);
     expect(res.headers['cache-control']).toMatch(/public, max-age=\d+/);
-    expect(res.body.keys).toHaveLength(1);
-    expect(res.body.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-    expect(res.body.keys[0].d).toBeUndefined();
+    const { keys } = body<Jwks>(res);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(keys[0].d).toBeUndefined();
     expect(res.headers.etag).toBeDefined();
     await t.http().get('/.well-known/jwks.json').set('If-None-Match', res.headers.etag).expect(304);
     const disco = await t.http().get('/.well-known/openid-configuration').expect(200);
@@ -61,17 +67,21 @@ describe('JWKS, discovery and key rotation without restart', () => {
     fs.writeFileSync(publicKeys, JSON.stringify({ [kidOf(before.token)]: oldPublic }));
     fs.writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const reloaded = await t.http().post('/rest/v2/keys/reload').set(bearer(before.token)).expect(200);
-    expect(reloaded.body.kids).toHaveLength(2);
+    expect(body<Reloaded>(reloaded).kids).toHaveLength(2);
 
     const after = await loginAsRootAdmin(t);
-    expect(kidOf(after.token)).toBe(reloaded.body.signingKid);
+    expect(kidOf(after.token)).toBe(body<Reloaded>(reloaded).signingKid);
     expect(kidOf(after.token)).not.toBe(kidOf(before.token));
     const [oldOk, newOk] = await verifyRemotely(t, before.token, after.token);
     expect(oldOk).toMatchObject({ ok: true, kid: kidOf(before.token) });
     expect(newOk).toMatchObject({ ok: true, kid: kidOf(after.token) });
     await t.http().get('/rest/v2/user/current').set(bearer(after.token)).expect(200);
     const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
-    expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(
+      body<Jwks>(jwks)
+        .keys.map((k) => k.alg)
+        .sort(),
+    ).toEqual(['ES256', 'RS256']);
     // The old ETag no longer matches: clients revalidating get the new set.
     expect(jwks.headers.etag).not.toBe(firstEtag);
 

@@ -414,7 +414,7 @@ describe('native users (/rest/v2/user)', () => {
       expect(cur.authenticationTokens.app).toEqual({ creationTime: expect.any(Number), validity: 60 });
       expect(JSON.stringify(cur)).not.toContain('my-chosen-token-1-long-enough-for-asvs');
       // GET /user/{id} reads the user and its token keys in one statement: same keys, no values.
-      const byId = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(me)).expect(200)).body;
+      const byId = user(await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(me)).expect(200));
       expect(byId.authenticationTokens).toEqual(cur.authenticationTokens);
       expect(JSON.stringify(byId)).not.toContain('my-chosen-token-1-long-enough-for-asvs');
     });

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RequestContext } from '../../../src/common/request-context';
 import { UsersRepository } from '../../../src/users/users.repository';
+import { body } from '../../support/body';
 import { bearer, loginAs, loginAsRootAdmin } from '../../support/fixtures';
 import { startApp, TEST_ENV, TestApp } from '../../support/test-app';
 
@@ -119,7 +120,7 @@ describe('caregate CLI (built dist, child process)', () => {
       .http()
       .get('/rest/v2/user/inGroup/bulk')
       .set(bearer((await loginAsRootAdmin(t)).token));
-    expect(before.body.rows).toHaveLength(0);
+    expect(body<{ rows: unknown[] }>(before).rows).toHaveLength(0);
 
     const report = path.join(dir, 'report.jsonl');
     const r = await cli(env, 'import', 'bulk', file, '--report', report);
@@ -200,7 +201,7 @@ describe('caregate CLI (built dist, child process)', () => {
     const exp = await cli(remote, 'export', 'remoteclinic');
     expect(exp.stdout).toContain('"login":"rita"');
     expect((await cli(remote, 'export', 'remoteclinic', '--with-hashes')).code).toBe(1);
-    const reset = await cli(remote, 'reset-password', 'remoteclinic', JSON.parse(exp.stdout.trim()).id);
+    const reset = await cli(remote, 'reset-password', 'remoteclinic', (JSON.parse(exp.stdout.trim()) as { id: string }).id);
     expect(reset.code).toBe(0);
     await loginAs(t, { login: 'rita', password: /one-time password for \S+: (\S+)/.exec(reset.stdout)![1], groupId: 'remoteclinic' });
     expect((await cli({ ...env, CAREGATE_URL: t.url, CAREGATE_TOKEN: 'bad' }, 'export', 'remoteclinic')).stderr).toMatch(/401/);
@@ -210,7 +211,11 @@ describe('caregate CLI (built dist, child process)', () => {
     expect(rot.code).toBe(0);
     expect(rot.stdout).toContain(`old key ${oldKid} kept`);
     const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
-    expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'ES384']);
+    expect(
+      body<{ keys: { alg: string }[] }>(jwks)
+        .keys.map((k) => k.alg)
+        .sort(),
+    ).toEqual(['ES256', 'ES384']);
     await t.http().get('/rest/v2/user/current').set(bearer(admin.token)).expect(200);
     const fresh = await loginAsRootAdmin(t);
     expect(JSON.parse(Buffer.from(fresh.token.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'ES384' });
