@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RequestContext } from '../common/request-context';
+import { bulkInsert } from '../database/bulk-insert';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AuditCheckpointEntity, AuditEntryEntity } from './audit-entry.entity';
 import { ChainRow, GENESIS_HASH } from './audit-chain';
@@ -78,8 +79,11 @@ export class AuditRepository {
 
   /** Outbox rows in event order (multi-row INSERTs of 200: a bulk import records thousands). */
   async insertOutbox(ctx: RequestContext, events: DomainEvent[]): Promise<void> {
-    const repo = this.m(ctx).getRepository(OutboxEventEntity);
-    for (let i = 0; i < events.length; i += 200) await repo.insert(events.slice(i, i + 200).map((e) => ({ ...e, dispatchedAt: null })));
+    await bulkInsert(
+      this.m(ctx),
+      OutboxEventEntity,
+      events.map((e) => Object.assign(new OutboxEventEntity(), e, { dispatchedAt: null })),
+    );
   }
 
   /**
@@ -101,8 +105,11 @@ export class AuditRepository {
   }
 
   async insertRows(ctx: RequestContext, rows: ChainRow[]): Promise<void> {
-    const repo = this.m(ctx).getRepository(AuditEntryEntity);
-    for (let i = 0; i < rows.length; i += 200) await repo.insert(rows.slice(i, i + 200));
+    await bulkInsert(
+      this.m(ctx),
+      AuditEntryEntity,
+      rows.map((r) => Object.assign(new AuditEntryEntity(), r)),
+    );
   }
 
   checkpoint(ctx: RequestContext, groupId: string): Promise<AuditCheckpointEntity | null> {

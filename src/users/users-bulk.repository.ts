@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets } from 'typeorm';
 import { RequestContext } from '../common/request-context';
+import { bulkInsert } from '../database/bulk-insert';
 import { insertSearchKeysOfMany, userSearchKeys } from '../database/search-keys';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserEntity } from './user.entity';
@@ -55,26 +56,17 @@ export class UsersBulkRepository {
    */
   async insertMany(ctx: RequestContext, users: UserEntity[]): Promise<void> {
     const manager = this.tx.manager(ctx);
-    const meta = manager.connection.getMetadata(UserEntity);
-    const columns = meta.columns.filter((c) => !c.isVirtual);
     const postgres = manager.connection.options.type === 'postgres';
-    const head = `INSERT INTO ${manager.connection.driver.escape(meta.tableName)} (${columns.map((c) => manager.connection.driver.escape(c.databaseName)).join(', ')}) VALUES `;
     for (let i = 0; i < users.length; i += ROWS_PER_INSERT) {
       const chunk = users.slice(i, i + ROWS_PER_INSERT);
-      const params: unknown[] = [];
-      const tuples = chunk.map((u) => {
+      for (const u of chunk) {
         u.groupId = ctx.groupId;
         // The normalized lookup columns, as UsersRepository.insert writes them.
         u.loginKey = u.login ?? '';
         u.emailKey = u.email ? u.email.toLowerCase() : null;
-        const marks = columns.map((c) => {
-          params.push(toParam(c.getEntityValue(u, true), postgres));
-          return postgres ? `$${params.length}` : '?';
-        });
-        return `(${marks.join(', ')})`;
-      });
+      }
       // A user created concurrently with the same key: 409 DUPLICATE, and the batch rolls back.
-      await manager.query(head + tuples.join(', '), params).catch((e: unknown) => {
+      await bulkInsert(manager, UserEntity, chunk, ROWS_PER_INSERT).catch((e: unknown) => {
         throw translateUnique(e);
       });
       const keys = chunk.flatMap((u) =>
@@ -102,11 +94,4 @@ export class UsersBulkRepository {
     if (afterId !== undefined) qb.andWhere('u.id > :afterId', { afterId });
     return qb.orderBy('u.id', 'ASC').limit(limit).getMany();
   }
-}
-
-/** better-sqlite3 binds no booleans (stored as 0/1) and neither dialect takes undefined. */
-function toParam(v: unknown, postgres: boolean): unknown {
-  if (v === undefined) return null;
-  if (typeof v === 'boolean' && !postgres) return v ? 1 : 0;
-  return v;
 }
