@@ -5,22 +5,52 @@
  * the arrows that exist (docs/architecture.mmd, README) and fails when the picture drifts.
  */
 const LAYERS = {
-  // wiring (src/*.ts: main, app.module, app.factory) may import anything and is imported by nothing in src/
-  profiles: ['provisioning', 'auth', 'healthcare-parties', 'users', 'groups', 'credentials', 'notifications', 'config', 'common'],
+  // wiring (src/*.ts: main, app.module, app.factory) and cli/ (the admin CLI boots the app module)
+  // may import anything; nothing in the folders below imports them
+  profiles: [
+    'provisioning',
+    'auth',
+    'healthcare-parties',
+    'users',
+    'groups',
+    'credentials',
+    'webhooks',
+    'audit',
+    'notifications',
+    'metrics',
+    'config',
+    'common',
+  ],
   health: ['config', 'common'],
-  provisioning: ['auth', 'healthcare-parties', 'users', 'groups', 'credentials', 'notifications', 'database', 'config', 'common'],
-  auth: ['users', 'groups', 'credentials', 'database', 'config', 'common'],
-  'healthcare-parties': ['users', 'groups', 'credentials', 'database', 'config', 'common'],
-  users: ['groups', 'credentials', 'database', 'config', 'common'],
-  credentials: ['database', 'config', 'common'],
-  groups: ['database', 'config', 'common'],
+  provisioning: [
+    'auth',
+    'healthcare-parties',
+    'users',
+    'groups',
+    'credentials',
+    'audit',
+    'notifications',
+    'metrics',
+    'database',
+    'config',
+    'common',
+  ],
+  auth: ['users', 'groups', 'credentials', 'audit', 'metrics', 'database', 'config', 'common'],
+  'healthcare-parties': ['users', 'groups', 'credentials', 'audit', 'database', 'config', 'common'],
+  users: ['groups', 'credentials', 'audit', 'database', 'config', 'common'],
+  credentials: ['audit', 'metrics', 'database', 'config', 'common'],
+  groups: ['audit', 'database', 'config', 'common'],
+  // webhooks deliver what the audit outbox holds; the domains record events and know no webhook
+  webhooks: ['audit', 'database', 'config', 'common'],
+  audit: ['database', 'config', 'common'],
   notifications: ['config', 'common'],
+  metrics: ['config', 'common'],
   database: ['config', 'common'],
   config: ['common'],
   common: [],
 };
 const FOLDERS = Object.keys(LAYERS);
-const DOMAINS = ['groups', 'credentials', 'users', 'healthcare-parties'];
+const DOMAINS = ['groups', 'credentials', 'users', 'healthcare-parties', 'audit', 'webhooks'];
 /** The one file of database/ that knows the domains: TypeORM needs the entity classes when the data source is built. */
 const ENTITY_REGISTRY = '^src/database/entities\\.ts$';
 

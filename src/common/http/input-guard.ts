@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import secureJson from 'secure-json-parse';
-import { AppConfig } from '../../config/config';
 import { CoreError, ValidationError } from '../errors';
 import { sendError } from './exception.filter';
 import { normalizeError } from './normalize-error';
@@ -35,7 +34,12 @@ export function inputGuardOptions(): Pick<FastifyServerOptions, 'frameworkErrors
   };
 }
 
-export function installInputGuard(app: NestFastifyApplication, config: AppConfig): void {
+/** The part of the configuration the guard reads (AppConfig has it; common/ does not import config/). */
+export interface InputGuardOptions {
+  jsonMaxDepth: number;
+}
+
+export function installInputGuard(app: NestFastifyApplication, config: InputGuardOptions): void {
   const fastify = app.getHttpAdapter().getInstance();
   registries.set(fastify, app.get(ProfileRegistry));
   const maxDepth = config.jsonMaxDepth;

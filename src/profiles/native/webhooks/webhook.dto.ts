@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DOMAIN_ACTIONS } from '../../../audit/domain-event';
-import type { WebhookDeliveryEntity } from '../../../webhooks/webhook-delivery.entity';
-import type { WebhookEntity } from '../../../webhooks/webhook.entity';
+import type { Webhook, WebhookDelivery } from '../../../webhooks/webhook.model';
 
 const ACTIONS = DOMAIN_ACTIONS as unknown as string[];
 
@@ -55,7 +54,7 @@ export class DeliveriesQueryDto {
   limit?: number;
 }
 
-export const toWebhookDto = (h: WebhookEntity, withSecret = false) => ({
+export const toWebhookDto = (h: Webhook, withSecret = false) => ({
   id: h.id,
   groupId: h.groupId,
   url: h.url,
@@ -68,7 +67,7 @@ export const toWebhookDto = (h: WebhookEntity, withSecret = false) => ({
   ...(withSecret ? { secret: h.secret } : {}),
 });
 
-export const toDeliveryDto = (d: WebhookDeliveryEntity) => ({
+export const toDeliveryDto = (d: WebhookDelivery) => ({
   id: d.id,
   webhookId: d.webhookId,
   eventId: d.eventId,
