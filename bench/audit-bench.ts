@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     console.log(`write: same + event (outbox + chained audit row)  ${f(auditedMs)} ms  (+${f(auditedMs - plainMs)} ms per event)`);
     console.log(`write: UsersService.update (records its event)    ${f(serviceMs)} ms`);
     console.log(
-      `verify: ${verdict.count} rows, ok=${verdict.ok}              ${f(verifyS, 2)} s  (${Math.round(verdict.count / verifyS)} rows/s; bulk load took ${f(insertS, 1)} s)`,
+      `verify: ${verdict.count} rows, ok=${verdict.ok}              ${f(verifyS, 2)} s  (${Math.round(verdict.count / verifyS)} rows/s, ${f(verifyCpuS, 2)} s CPU; bulk load took ${f(insertS, 1)} s)`,
     );
     console.log(
       `prune: ${pruned.removed} rows in ${pruned.batches} batches   ${f(pruneS, 2)} s  (transactions: p99 ${f(pruned.p99BatchMs, 1)} ms, longest ${f(pruned.longestBatchMs, 1)} ms); verify after: ok=${after.ok}, checkpoint seq ${after.checkpoint?.seq}`,

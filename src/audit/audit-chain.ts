@@ -36,6 +36,7 @@ export function canonicalForm(r: Omit<ChainRow, 'hash'>): string {
 /** A stored row as the database returns it (fields as its JSON text, numbers possibly as strings). */
 export type RawChainRow = Record<string, string | number | null>;
 
+// eslint-disable-next-line no-control-regex -- JSON escapes U+0000..U+001F: matching those control characters is the point
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 /** JSON string literal; the common case (nothing to escape) skips JSON.stringify. */
 const q = (v: string | number | null) => {

@@ -124,12 +124,16 @@ export class AuditRepository {
   async page(ctx: RequestContext, f: AuditFilter, limit: number): Promise<ChainRow[]> {
     const where = ['group_id = ?'];
     const params: unknown[] = [ctx.groupId];
-    if (f.subject !== undefined) (where.push('subject_id = ?'), params.push(f.subject));
-    if (f.actor !== undefined) (where.push('actor = ?'), params.push(f.actor));
-    if (f.action !== undefined) (where.push('action = ?'), params.push(f.action));
-    if (f.from !== undefined) (where.push('occurred_at >= ?'), params.push(f.from));
-    if (f.to !== undefined) (where.push('occurred_at < ?'), params.push(f.to));
-    if (f.beforeSeq !== undefined) (where.push('seq < ?'), params.push(f.beforeSeq));
+    const and = (condition: string, value: unknown) => {
+      where.push(condition);
+      params.push(value);
+    };
+    if (f.subject !== undefined) and('subject_id = ?', f.subject);
+    if (f.actor !== undefined) and('actor = ?', f.actor);
+    if (f.action !== undefined) and('action = ?', f.action);
+    if (f.from !== undefined) and('occurred_at >= ?', f.from);
+    if (f.to !== undefined) and('occurred_at < ?', f.to);
+    if (f.beforeSeq !== undefined) and('seq < ?', f.beforeSeq);
     params.push(limit);
     const rows = await rawQuery<RawRow>(
       this.m(ctx),

@@ -25,8 +25,8 @@ export function currentRequestMetadata(): RequestMetadata | undefined {
 export class RequestMetadataInterceptor implements NestInterceptor {
   intercept(ec: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ec.getType() !== 'http') return next.handle();
-    const req = ec.switchToHttp().getRequest<{ id?: unknown; ip?: string; ctx?: RequestContext }>();
-    const store: RequestMetadata = { requestId: String(req.id ?? ''), ip: req.ip, ctx: req.ctx };
+    const req = ec.switchToHttp().getRequest<{ id?: string; ip?: string; ctx?: RequestContext }>();
+    const store: RequestMetadata = { requestId: req.id ?? '', ip: req.ip, ctx: req.ctx };
     return new Observable((subscriber) => storage.run(store, () => next.handle().subscribe(subscriber)));
   }
 }

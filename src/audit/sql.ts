@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 export function rawQuery<T = Record<string, unknown>>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
   let i = 0;
   const text = m.connection.options.type === 'postgres' ? sql.replace(/\?/g, () => `$${++i}`) : sql;
-  return m.query(text, params) as Promise<T[]>;
+  return m.query<T[]>(text, params);
 }
 
 export const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';

@@ -3,8 +3,8 @@ import { isPrivateAddress, resolveWebhookTarget, Resolver } from './ssrf-guard';
 /** A stubbed resolver: no traffic and no real DNS; the guard only sees the addresses given here. */
 const stub =
   (table: Record<string, string[]>): Resolver =>
-  async (host) =>
-    (table[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  (host) =>
+    Promise.resolve((table[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
 
 describe('webhook SSRF guard', () => {
   it.each([

@@ -5,6 +5,7 @@ import { RequestContext } from '../../../src/common/request-context';
 import { FakeClock } from '../../../src/common/clock';
 import { bearer, createAdmin, createGroup, createUser, loginAs, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
+import { body } from '../../support/body';
 
 type Row = {
   seq: number;
@@ -17,6 +18,10 @@ type Row = {
   ip: string;
   client: string;
 };
+/** A page of the trail. */
+type Page = { rows: Row[]; nextKeyPair: { startKey: string } };
+/** The verify verdict, as far as these tests read it. */
+type Verdict = { ok: boolean; count: number; brokenAt?: unknown; head: { seq: number; hash: string } };
 
 describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
   let t: TestApp;
@@ -55,10 +60,11 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
       .set('x-request-id', 'req-audit-1')
       .send({ login, passwordHash: 'a-long-enough-password-1', name: 'Audited' })
       .expect(200);
-    const r = await list(groupA, { subject: created.body.id }).expect(200);
-    expect(r.body.rows).toHaveLength(1);
-    const row = r.body.rows[0] as Row;
-    expect(row).toMatchObject({ action: 'user.created', actor: adminA.user.id, requestId: 'req-audit-1', subjectId: created.body.id });
+    const createdId = body<{ id: string }>(created).id;
+    const r = await list(groupA, { subject: createdId }).expect(200);
+    expect(body<Page>(r).rows).toHaveLength(1);
+    const row = body<Page>(r).rows[0];
+    expect(row).toMatchObject({ action: 'user.created', actor: adminA.user.id, requestId: 'req-audit-1', subjectId: createdId });
     expect(row.fields).toEqual(expect.arrayContaining(['login', 'name', 'password']));
     expect(JSON.stringify(row)).not.toContain('a-long-enough-password-1');
     expect(row.ip).toMatch(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
@@ -73,18 +79,20 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
         .set(bearer(tokA))
         .send({ login: uniq('pg') })
         .expect(200);
-    const first = await list(groupA, { action: 'user.created', actor: adminA.user.id, limit: 2 }).expect(200);
-    expect(first.body.rows).toHaveLength(2);
-    expect(first.body.rows[0].seq).toBeGreaterThan(first.body.rows[1].seq);
-    const next = await list(groupA, {
-      action: 'user.created',
-      actor: adminA.user.id,
-      limit: 2,
-      startKey: first.body.nextKeyPair.startKey,
-    }).expect(200);
-    expect(next.body.rows[0].seq).toBeLessThan(first.body.rows[1].seq);
+    const first = body<Page>(await list(groupA, { action: 'user.created', actor: adminA.user.id, limit: 2 }).expect(200));
+    expect(first.rows).toHaveLength(2);
+    expect(first.rows[0].seq).toBeGreaterThan(first.rows[1].seq);
+    const next = body<Page>(
+      await list(groupA, {
+        action: 'user.created',
+        actor: adminA.user.id,
+        limit: 2,
+        startKey: first.nextKeyPair.startKey,
+      }).expect(200),
+    );
+    expect(next.rows[0].seq).toBeLessThan(first.rows[1].seq);
     const future = await list(groupA, { from: new Date(clock.now() + 1000).toISOString() }).expect(200);
-    expect(future.body.rows).toEqual([]);
+    expect(body<Page>(future).rows).toEqual([]);
   });
 
   it('refuses bad input, missing auth, non-administrators and other tenants', async () => {
@@ -107,7 +115,7 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
       .send({ login: uniq('ch') })
       .expect(200);
     const r = await list(child).expect(200);
-    expect(r.body.rows.map((x: Row) => x.action)).toContain('user.created');
+    expect(body<Page>(r).rows.map((x) => x.action)).toContain('user.created');
   });
 
   it('verify answers ok with the count, then points at a tampered row', async () => {
@@ -120,8 +128,8 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
     });
     const ok = await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200);
     expect(ok.body).toMatchObject({ ok: true, groupId: groupA });
-    expect(ok.body.count).toBeGreaterThanOrEqual(5);
-    const rows = (await list(groupA, { limit: 1000 }).expect(200)).body.rows as Row[];
+    expect(body<Verdict>(ok).count).toBeGreaterThanOrEqual(5);
+    const rows = body<Page>(await list(groupA, { limit: 1000 }).expect(200)).rows;
     const victim = rows[Math.floor(rows.length / 2)];
     const ds = t.get(DataSource);
     const pg = ds.options.type === 'postgres';
@@ -131,9 +139,10 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
       victim.seq,
     ]);
     const bad = await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200);
-    expect(bad.body.ok).toBe(false);
-    expect(bad.body.brokenAt).toMatchObject({ seq: victim.seq, eventId: victim.id });
-    expect(bad.body.count).toBe(victim.seq - 1);
+    const verdict = body<Verdict>(bad);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.brokenAt).toMatchObject({ seq: victim.seq, eventId: victim.id });
+    expect(verdict.count).toBe(victim.seq - 1);
     await ds.query(`UPDATE audit_log SET actor = ${pg ? '$1' : '?'} WHERE group_id = ${pg ? '$2' : '?'} AND seq = ${pg ? '$3' : '?'}`, [
       victim.actor,
       groupA,
@@ -168,7 +177,7 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
   });
 
   it('retention prunes old rows behind a signed checkpoint; verify still passes; appends continue the chain', async () => {
-    const before = (await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200)).body;
+    const before = body<Verdict>(await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200));
     clock.advance(40 * 86400_000);
     tokA = (await loginAs(t, adminA)).token;
     await t
@@ -179,13 +188,13 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
       .expect(200);
     const removed = await t.get(AuditRetentionService).pruneOnce(30);
     expect(removed).toBeGreaterThanOrEqual(before.count);
-    const after = (await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200)).body;
+    const after = body<Verdict>(await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200));
     // What is left: the login and the write after the clock moved.
     expect(after).toMatchObject({ ok: true, count: 2, checkpoint: { seq: before.head.seq, hash: before.head.hash } });
     const ds = t.get(DataSource);
     const pg = ds.options.type === 'postgres';
     await ds.query(`UPDATE audit_checkpoints SET seq = seq + 1 WHERE group_id = ${pg ? '$1' : '?'}`, [groupA]);
-    const forged = (await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200)).body;
+    const forged = body<Verdict>(await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200));
     expect(forged).toMatchObject({ ok: false, brokenAt: { reason: 'checkpoint signature is invalid' } });
     await ds.query(`UPDATE audit_checkpoints SET seq = seq - 1 WHERE group_id = ${pg ? '$1' : '?'}`, [groupA]);
   });

@@ -633,7 +633,7 @@ const CASES: Case[] = [
 ];
 
 async function maxPosition(t: TestApp): Promise<number> {
-  const [r] = await t.get(DataSource).query('SELECT MAX(position) AS m FROM outbox_events');
+  const [r] = await t.get(DataSource).query<{ m: number | string | null }[]>('SELECT MAX(position) AS m FROM outbox_events');
   return Number(r.m ?? 0);
 }
 
@@ -641,7 +641,10 @@ async function rowsAfter(t: TestApp, position: number): Promise<{ action: string
   const pg = t.get(DataSource).options.type === 'postgres';
   return t
     .get(DataSource)
-    .query(`SELECT action, subject_id FROM outbox_events WHERE position > ${pg ? '$1' : '?'} ORDER BY position`, [position]);
+    .query<{ action: string; subject_id: string }[]>(
+      `SELECT action, subject_id FROM outbox_events WHERE position > ${pg ? '$1' : '?'} ORDER BY position`,
+      [position],
+    );
 }
 
 describe('domain events per operation (every profile)', () => {

@@ -7,6 +7,7 @@ import { WebhookDispatcher } from '../../../src/webhooks/webhook-dispatcher';
 import { basic, createAdmin, createGroup, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TEST_ENV, TestApp } from '../../support/test-app';
 import { startSink } from '../../support/webhook-sink';
+import { body } from '../../support/body';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -29,12 +30,12 @@ function startChild(t: TestApp, dataDir: string): Promise<{ child: ChildProcess;
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /\{"port":(\d+)\}/.exec(out);
       if (m) resolve({ child, port: Number(m[1]) });
     });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => reject(new Error(`child exited ${code}: ${err.slice(0, 500)}`)));
   });
 }
@@ -95,9 +96,13 @@ describe('webhook delivery across a kill -9 of the service', () => {
     // Restarted: the lease of the dead worker runs out, the next worker delivers.
     clock.set(Date.now() + 60_000);
     await t.get(WebhookDispatcher).runOnce();
-    expect(sink.received.map((r) => [r.status, JSON.parse(r.body).data.subject.id])).toEqual([[204, created.id]]);
-    const [d] = (await t.http().get(`/rest/v2/webhook/inGroup/${groupId}`).set(auth).expect(200)).body as { id: string }[];
-    const deliveries = (await t.http().get(`/rest/v2/webhook/inGroup/${groupId}/${d.id}/deliveries`).set(auth).expect(200)).body;
+    expect(sink.received.map((r) => [r.status, (JSON.parse(r.body) as { data: { subject: { id: string } } }).data.subject.id])).toEqual([
+      [204, created.id],
+    ]);
+    const [d] = body<{ id: string }[]>(await t.http().get(`/rest/v2/webhook/inGroup/${groupId}`).set(auth).expect(200));
+    const deliveries = body<{ status: string; attempts: number }[]>(
+      await t.http().get(`/rest/v2/webhook/inGroup/${groupId}/${d.id}/deliveries`).set(auth).expect(200),
+    );
     expect(deliveries).toMatchObject([{ status: 'delivered', attempts: 1 }]);
     await sink.close();
   });

@@ -4,6 +4,13 @@ import { WebhookDispatcher } from '../../../src/webhooks/webhook-dispatcher';
 import { basic, bearer as bearerToken, createAdmin, createGroup, createUser, loginAs, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
 import { startSink } from '../../support/webhook-sink';
+import { body } from '../../support/body';
+
+type Hook = { id: string; url: string; secret: string };
+type Delivery = { id: string; status: string };
+/** The part of a delivered event these tests read. */
+type WebhookEvent = { type: string; data: { id: string; action: string; subject: { id: string } } };
+const parseEvent = (text: string) => JSON.parse(text) as WebhookEvent;
 
 /** The Standard Webhooks check, written from the specification (not with the server's helper). */
 function standardWebhooksValid(secret: string, h: Record<string, unknown>, body: string): boolean {
@@ -46,9 +53,9 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
 
   const base = (g: string) => `/rest/v2/webhook/inGroup/${g}`;
   const run = () => t.get(WebhookDispatcher).runOnce();
-  async function hook(g: string, body: Record<string, unknown>) {
-    const r = await t.http().post(base(g)).set(bearer(tokA)).send(body).expect(200);
-    return r.body as { id: string; secret: string };
+  async function hook(g: string, payload: Record<string, unknown>) {
+    const r = await t.http().post(base(g)).set(bearer(tokA)).send(payload).expect(200);
+    return body<{ id: string; secret: string }>(r);
   }
 
   it('creates, lists (no secret), reads, updates, rotates and deletes; refuses bad input, 401, 403 and other tenants', async () => {
@@ -56,7 +63,7 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
     const created = await hook(groupA, { url: sink.url, eventTypes: ['user.created'] });
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const listed = await t.http().get(base(groupA)).set(bearer(tokA)).expect(200);
-    expect(listed.body.find((h: { id: string }) => h.id === created.id)).toMatchObject({ url: sink.url, eventTypes: ['user.created'] });
+    expect(body<Hook[]>(listed).find((h) => h.id === created.id)).toMatchObject({ url: sink.url, eventTypes: ['user.created'] });
     expect(JSON.stringify(listed.body)).not.toContain('whsec_');
     await t
       .http()
@@ -69,7 +76,7 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
       .post(`${base(groupA)}/${created.id}/rotate`)
       .set(bearer(tokA))
       .expect(200);
-    expect(rotated.body.secret).not.toBe(created.secret);
+    expect(body<Hook>(rotated).secret).not.toBe(created.secret);
     await t.http().post(base(groupA)).set(bearer(tokA)).send({ url: 'ftp://127.0.0.1/x' }).expect(400);
     await t
       .http()
@@ -121,20 +128,21 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
       .http()
       .put('/rest/v2/user')
       .set(bearer(tokA))
-      .send({ ...mine.body, name: 'Renamed' })
+      .send({ ...body<object>(mine), name: 'Renamed' })
       .expect(200);
     await run();
-    const bySubject = (id: string) => sink.received.filter((r) => JSON.parse(r.body).data.subject.id === id);
-    expect(bySubject(mine.body.id)).toHaveLength(2);
-    expect(bySubject(sub.body.id)).toHaveLength(1);
+    const bySubject = (id: string) => sink.received.filter((r) => parseEvent(r.body).data.subject.id === id);
+    expect(bySubject(body<{ id: string }>(mine).id)).toHaveLength(2);
+    expect(bySubject(body<{ id: string }>(sub).id)).toHaveLength(1);
     for (const r of sink.received) {
-      const secret = r.headers['webhook-id'] && (JSON.parse(r.body).data.subject.id === sub.body.id ? all.secret : undefined);
+      const secret =
+        r.headers['webhook-id'] && (parseEvent(r.body).data.subject.id === body<{ id: string }>(sub).id ? all.secret : undefined);
       if (secret) expect(standardWebhooksValid(secret, r.headers, r.body)).toBe(true);
       expect(standardWebhooksValid(all.secret, r.headers, r.body) || standardWebhooksValid(own.secret, r.headers, r.body)).toBe(true);
       expect(r.headers['webhook-timestamp']).toBe(String(Math.floor(clock.now() / 1000)));
-      const body = JSON.parse(r.body);
-      expect(body).toMatchObject({ type: 'user.created', data: { action: 'user.created' } });
-      expect(r.headers['webhook-id']).toBe(body.data.id);
+      const event = parseEvent(r.body);
+      expect(event).toMatchObject({ type: 'user.created', data: { action: 'user.created' } });
+      expect(r.headers['webhook-id']).toBe(event.data.id);
     }
     expect(standardWebhooksValid(own.secret, sink.received[0].headers, sink.received[0].body.replace('user', 'usr'))).toBe(false);
     const deliveries = await t
@@ -142,7 +150,7 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
       .get(`${base(groupA)}/${all.id}/deliveries`)
       .set(bearer(tokA))
       .expect(200);
-    expect(deliveries.body.map((d: { status: string }) => d.status)).toEqual(['delivered', 'delivered']);
+    expect(body<Delivery[]>(deliveries).map((d) => d.status)).toEqual(['delivered', 'delivered']);
     await t
       .http()
       .delete(`${base(groupA)}/${all.id}`)
@@ -179,13 +187,13 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
     clock.advance(3600_000);
     await run();
     expect(sink.received).toHaveLength(3);
-    const [d] = (
+    const [d] = body<Delivery[]>(
       await t
         .http()
         .get(`${base(groupA)}/${h.id}/deliveries`)
         .set(bearer(tokA))
-        .expect(200)
-    ).body;
+        .expect(200),
+    );
     expect(d).toMatchObject({ status: 'delivered', attempts: 3, lastStatus: 204 });
 
     failFirst = 100;
@@ -195,13 +203,13 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
       await run();
       clock.advance(BACKOFF * 8);
     }
-    const [dead] = (
+    const [dead] = body<Delivery[]>(
       await t
         .http()
         .get(`${base(groupA)}/${h.id}/deliveries`)
         .set(bearer(tokA))
-        .expect(200)
-    ).body;
+        .expect(200),
+    );
     expect(dead).toMatchObject({ status: 'dead', attempts: 3, subjectId: u2.user.id });
     failFirst = 0;
     const again = await t
@@ -210,14 +218,14 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
       .set(bearer(tokA))
       .expect(200);
     await run();
-    const after = (
+    const after = body<Delivery[]>(
       await t
         .http()
         .get(`${base(groupA)}/${h.id}/deliveries`)
         .set(bearer(tokA))
-        .expect(200)
-    ).body;
-    expect(after.find((x: { id: string }) => x.id === again.body.id)).toMatchObject({ status: 'delivered', attempts: 1 });
+        .expect(200),
+    );
+    expect(after.find((x) => x.id === body<Delivery>(again).id)).toMatchObject({ status: 'delivered', attempts: 1 });
     await t
       .http()
       .post(`${base(groupA)}/${h.id}/deliveries/nope/redeliver`)
@@ -242,13 +250,13 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
       .expect(200);
     await run();
     expect(sink.received).toHaveLength(1);
-    const [d] = (
+    const [d] = body<Delivery[]>(
       await t
         .http()
         .get(`${base(groupA)}/${h.id}/deliveries`)
         .set(bearer(tokA))
-        .expect(200)
-    ).body;
+        .expect(200),
+    );
     expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 302, lastError: 'redirects are not followed' });
     await t
       .http()
@@ -273,25 +281,25 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
     const tok = tokA;
     await Promise.all(
       users.map(async (u) => {
-        let doc = (await t.http().get(`/rest/v2/user/${u.user.id}`).set(bearer(tok)).expect(200)).body;
+        let doc = body<object>(await t.http().get(`/rest/v2/user/${u.user.id}`).set(bearer(tok)).expect(200));
         for (let i = 0; i < 5; i++)
-          doc = (
+          doc = body<object>(
             await t
               .http()
               .put('/rest/v2/user')
               .set(bearer(tok))
               .send({ ...doc, name: `v${i}` })
-              .expect(200)
-          ).body;
+              .expect(200),
+          );
       }),
     );
     for (let i = 0; i < 30; i++) {
       await run();
       clock.advance(BACKOFF * 4);
     }
-    const audit = (
-      await t.http().get(`/rest/v2/audit/inGroup/${groupA}`).query({ action: 'user.updated', limit: 1000 }).set(bearer(tokA)).expect(200)
-    ).body.rows as { id: string; subjectId: string; seq: number }[];
+    const audit = body<{ rows: { id: string; subjectId: string; seq: number }[] }>(
+      await t.http().get(`/rest/v2/audit/inGroup/${groupA}`).query({ action: 'user.updated', limit: 1000 }).set(bearer(tokA)).expect(200),
+    ).rows;
     for (const u of users) {
       const truth = audit
         .filter((r) => r.subjectId === u.user.id)
@@ -299,7 +307,7 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
         .map((r) => r.id);
       expect(truth).toHaveLength(5);
       const delivered = sink.received
-        .filter((r) => r.status === 204 && JSON.parse(r.body).data.subject.id === u.user.id)
+        .filter((r) => r.status === 204 && parseEvent(r.body).data.subject.id === u.user.id)
         .map((r) => String(r.headers['webhook-id']));
       expect(delivered).toEqual(truth);
     }
@@ -328,7 +336,7 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
     } finally {
       await t2.close();
     }
-    expect(sink.received.map((r) => JSON.parse(r.body).data.subject.id)).toEqual([created.body.id]);
+    expect(sink.received.map((r) => parseEvent(r.body).data.subject.id)).toEqual([body<{ id: string }>(created).id]);
     await sink.close();
   });
 
@@ -343,19 +351,19 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
         Array.from(
           { length: 30 },
           async () =>
-            (
+            body<{ id: string }>(
               await t
                 .http()
                 .post('/rest/v2/user')
                 .set(bearer(tokA))
                 .send({ login: uniq('mi') })
-                .expect(200)
-            ).body.id as string,
+                .expect(200),
+            ).id,
         ),
       );
       await Promise.all([run(), t2.get(WebhookDispatcher).runOnce(), run(), t2.get(WebhookDispatcher).runOnce()]);
       await Promise.all([run(), t2.get(WebhookDispatcher).runOnce()]);
-      const got = sink.received.map((r) => JSON.parse(r.body).data.subject.id as string);
+      const got = sink.received.map((r) => parseEvent(r.body).data.subject.id);
       expect([...got].sort()).toEqual([...ids].sort());
     } finally {
       await t2.close();

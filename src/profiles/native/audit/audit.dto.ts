@@ -3,11 +3,14 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DOMAIN_ACTIONS } from '../../../audit/domain-event';
 
-const toInt = ({ value }: { value: unknown }) =>
+/** A query-string value as the parser hands it over. */
+type QueryValue = string | string[] | undefined;
+
+const toInt = ({ value }: { value: QueryValue }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 
 /** Epoch milliseconds or an ISO-8601 date-time; anything else stays a string and fails IsInt. */
-const toTime = ({ value }: { value: unknown }) => {
+const toTime = ({ value }: { value: QueryValue }) => {
   if (value === undefined || value === '') return undefined;
   if (/^-?\d+$/.test(String(value))) return Number(value);
   const t = Date.parse(String(value));
@@ -29,7 +32,7 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional({ enum: DOMAIN_ACTIONS })
   @IsOptional()
-  @IsIn(DOMAIN_ACTIONS as unknown as string[])
+  @IsIn(DOMAIN_ACTIONS)
   action?: string;
 
   @ApiPropertyOptional({ description: 'From (inclusive): epoch milliseconds or ISO-8601' })

@@ -47,7 +47,7 @@ export class CreateWebhookDto extends UpdateWebhookDto {
 export class DeliveriesQueryDto {
   @ApiPropertyOptional({ description: '1..500, default 50' })
   @IsOptional()
-  @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @Transform(({ value }: { value: string | string[] | undefined }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(500)
