@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as nodemailer from 'nodemailer';
-import { ServiceUnavailableError } from '../common/errors';
+import { ServiceUnavailableError, UnprocessableError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { RenderedMessage } from './templates';
 
-/** Email over SMTP (nodemailer, SMTP_URL). Any failure is a 503 the caller can retry. */
+/**
+ * Email over SMTP (nodemailer, SMTP_URL). An address the mail system refuses for good (nodemailer's
+ * EENVELOPE, an SMTP 5xx reply) is the account's data, so a 422; any other failure is a 503 the
+ * caller can retry.
+ */
 @Injectable()
 export class MailerService implements OnApplicationShutdown {
   private transport?: nodemailer.Transporter;
@@ -24,6 +28,9 @@ export class MailerService implements OnApplicationShutdown {
       await this.transport.sendMail({ from: this.config.mailFrom, to, subject: message.subject, text: message.text, html: message.html });
     } catch (e) {
       this.log.warn(`email delivery failed: ${e instanceof Error ? e.message : String(e)}`);
+      const { code, responseCode } = e as { code?: string; responseCode?: number };
+      if (code === 'EENVELOPE' || (responseCode !== undefined && responseCode >= 500))
+        throw new UnprocessableError('The email address of this account cannot receive mail');
       throw new ServiceUnavailableError('The email could not be delivered right now; please try again');
     }
   }

@@ -3,6 +3,7 @@ import { MailerService } from './mailer.service';
 import { SmsService } from './sms.service';
 import { MessageKind, renderMessage } from './templates';
 import { UnprocessableError } from '../common/errors';
+import { emailProblem } from '../common/validation/email';
 
 /** Where a message can go; a user (or anything with these fields) is one. */
 export interface Recipient {
@@ -24,6 +25,9 @@ export class NotificationsService {
     // The user's own data, not an outage: retrying cannot help, so it is not a 503.
     if (!user.mobilePhone && !user.email)
       throw new UnprocessableError('The user has neither a mobile phone nor an email address to deliver the message to');
+    // A stored address that is not one (some profiles keep what they are sent) cannot be mailed either.
+    if (!user.mobilePhone && user.email && emailProblem(user.email) !== null)
+      throw new UnprocessableError('The email address of this account cannot receive mail');
   }
 
   async deliver(
