@@ -107,9 +107,12 @@ export class UserDocumentsService {
 
   /** Hashed here, before the transaction opens (TransactionRunner, rule 2). */
   private async encodedPassword(ctx: RequestContext, doc: UserDocument): Promise<string | undefined> {
-    const clear = doc.passwordHash === undefined || doc.passwordHash === '*' || doc.passwordHash === '' ? undefined : doc.passwordHash;
+    const clear: unknown = doc.passwordHash;
+    // Absent, null, empty or the "*" placeholder of a set password: the password stays as it is.
+    if (clear === undefined || clear === null || clear === '*' || clear === '') return undefined;
+    if (typeof clear !== 'string') throw ValidationError.field('passwordHash', 'passwordHash must be a string');
     // Only administrators (and the system) may hand a pre-hashed legacy value.
-    return clear === undefined ? undefined : this.users.encodePassword(clear, ctx.isAdmin);
+    return this.users.encodePassword(clear, ctx.isAdmin);
   }
 
   private assertSecondFactor(doc: UserDocument, current: UserEntity | null): void {

@@ -43,6 +43,24 @@ describe('client input is never a 500 (known cases)', () => {
     expect(await rowCounts(t)).toEqual(before);
   });
 
+  it('PUT /rest/v2/user with "passwordHash": null keeps the password (was a 500 found by the fuzz, seed 942189930)', async () => {
+    const own = (await t.http().get('/rest/v2/user/current').set(bearer(token)).expect(200)).body as Record<string, unknown>;
+    await t
+      .http()
+      .put('/rest/v2/user')
+      .set(bearer(token))
+      .send({ ...own, passwordHash: null, name: 'renamed' })
+      .expect(200);
+    // The same password still opens a session.
+    await loginAs(t, member);
+    const res = await t
+      .http()
+      .put('/rest/v2/user')
+      .set(bearer(token))
+      .send({ ...((await t.http().get('/rest/v2/user/current').set(bearer(token)).expect(200)).body as object), passwordHash: 42 });
+    expectProfileError(res, '/rest/v2/user', 400);
+  });
+
   it.each([
     ['/rest/v2/auth/login', { username: 'ad\u0000min', password: 'x' }],
     ['/rest/v2/auth/check', { username: 'ad\u0000min', password: 'x' }],
