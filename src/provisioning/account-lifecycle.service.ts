@@ -78,19 +78,7 @@ export class AccountLifecycleService {
     ] as const) {
       if (blank(value)) issues.push({ loc: [field], type: 'missing', msg: `${field} is required` });
     }
-    if (!blank(r.email) && emailProblem(r.email!.trim()))
-      issues.push({ loc: ['email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
-    if (!blank(r.password)) {
-      for (const p of this.policy.problems(r.password!))
-        issues.push({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
-    }
-    if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
-      issues.push({
-        loc: ['dateOfBirth'],
-        type: 'date_format',
-        msg: 'dateOfBirth must be a date YYYY-MM-DD',
-        input: r.dateOfBirth,
-      });
+    issues.push(...this.valueIssues(r));
     if (issues.length) throw new ValidationError(issues);
     const ctx = await this.registrationContext();
     // Hashing before the transaction, delivery after it (TransactionRunner, rule 2); a failed
@@ -223,19 +211,7 @@ export class AccountLifecycleService {
     ] as const) {
       if (value !== undefined && blank(value)) issues.push({ loc: [field], type: 'missing', msg: `${field} cannot be blank` });
     }
-    if (!blank(r.email) && emailProblem(r.email!.trim()))
-      issues.push({ loc: ['email'], type: 'value_error', msg: emailProblem(r.email!.trim())!, input: r.email });
-    if (!blank(r.password)) {
-      for (const p of this.policy.problems(r.password!))
-        issues.push({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
-    }
-    if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
-      issues.push({
-        loc: ['dateOfBirth'],
-        type: 'date_format',
-        msg: 'dateOfBirth must be a date YYYY-MM-DD',
-        input: r.dateOfBirth,
-      });
+    issues.push(...this.valueIssues(r));
     if (issues.length) throw new ValidationError(issues);
     const patch = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
     return this.users.update(ctx, userId, patch);
@@ -266,6 +242,20 @@ export class AccountLifecycleService {
   private async usersWithEmail(email: string): Promise<UserEntity[]> {
     const all = await this.usersRepo.findLoginCandidatesAcrossGroups(RequestContext.crossTenant('account-lookup'), email);
     return all.filter((u) => u.email === email && u.status !== 'DISABLED');
+  }
+
+  /** The value checks registration and profile updates share: email syntax, password policy, date of birth. */
+  private valueIssues(r: { email?: string | null; password?: string | null; dateOfBirth?: string | null }): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const email = blank(r.email) ? null : emailProblem(r.email!.trim());
+    if (email) issues.push({ loc: ['email'], type: 'value_error', msg: email, input: r.email });
+    if (!blank(r.password)) {
+      for (const p of this.policy.problems(r.password!))
+        issues.push({ loc: ['password'], type: p.code, msg: p.msg, ctx: { min_length: this.policy.minLength } });
+    }
+    if (r.dateOfBirth && !isIsoDate(r.dateOfBirth))
+      issues.push({ loc: ['dateOfBirth'], type: 'date_format', msg: 'dateOfBirth must be a date YYYY-MM-DD', input: r.dateOfBirth });
+    return issues;
   }
 }
 
