@@ -185,7 +185,7 @@ const rnd = (s: Subject, i: number) => (i * 7919 + 13) % s.n;
 const CALLS: [string, number, Call][] = [
   [
     'login (password)',
-    8,
+    12,
     (s, i) => s.h.call('POST', '/rest/v2/auth/login', { body: { username: `user${pad(rnd(s, i))}`, password: PASSWORD } }),
   ],
   ['list first page', 40, (s) => s.h.call('GET', '/rest/v2/user?limit=50', { token: s.admin.token })],
@@ -232,7 +232,7 @@ const CALLS: [string, number, Call][] = [
   ['inGroup list (deepest)', 40, (s) => s.h.call('GET', `/rest/v2/user/inGroup/${s.deepest}?limit=50`, { token: s.root.token })],
   [
     'login in deepest group',
-    8,
+    12,
     (s) => s.h.call('POST', '/rest/v2/auth/login', { body: { username: `${s.deepest}/deep-user`, password: PASSWORD } }),
   ],
 ];
