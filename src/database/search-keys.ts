@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { tokensOf } from '../common/text-search';
+import { prefixRange, tokensOf } from '../common/text-search';
+import { SqlParams } from './row-mapper';
 
 /**
  * Derivation of the `search_keys` rows of users and healthcare parties, from plain rows (the
@@ -118,5 +119,158 @@ export async function insertSearchKeysOfMany(
       return pg ? `($${n - 3}, $${n - 2}, $${n - 1}, $${n})` : '(?, ?, ?, ?)';
     });
     await m.query(`INSERT INTO search_keys (group_id, kind, key, doc_id) VALUES ${tuples.join(', ')}`, params);
+  }
+}
+
+/*
+ * Prefix search driven by its matches, in document id order (README "Indexes and scale").
+ * Within one key the primary key (group_id, kind, key, doc_id) yields doc ids in order, so a page
+ * by id is the merge of one ordered index range per distinct key starting with the word: the
+ * database reads about `page + keys` entries, not every match. The distinct keys are found by a
+ * loose index scan (one seek per key), at most MERGE_MAX_KEYS of them; a word with more keys
+ * (a one- or two-letter prefix) is searched by the capped paths the repositories choose.
+ */
+
+/** Beyond this many distinct keys, a word is not merged key by key. */
+export const MERGE_MAX_KEYS = 128;
+
+/** Where a page in doc id order starts: `from` inclusive or `after` exclusive, descending with `desc`. */
+export interface DocCursor {
+  from?: string;
+  after?: string;
+  desc?: boolean;
+}
+
+/** The distinct keys of `kind` that start with `prefix`, in order, at most `max` (a loose index scan: one seek per key). */
+export function sqlKeysWithPrefix(q: SqlParams, groupId: string, kind: string, prefix: string, max: number): string {
+  const [lo, hi] = prefixRange(prefix);
+  const first = `SELECT MIN(k.key) FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)}`;
+  const next = `SELECT MIN(k.key) FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} AND k.key > ks.key AND k.key < ${q.p(hi)}`;
+  return (
+    `WITH RECURSIVE ks(key, n) AS (SELECT (${first}), 1 UNION ALL SELECT (${next}), ks.n + 1 FROM ks ` +
+    `WHERE ks.key IS NOT NULL AND ks.n < ${q.p(max)}) SELECT ks.key AS key FROM ks WHERE ks.key IS NOT NULL`
+  );
+}
+
+/** How many (document, key) entries start with `prefix`, counted up to `cap` (an index range, read at most `cap` entries). */
+export function sqlPrefixCount(q: SqlParams, groupId: string, kind: string, prefix: string, cap: number): string {
+  const [lo, hi] = prefixRange(prefix);
+  return (
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} ` +
+    `AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)} LIMIT ${q.p(cap)}) c`
+  );
+}
+
+/**
+ * Documents having one of `keys` (exact keys), in id order from the cursor: one ordered
+ * primary-key range per key, merged by the database, yielding `doc_id`.
+ *
+ * SQLite: a compound `UNION` of the ranges with `ORDER BY`, merged and deduplicated lazily
+ * (`MERGE (UNION)`), for the caller's join in ascending order. With `sqlite`, each branch also
+ * joins `join` under `cond` (conditions on `k.doc_id` and the joined tables) and the merge is
+ * limited: a list for `IN` (SQLite only knows ascending merged subqueries to be ordered).
+ * PostgreSQL: `Merge Append` over ordered branch subqueries (it only merges subqueries ordered
+ * on their own) for the caller's join, `ORDER BY` and `LIMIT`; a document having two of the keys
+ * comes twice, on adjacent rows (the caller drops repeats).
+ */
+export function sqlDocsOfKeys(
+  q: SqlParams,
+  pg: boolean,
+  groupId: string,
+  kind: string,
+  keys: string[],
+  c: DocCursor,
+  sqlite?: { join: string; cond: (q: SqlParams) => string; limit: number },
+): string {
+  const dir = c.desc ? 'DESC' : 'ASC';
+  const branch = (key: string) => {
+    let s = `SELECT k.doc_id AS doc_id FROM search_keys k${sqlite ? ` ${sqlite.join}` : ''} WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} AND k.key = ${q.p(key)}`;
+    if (c.after !== undefined) s += ` AND k.doc_id ${c.desc ? '<' : '>'} ${q.p(c.after)}`;
+    else if (c.from !== undefined) s += ` AND k.doc_id ${c.desc ? '<=' : '>='} ${q.p(c.from)}`;
+    if (sqlite) s += ` AND ${sqlite.cond(q)}`;
+    return s;
+  };
+  if (pg) return keys.map((k) => `(${branch(k)} ORDER BY k.doc_id ${dir})`).join(' UNION ALL ');
+  return `${keys.map(branch).join(' UNION ')} ORDER BY 1 ${dir}${sqlite ? ` LIMIT ${q.p(sqlite.limit)}` : ''}`;
+}
+
+/** `EXISTS`: document `docCol` has a key of `kind` starting with `prefix` (a probe of the (group_id, kind, doc_id) index). */
+export function sqlDocHasPrefix(q: SqlParams, groupId: string, kind: string, prefix: string, docCol: string): string {
+  const [lo, hi] = prefixRange(prefix);
+  return (
+    `EXISTS (SELECT 1 FROM search_keys p WHERE p.group_id = ${q.p(groupId)} AND p.kind = ${q.p(kind)} AND p.doc_id = ${docCol} ` +
+    `AND p.key >= ${q.p(lo)} AND p.key < ${q.p(hi)})`
+  );
+}
+
+/** How a multi-word prefix search runs: merged from `driver` keys (one word), the other words probed per document. */
+export interface PrefixPlan {
+  /** The distinct keys of the driving word (at most MERGE_MAX_KEYS). */
+  driver: string[];
+  /** The other words, each checked by `sqlDocHasPrefix`. */
+  others: string[];
+}
+
+type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** Entries counted at most, when choosing the driving word or between merging and gathering. */
+const COUNT_CAP = 1000;
+/** A single word with more keys than this but fewer than COUNT_CAP entries is gathered and sorted (cheaper than a wide merge). */
+const GATHER_MIN_KEYS = 16;
+
+async function countEntries(run: Query, pg: boolean, groupId: string, kind: string, word: string): Promise<number> {
+  const q = new SqlParams(pg);
+  const [row] = await run(sqlPrefixCount(q, groupId, kind, word, COUNT_CAP), q.values);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Chooses how to search `words` (each one a prefix, all required):
+ * - 'none' when a word matches no key;
+ * - 'gather' for one word with few entries spread over many keys (e.g. `user00001`: 100 keys, one
+ *   document each): reading its few entries and sorting them beats merging many ranges;
+ * - a PrefixPlan driven by the word with the fewest entries (counted up to COUNT_CAP) among those
+ *   with at most MERGE_MAX_KEYS keys;
+ * - null when every word has more keys than that.
+ */
+export async function planPrefixSearch(
+  run: Query,
+  pg: boolean,
+  groupId: string,
+  kind: string,
+  words: string[],
+): Promise<PrefixPlan | 'none' | 'gather' | null> {
+  const cands: { word: string; keys: string[]; n: number }[] = [];
+  for (const word of words) {
+    const q = new SqlParams(pg);
+    const keys = (await run(sqlKeysWithPrefix(q, groupId, kind, word, MERGE_MAX_KEYS + 1), q.values)).map((r) => String(r.key));
+    if (!keys.length) return 'none';
+    if (keys.length <= MERGE_MAX_KEYS) cands.push({ word, keys, n: 0 });
+  }
+  if (!cands.length) return null;
+  if (words.length === 1 && cands[0].keys.length > GATHER_MIN_KEYS) {
+    if ((await countEntries(run, pg, groupId, kind, words[0])) < COUNT_CAP) return 'gather';
+  }
+  if (cands.length > 1) for (const c of cands) c.n = await countEntries(run, pg, groupId, kind, c.word);
+  const best = cands.reduce((a, b) => (b.n < a.n || (b.n === a.n && b.keys.length < a.keys.length) ? b : a));
+  return { driver: best.keys, others: words.filter((w) => w !== best.word) };
+}
+
+/**
+ * Up to `limit` rows in id order from the cursor, read `limit` at a time by `fetch` (which may
+ * repeat a document on adjacent rows; repeats are dropped and the page completed from the last id).
+ */
+export async function pageByDocId<T extends Record<string, unknown>>(
+  fetch: (c: DocCursor, limit: number) => Promise<T[]>,
+  c: DocCursor,
+  limit: number,
+): Promise<T[]> {
+  const out: T[] = [];
+  let cursor = c;
+  for (;;) {
+    const rows = await fetch(cursor, limit);
+    for (const r of rows) if (out.length < limit && out[out.length - 1]?.id !== r.id) out.push(r);
+    if (out.length >= limit || rows.length < limit) return out;
+    cursor = { after: String(rows[rows.length - 1].id), desc: c.desc };
   }
 }
