@@ -13,7 +13,9 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies and the compiled service, as the non-root node user.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=3000 CAREGATE_DATA_DIR=/app/data
+# The runtime settings of `npm start` (README, "Memory"): a bounded V8 old space, and glibc handing
+# argon2's 19 MiB work buffers back to the system after each hash.
+ENV NODE_ENV=production PORT=3000 CAREGATE_DATA_DIR=/app/data MALLOC_MMAP_THRESHOLD_=1048576 NODE_OPTIONS=--max-old-space-size=512
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

@@ -19,14 +19,14 @@ import { Db, openPg, openSqlite, pad, seedAdmin, seedGroups, seedUsers, userId, 
 import { Extra, renderReport, Row } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
-const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 4);
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const N = arg('users', 1_000_000);
 const GROUPS = arg('groups', 100_000);
-const ROUNDS = arg('rounds', 3);
+const ROUNDS = arg('rounds', 5);
 const PASSWORD = 'bench-admin-password-0001';
 
 function freePort(): Promise<number> {
@@ -88,8 +88,28 @@ function rssMiB(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/**
+ * The service runs as `npm run start:prod` runs it: that script's environment assignments and node
+ * flags (package.json is the one place they are written).
+ */
+function startCommand(): { env: Record<string, string>; flags: string[] } {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start:prod'].split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words[0]?.includes('=')) {
+    const [k, v] = words.shift()!.split('=');
+    env[k] = v;
+  }
+  if (words.shift() !== 'node') throw new Error('start:prod does not run node');
+  return { env, flags: words.filter((w) => w.startsWith('--')) };
+}
+
 function startNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const start = startCommand();
+  return spawn(process.execPath, [...start.flags, ...args], {
+    env: { ...process.env, ...start.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -133,68 +153,137 @@ async function login(h: Http, username: string): Promise<{ token: string; refres
   return { token: j.token, refreshToken: j.refreshToken, userId: j.user?.id };
 }
 
-/** Latencies (ms) of `k` sequential calls; a non-2xx answer aborts the run (a benchmark of errors is worthless). */
-async function sample(k: number, call: (i: number) => Promise<{ status: number; json: unknown }>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < k; i++) {
-    const t0 = performance.now();
-    const r = await call(i);
-    out.push(performance.now() - t0);
-    if (r.status >= 300) throw new Error(`status ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
-  }
-  return out;
+/** What one service's calls need: tokens, a page cursor, the deepest group and its parent. */
+interface Subject {
+  h: Http;
+  n: number;
+  prefix: string;
+  deepest: string;
+  root: { token: string };
+  admin: { token: string; refreshToken: string };
+  next: { startKey: string; startKeyDocId: string };
+  parent: string;
+  tag: string;
+  count: number;
 }
 
-type Calls = Record<string, number[]>;
-
-/** Every measured call once over the current data; `n` users in `bench`, groups `prefix`1.. with `deepest`. */
-async function measureCalls(h: Http, n: number, prefix: string, deepest: string, tag: string): Promise<Calls> {
+async function subject(h: Http, n: number, prefix: string, deepest: string, tag: string): Promise<Subject> {
   const root = await login(h, 'admin');
   const admin = await login(h, 'bench/bench-admin');
-  const rnd = (i: number) => (i * 7919 + 13) % n;
-  const out: Calls = {};
   const first = (await h.call('GET', '/rest/v2/user?limit=50', { token: admin.token })).json as {
     nextKeyPair: { startKey: string; startKeyDocId: string };
   };
-  const next = first.nextKeyPair;
-  const mid = Math.floor(n / 2);
-  out['login (password)'] = await sample(15, () =>
-    h.call('POST', '/rest/v2/auth/login', { body: { username: `user${pad(rnd(7))}`, password: PASSWORD } }),
-  );
-  out['list first page'] = await sample(60, () => h.call('GET', '/rest/v2/user?limit=50', { token: admin.token }));
-  out['list next page'] = await sample(60, () =>
-    h.call('GET', `/rest/v2/user?limit=50&startKey=${next.startKey}&startDocumentId=${next.startKeyDocId}`, { token: admin.token }),
-  );
-  out['list deep page'] = await sample(60, () =>
-    h.call('GET', `/rest/v2/user?limit=50&startKey=user${pad(mid)}&startDocumentId=${userId(mid)}`, { token: admin.token }),
-  );
-  out['byEmail'] = await sample(100, (i) =>
-    h.call('GET', `/rest/v2/user/byEmail/user${pad(rnd(i))}%40bench.example`, { token: admin.token }),
-  );
-  out['text-search filter'] = await sample(60, (i) =>
-    h.call('POST', '/rest/v2/user/filter?limit=50', {
-      token: admin.token,
-      body: { filter: { $type: 'UserByNameEmailPhoneFilter', searchString: `ln${1000 + (i % 9)}` } },
-    }),
-  );
-  out['getById'] = await sample(200, (i) => h.call('GET', `/rest/v2/user/${userId(rnd(i))}`, { token: admin.token }));
-  out['refresh'] = await sample(100, () => h.call('POST', '/rest/v2/auth/refresh', { headers: { 'refresh-token': admin.refreshToken } }));
-  out['group create'] = await sample(40, (i) =>
-    h.call('POST', `/rest/v2/group/${tag}new${i}?name=New${i}`, { token: root.token, body: null }),
-  );
-  out['group rename'] = await sample(40, (i) => h.call('PUT', `/rest/v2/group/${deepest}/name/Renamed${i}`, { token: root.token }));
   const parentOf = (await h.call('GET', `/rest/v2/group/${deepest}`, { token: root.token })).json as { superGroup: string };
-  out['group move (leaf)'] = await sample(40, (i) =>
-    h.call('PUT', `/rest/v2/group/${deepest}/parent/${i % 2 === 0 ? 'bench' : parentOf.superGroup}`, { token: root.token }),
-  );
-  out['group children (1,001)'] = await sample(60, () =>
-    h.call('GET', `/rest/v2/group/${prefix}wide/children?limit=50`, { token: root.token }),
-  );
-  out['inGroup list (deepest)'] = await sample(60, () => h.call('GET', `/rest/v2/user/inGroup/${deepest}?limit=50`, { token: root.token }));
-  out['login in deepest group'] = await sample(15, () =>
-    h.call('POST', '/rest/v2/auth/login', { body: { username: `${deepest}/deep-user`, password: PASSWORD } }),
-  );
-  return out;
+  return { h, n, prefix, deepest, root, admin, next: first.nextKeyPair, parent: parentOf.superGroup, tag, count: 0 };
+}
+
+type Call = (s: Subject, i: number) => Promise<{ status: number; json: unknown }>;
+
+const rnd = (s: Subject, i: number) => (i * 7919 + 13) % s.n;
+
+/** The measured calls, with how many samples each takes per round on each service. */
+const CALLS: [string, number, Call][] = [
+  [
+    'login (password)',
+    8,
+    (s, i) => s.h.call('POST', '/rest/v2/auth/login', { body: { username: `user${pad(rnd(s, i))}`, password: PASSWORD } }),
+  ],
+  ['list first page', 40, (s) => s.h.call('GET', '/rest/v2/user?limit=50', { token: s.admin.token })],
+  [
+    'list next page',
+    40,
+    (s) =>
+      s.h.call('GET', `/rest/v2/user?limit=50&startKey=${s.next.startKey}&startDocumentId=${s.next.startKeyDocId}`, {
+        token: s.admin.token,
+      }),
+  ],
+  [
+    'list deep page',
+    40,
+    (s) => {
+      const mid = Math.floor(s.n / 2);
+      return s.h.call('GET', `/rest/v2/user?limit=50&startKey=user${pad(mid)}&startDocumentId=${userId(mid)}`, { token: s.admin.token });
+    },
+  ],
+  ['byEmail', 60, (s, i) => s.h.call('GET', `/rest/v2/user/byEmail/user${pad(rnd(s, i))}%40bench.example`, { token: s.admin.token })],
+  [
+    'text-search filter',
+    40,
+    (s, i) =>
+      s.h.call('POST', '/rest/v2/user/filter?limit=50', {
+        token: s.admin.token,
+        body: { filter: { $type: 'UserByNameEmailPhoneFilter', searchString: `ln${1000 + (i % 9)}` } },
+      }),
+  ],
+  ['getById', 100, (s, i) => s.h.call('GET', `/rest/v2/user/${userId(rnd(s, i))}`, { token: s.admin.token })],
+  ['refresh', 60, (s) => s.h.call('POST', '/rest/v2/auth/refresh', { headers: { 'refresh-token': s.admin.refreshToken } })],
+  [
+    'group create',
+    30,
+    (s) => s.h.call('POST', `/rest/v2/group/${s.tag}new${s.count++}?name=New${s.count}`, { token: s.root.token, body: null }),
+  ],
+  ['group rename', 30, (s, i) => s.h.call('PUT', `/rest/v2/group/${s.deepest}/name/Renamed${i}`, { token: s.root.token })],
+  [
+    'group move (leaf)',
+    30,
+    (s) => s.h.call('PUT', `/rest/v2/group/${s.deepest}/parent/${s.count++ % 2 === 0 ? 'bench' : s.parent}`, { token: s.root.token }),
+  ],
+  ['group children (1,001)', 40, (s) => s.h.call('GET', `/rest/v2/group/${s.prefix}wide/children?limit=50`, { token: s.root.token })],
+  ['inGroup list (deepest)', 40, (s) => s.h.call('GET', `/rest/v2/user/inGroup/${s.deepest}?limit=50`, { token: s.root.token })],
+  [
+    'login in deepest group',
+    8,
+    (s) => s.h.call('POST', '/rest/v2/auth/login', { body: { username: `${s.deepest}/deep-user`, password: PASSWORD } }),
+  ],
+];
+
+/** One timed call; a non-2xx answer aborts the run (a benchmark of errors is worthless). */
+async function timed(call: Call, s: Subject, i: number): Promise<number> {
+  const t0 = performance.now();
+  const r = await call(s, i);
+  const ms = performance.now() - t0;
+  if (r.status >= 300) throw new Error(`status ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+  return ms;
+}
+
+/**
+ * Each call, in turn, on both services: a few warm-up calls on each, then `rounds` rounds in which
+ * the two services are called alternately (a, b, a, b...), so that whatever else the machine does
+ * weighs on both alike. p50 = median of the rounds' medians; p95/p99 over all samples.
+ */
+async function measureInterleaved(a: Subject, b: Subject, rounds: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [name, k, call] of CALLS) {
+    for (let i = 0; i < 3; i++) {
+      await timed(call, a, 100_000 + i);
+      await timed(call, b, 100_000 + i);
+    }
+    const meds: [number[], number[]] = [[], []];
+    const all: [number[], number[]] = [[], []];
+    for (let r = 0; r < rounds; r++) {
+      const xs: [number[], number[]] = [[], []];
+      for (let i = 0; i < k; i++) {
+        const j = r * k + i;
+        xs[0].push(await timed(call, a, j));
+        xs[1].push(await timed(call, b, j));
+      }
+      for (const side of [0, 1]) {
+        meds[side].push(median(xs[side]));
+        all[side].push(...xs[side]);
+      }
+    }
+    rows.push({
+      call: name,
+      p50a: median(meds[0]),
+      p95a: pct(all[0], 95),
+      p99a: pct(all[0], 99),
+      p50b: median(meds[1]),
+      p95b: pct(all[1], 95),
+      p99b: pct(all[1], 99),
+    });
+    console.error(`  ${name}: ${median(meds[0]).toFixed(2)} -> ${median(meds[1]).toFixed(2)} ms`);
+  }
+  return rows;
 }
 
 interface Target {
@@ -225,8 +314,13 @@ async function seed(t: Target, users: number, groups: number, prefix: string, ha
     const t1 = Date.now();
     const deepest = await seedGroups(db, { id: 'root', path: '/root/' }, groups, prefix);
     await seedAdmin(db, deepest, 'deep-user', hash);
-    // PostgreSQL's autovacuum would analyze a table this size soon; SQLite gets no statistics, as in the service.
-    if (db.pg) await db.exec('ANALYZE');
+    // Settle what a freshly loaded database would still be doing in the background, so that it does not
+    // run during the measurements: PostgreSQL vacuums and analyzes (autovacuum would, soon) and checkpoints;
+    // SQLite folds its WAL into the database file (statistics stay absent, as in the service).
+    if (db.pg) {
+      await db.exec('VACUUM ANALYZE');
+      await db.exec('CHECKPOINT');
+    } else await db.all('PRAGMA wal_checkpoint(TRUNCATE)');
     console.error(`[${label}] seeded ${users} users in ${t1 - t0} ms, ${groups} groups in ${Date.now() - t1} ms`);
     return deepest;
   } finally {
@@ -264,31 +358,17 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
     const deepB = await seed(d.large, N, GROUPS, 'gb', hash, `${d.name} N`);
     const seedMs = Date.now() - t0;
 
-    // Interleaved rounds: every call on the 10k service, then on the N service; medians of the rounds.
-    const roundsA: Calls[] = [];
-    const roundsB: Calls[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      roundsA.push(await measureCalls(a.h, small, 'ga', deepA, `a${r}x`));
-      roundsB.push(await measureCalls(b.h, N, 'gb', deepB, `b${r}x`));
-    }
-    const rows: Row[] = Object.keys(roundsA[0]).map((call) => ({
-      call,
-      p50a: median(roundsA.map((x) => median(x[call]))),
-      p99a: pct(
-        roundsA.flatMap((x) => x[call]),
-        99,
-      ),
-      p50b: median(roundsB.map((x) => median(x[call]))),
-      p99b: pct(
-        roundsB.flatMap((x) => x[call]),
-        99,
-      ),
-    }));
+    // Every call alternately on the 10k and the N service (see measureInterleaved).
+    const rows = await measureInterleaved(await subject(a.h, small, 'ga', deepA, 'ax'), await subject(b.h, N, 'gb', deepB, 'bx'), ROUNDS);
     a.svc.kill('SIGTERM');
     a = undefined;
 
     // Throughput at N: logins vs argon2, reads vs plain node:http (and node:http + pg), refreshes.
     const h = b.h;
+    const svcPid = b.svc.pid!;
+    // The service's resident memory, sampled through the whole sustained-load phase.
+    let rssPeak = rssMiB(svcPid);
+    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(svcPid))), 250);
     const admin = await login(h, 'bench/bench-admin');
     const target = userId(Math.floor(N / 3));
     const userUrl = `${h.base}/rest/v2/user/${target}`;
@@ -344,6 +424,7 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
       refreshNon2xx += refresh.non2xx;
     }
     fs.rmSync(plainFile, { force: true });
+    clearInterval(rssTimer);
     const r2 = (x: number) => Math.round(x * 100) / 100;
     return {
       rows,
@@ -358,7 +439,8 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
         readBaseline: d.pgUrl ? 'node:http + pg (same primary-key SELECT)' : 'node:http (same JSON from memory)',
         refreshesPerSecond: median(refreshRates),
         refreshNon2xx,
-        serviceRssMiB: rssMiB(b.svc.pid!),
+        serviceRssMiB: rssMiB(svcPid),
+        serviceRssPeakMiB: rssPeak,
         seedUsersMs: seedMs,
       },
     };

@@ -21,6 +21,8 @@ export type { UserStatus } from './user.model';
 @Index('idx_users_login', ['login', 'groupId', 'id'])
 @Index('idx_users_email_key', ['emailKey', 'groupId', 'id'])
 @Index('idx_users_mobile_phone', ['mobilePhone', 'groupId', 'id'])
+// Live users of a group, and whether each is a patient only: counts (totalSize, capped) read this index alone.
+@Index('idx_users_live_group', ['groupId', 'patientId', 'healthcarePartyId', 'deletionDate'], { where: '"deletion_date" IS NULL' })
 export class UserEntity extends TenantDocument implements User {
   @Column({ type: 'varchar', length: 255, nullable: true })
   login: string | null;

@@ -201,11 +201,19 @@ export class UsersRepository {
 
   /** Live users of the group, counted up to COUNT_CAP (an exact count would read the whole group). */
   async countCapped(ctx: RequestContext, skipPatients = false): Promise<number> {
+    const [sql, params] = this.sqlCountCapped(ctx.groupId, skipPatients);
+    const [row] = await this.m(ctx).query<{ n: number | string }[]>(sql, params);
+    return Number(row?.n ?? 0);
+  }
+
+  /** Served by the partial index of live users alone (idx_users_live_group): no table row is read. */
+  sqlCountCapped(groupId: string, skipPatients: boolean): [string, unknown[]] {
     const q = this.rows.params();
     const extra = skipPatients ? ` AND ${NOT_PATIENT_ONLY}` : '';
-    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM users u WHERE u.group_id = ${q.p(ctx.groupId)} AND ${LIVE}${extra} LIMIT ${q.p(COUNT_CAP)}) c`;
-    const [row] = await this.m(ctx).query<{ n: number | string }[]>(sql, q.values);
-    return Number(row?.n ?? 0);
+    return [
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM users u WHERE u.group_id = ${q.p(groupId)} AND ${LIVE}${extra} LIMIT ${q.p(COUNT_CAP)}) c`,
+      q.values,
+    ];
   }
 
   /** Offset page ordered by creation then id (profiles with page numbers). */

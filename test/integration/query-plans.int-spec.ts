@@ -61,6 +61,8 @@ describe('query plans: every lookup is served by an index', () => {
     ['first page by login', () => users.sqlListByLogin(G, { limit: 51, skipPatients: true })],
     ['next page by login', () => users.sqlListByLogin(G, { startKey: 'm', startDocumentId: 'x', limit: 51, skipPatients: true })],
     ['all users filter', () => users.sqlFilter(G, { $type: 'AllUsersFilter' }, { from: 'x', limit: 51 })],
+    ['capped count of live users', () => users.sqlCountCapped(G, false)],
+    ['capped count of live users without patients', () => users.sqlCountCapped(G, true)],
     ['users by patient filter', () => users.sqlFilter(G, { $type: 'UsersByPatientIdFilter', patientId: 'p' }, { limit: 51 })],
     ['HCP children', () => hcps.sqlChildren(G, 'parent')],
     ['HCP list by last name', () => hcps.sqlByLastName(G, { startKey: 'm', startDocumentId: 'x', limit: 51 })],
@@ -68,6 +70,11 @@ describe('query plans: every lookup is served by an index', () => {
   ])('%s', async (_name, sql) => {
     const p = await plan(sql());
     expectIndexed(p);
+  });
+
+  it.each([false, true])('the capped count (skipPatients %s) reads the live-users index alone, never a table row', async (skip) => {
+    const p = await plan(users.sqlCountCapped(G, skip));
+    expect(p).toMatch(pg ? /Index Only Scan using idx_users_live_group on users/ : /USING COVERING INDEX idx_users_live_group/);
   });
 
   it.each([

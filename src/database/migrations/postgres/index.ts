@@ -2,6 +2,7 @@ import { Initial1763800000000 } from './1763800000000-Initial';
 import { UserSecurityVersion1764100000000 } from './1764100000000-UserSecurityVersion';
 import { ScaleIndexes1764200000000 } from './1764200000000-ScaleIndexes';
 import { AuditWebhooks1764400000000 } from './1764400000000-AuditWebhooks';
+import { LiveUserIndex1764500000000 } from './1764500000000-LiveUserIndex';
 import { TextSearchProbeIndex1764510000000 } from './1764510000000-TextSearchProbeIndex';
 
 /** Ordered; the same class names and timestamps as the sqlite list. */
@@ -10,5 +11,6 @@ export const POSTGRES_MIGRATIONS = [
   UserSecurityVersion1764100000000,
   ScaleIndexes1764200000000,
   AuditWebhooks1764400000000,
+  LiveUserIndex1764500000000,
   TextSearchProbeIndex1764510000000,
 ];
