@@ -229,9 +229,10 @@ async function countEntries(run: Query, pg: boolean, groupId: string, kind: stri
  * - 'none' when a word matches no key;
  * - 'gather' for one word with few entries spread over many keys (e.g. `user00001`: 100 keys, one
  *   document each): reading its few entries and sorting them beats merging many ranges;
- * - a PrefixPlan driven by the word with the fewest entries (counted up to COUNT_CAP) among those
- *   with at most MERGE_MAX_KEYS keys;
+ * - a PrefixPlan driven by the word with the fewest entries (counted up to COUNT_CAP; ties: the
+ *   longer word) among those with at most MERGE_MAX_KEYS keys, the other words probed;
  * - null when every word has more keys than that.
+ * Statements: per word a capped count (several words only), one loose key scan per word tried.
  */
 export async function planPrefixSearch(
   run: Query,
@@ -240,20 +241,29 @@ export async function planPrefixSearch(
   kind: string,
   words: string[],
 ): Promise<PrefixPlan | 'none' | 'gather' | null> {
-  const cands: { word: string; keys: string[]; n: number }[] = [];
-  for (const word of words) {
+  const keysOf = async (word: string) => {
     const q = new SqlParams(pg);
-    const keys = (await run(sqlKeysWithPrefix(q, groupId, kind, word, MERGE_MAX_KEYS + 1), q.values)).map((r) => String(r.key));
+    return (await run(sqlKeysWithPrefix(q, groupId, kind, word, MERGE_MAX_KEYS + 1), q.values)).map((r) => String(r.key));
+  };
+  if (words.length === 1) {
+    const keys = await keysOf(words[0]);
     if (!keys.length) return 'none';
-    if (keys.length <= MERGE_MAX_KEYS) cands.push({ word, keys, n: 0 });
+    if (keys.length > MERGE_MAX_KEYS) return null;
+    if (keys.length > GATHER_MIN_KEYS && (await countEntries(run, pg, groupId, kind, words[0])) < COUNT_CAP) return 'gather';
+    return { driver: keys, others: [] };
   }
-  if (!cands.length) return null;
-  if (words.length === 1 && cands[0].keys.length > GATHER_MIN_KEYS) {
-    if ((await countEntries(run, pg, groupId, kind, words[0])) < COUNT_CAP) return 'gather';
+  const counted: { word: string; n: number }[] = [];
+  for (const word of words) {
+    const n = await countEntries(run, pg, groupId, kind, word);
+    if (!n) return 'none';
+    counted.push({ word, n });
   }
-  if (cands.length > 1) for (const c of cands) c.n = await countEntries(run, pg, groupId, kind, c.word);
-  const best = cands.reduce((a, b) => (b.n < a.n || (b.n === a.n && b.keys.length < a.keys.length) ? b : a));
-  return { driver: best.keys, others: words.filter((w) => w !== best.word) };
+  counted.sort((a, b) => a.n - b.n || b.word.length - a.word.length);
+  for (const { word } of counted) {
+    const keys = await keysOf(word);
+    if (keys.length <= MERGE_MAX_KEYS) return { driver: keys, others: words.filter((w) => w !== word) };
+  }
+  return null;
 }
 
 /**
