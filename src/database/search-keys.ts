@@ -127,12 +127,19 @@ export async function insertSearchKeysOfMany(
  * Within one key the primary key (group_id, kind, key, doc_id) yields doc ids in order, so a page
  * by id is the merge of one ordered index range per distinct key starting with the word: the
  * database reads about `page + keys` entries, not every match. The distinct keys are found by a
- * loose index scan (one seek per key), at most MERGE_MAX_KEYS of them; a word with more keys
+ * loose index scan (one seek per key), at most mergeMaxKeys() of them; a word with more keys
  * (a one- or two-letter prefix) is searched by the capped paths the repositories choose.
  */
 
-/** Beyond this many distinct keys, a word is not merged key by key. */
-export const MERGE_MAX_KEYS = 128;
+/**
+ * Beyond this many distinct keys, a word is not merged key by key. SQLite prepares a statement
+ * once (statement cache) and merges 128 ranges in about a millisecond; PostgreSQL plans every
+ * statement, about 20 µs per branch, and its planner already walks a frequent word's documents in
+ * id order (a merge semi join over the (group, kind, doc, key) index), so it merges fewer.
+ */
+export function mergeMaxKeys(pg: boolean): number {
+  return pg ? 32 : 128;
+}
 
 /** Where a page in doc id order starts: `from` inclusive or `after` exclusive, descending with `desc`. */
 export interface DocCursor {
@@ -205,7 +212,7 @@ export function sqlDocHasPrefix(q: SqlParams, groupId: string, kind: string, pre
 
 /** How a multi-word prefix search runs: merged from `driver` keys (one word), the other words probed per document. */
 export interface PrefixPlan {
-  /** The distinct keys of the driving word (at most MERGE_MAX_KEYS). */
+  /** The distinct keys of the driving word (at most mergeMaxKeys()). */
   driver: string[];
   /** The other words, each checked by `sqlDocHasPrefix`. */
   others: string[];
@@ -230,7 +237,7 @@ async function countEntries(run: Query, pg: boolean, groupId: string, kind: stri
  * - 'gather' for one word with few entries spread over many keys (e.g. `user00001`: 100 keys, one
  *   document each): reading its few entries and sorting them beats merging many ranges;
  * - a PrefixPlan driven by the word with the fewest entries (counted up to COUNT_CAP; ties: the
- *   longer word) among those with at most MERGE_MAX_KEYS keys, the other words probed;
+ *   longer word) among those with at most mergeMaxKeys() keys, the other words probed;
  * - null when every word has more keys than that.
  * Statements: per word a capped count (several words only), one loose key scan per word tried.
  */
@@ -241,14 +248,15 @@ export async function planPrefixSearch(
   kind: string,
   words: string[],
 ): Promise<PrefixPlan | 'none' | 'gather' | null> {
+  const max = mergeMaxKeys(pg);
   const keysOf = async (word: string) => {
     const q = new SqlParams(pg);
-    return (await run(sqlKeysWithPrefix(q, groupId, kind, word, MERGE_MAX_KEYS + 1), q.values)).map((r) => String(r.key));
+    return (await run(sqlKeysWithPrefix(q, groupId, kind, word, max + 1), q.values)).map((r) => String(r.key));
   };
   if (words.length === 1) {
     const keys = await keysOf(words[0]);
     if (!keys.length) return 'none';
-    if (keys.length > MERGE_MAX_KEYS) return null;
+    if (keys.length > max) return null;
     if (keys.length > GATHER_MIN_KEYS && (await countEntries(run, pg, groupId, kind, words[0])) < COUNT_CAP) return 'gather';
     return { driver: keys, others: [] };
   }
@@ -261,7 +269,7 @@ export async function planPrefixSearch(
   counted.sort((a, b) => a.n - b.n || b.word.length - a.word.length);
   for (const { word } of counted) {
     const keys = await keysOf(word);
-    if (keys.length <= MERGE_MAX_KEYS) return { driver: keys, others: words.filter((w) => w !== word) };
+    if (keys.length <= max) return { driver: keys, others: words.filter((w) => w !== word) };
   }
   return null;
 }

@@ -305,7 +305,7 @@ export class UsersRepository {
   }
 
   /**
-   * Text search for words that each have more than MERGE_MAX_KEYS keys (and more than TEXT_WALK_MIN
+   * Text search for words that each have more than mergeMaxKeys() keys (and more than TEXT_WALK_MIN
    * entries: frequent words): the group's users in id order, each probed for every word; a page
    * costs page / (share of matching users) probes.
    */
@@ -322,8 +322,9 @@ export class UsersRepository {
   /**
    * The statement a top-level text search runs (null: the filter is not one; the generic form of
    * `sqlFilter` serves it): merged from the keys of one word when a word has at most
-   * MERGE_MAX_KEYS keys; else a walk by id when every word is frequent; else the generic form,
-   * which gathers fewer than TEXT_WALK_MIN matches and sorts them.
+   * mergeMaxKeys() keys; else on SQLite a walk by id when every word is frequent, else the generic
+   * form (on SQLite it gathers fewer than TEXT_WALK_MIN matches of a word and sorts them; on
+   * PostgreSQL the planner chooses between that and a merge semi join in id order).
    */
   private async textSearch(
     ctx: RequestContext,
@@ -344,9 +345,13 @@ export class UsersRepository {
         (await run(...this.sqlTextMerge(ctx.groupId, plan, cur, { ...o, limit }))).sort(byId);
       return pageByDocId(fetch, c, o.limit);
     }
-    const q = this.rows.params();
-    const [row] = await run(sqlPrefixCount(q, ctx.groupId, 'user', words[0], TEXT_WALK_MIN), q.values);
-    if (Number(row?.n ?? 0) < TEXT_WALK_MIN) return null;
+    // PostgreSQL's planner chooses between gathering and walking by its statistics (README).
+    if (this.rows.pg) return null;
+    for (const w of words) {
+      const q = this.rows.params();
+      const [row] = await run(sqlPrefixCount(q, ctx.groupId, 'user', w, TEXT_WALK_MIN), q.values);
+      if (Number(row?.n ?? 0) < TEXT_WALK_MIN) return null;
+    }
     return run(...this.sqlTextWalk(ctx.groupId, words, c, o));
   }
 
