@@ -225,9 +225,9 @@ const COUNT_CAP = 1000;
 /** A single word with more keys than this but fewer than COUNT_CAP entries is gathered and sorted (cheaper than a wide merge). */
 const GATHER_MIN_KEYS = 16;
 
-async function countEntries(run: Query, pg: boolean, groupId: string, kind: string, word: string): Promise<number> {
+async function countEntries(run: Query, pg: boolean, groupId: string, kind: string, word: string, cap = COUNT_CAP): Promise<number> {
   const q = new SqlParams(pg);
-  const [row] = await run(sqlPrefixCount(q, groupId, kind, word, COUNT_CAP), q.values);
+  const [row] = await run(sqlPrefixCount(q, groupId, kind, word, cap), q.values);
   return Number(row?.n ?? 0);
 }
 
@@ -291,4 +291,107 @@ export async function pageByDocId<T extends Record<string, unknown>>(
     if (out.length >= limit || rows.length < limit) return out;
     cursor = { after: String(rows[rows.length - 1].id), desc: c.desc };
   }
+}
+
+/** The table a prefix search pages: `alias` over `table` (columns `group_id`, `id`), live rows under `live`. */
+export interface SearchedTable {
+  table: string;
+  alias: string;
+  live: string;
+}
+
+/**
+ * A page merged from the driving word's keys in id order (`sqlDocsOfKeys`), each document probed
+ * for the other words and joined to its row (group, live): merged first and joined after on
+ * PostgreSQL, and on SQLite in ascending order. SQLite does not know that a merged subquery is in
+ * descending order (it would sort every match): descending, each key's range is joined and probed
+ * and the merge limited, as an `IN` list, and the rows come unordered (`prefixSearchPage` orders them).
+ */
+export function sqlMergePage(
+  q: SqlParams,
+  pg: boolean,
+  t: SearchedTable,
+  sel: string,
+  groupId: string,
+  kind: string,
+  plan: PrefixPlan,
+  c: DocCursor,
+  limit: number,
+): string {
+  const a = t.alias;
+  const probes = (q: SqlParams, doc: string) => plan.others.map((w) => ` AND ${sqlDocHasPrefix(q, groupId, kind, w, doc)}`).join('');
+  if (!pg && c.desc) {
+    // Placeholders are taken in text order (SQLite binds `?` by position).
+    const head = `SELECT ${sel} FROM ${t.table} ${a} WHERE ${a}.group_id = ${q.p(groupId)} AND ${a}.id IN`;
+    const join = {
+      join: `CROSS JOIN ${t.table} ${a}`,
+      cond: (q: SqlParams) => `${a}.group_id = ${q.p(groupId)} AND ${a}.id = k.doc_id AND ${t.live}${probes(q, 'k.doc_id')}`,
+    };
+    return `${head} (${sqlDocsOfKeys(q, false, groupId, kind, plan.driver, c, { ...join, limit })})`;
+  }
+  const docs = sqlDocsOfKeys(q, pg, groupId, kind, plan.driver, c);
+  const where = `${a}.group_id = ${q.p(groupId)} AND ${a}.id = m.doc_id AND ${t.live}${probes(q, 'm.doc_id')}`;
+  return `SELECT ${sel} FROM (${docs}) m CROSS JOIN ${t.table} ${a} WHERE ${where} ORDER BY m.doc_id ${c.desc ? 'DESC' : 'ASC'} LIMIT ${q.p(limit)}`;
+}
+
+/**
+ * A page for words that each have more than mergeMaxKeys() keys and WALK_MIN entries (frequent
+ * words): the group's rows in id order, each probed for every word; a page costs
+ * page / (share of matching rows) probes.
+ */
+export function sqlWalkPage(
+  q: SqlParams,
+  t: SearchedTable,
+  sel: string,
+  groupId: string,
+  kind: string,
+  words: string[],
+  c: DocCursor,
+  limit: number,
+): string {
+  const a = t.alias;
+  let where = `${a}.group_id = ${q.p(groupId)} AND ${t.live}`;
+  if (c.after !== undefined) where += ` AND ${a}.id ${c.desc ? '<' : '>'} ${q.p(c.after)}`;
+  else if (c.from !== undefined) where += ` AND ${a}.id ${c.desc ? '<=' : '>='} ${q.p(c.from)}`;
+  for (const w of words) where += ` AND ${sqlDocHasPrefix(q, groupId, kind, w, `${a}.id`)}`;
+  return `SELECT ${sel} FROM ${t.table} ${a} WHERE ${where} ORDER BY ${a}.id ${c.desc ? 'DESC' : 'ASC'} LIMIT ${q.p(limit)}`;
+}
+
+/** A word with this many entries or more (and too many keys to merge) is frequent: SQLite walks by id. */
+export const WALK_MIN = 10_000;
+
+/**
+ * Rows of `t` having, for every word, a key of `kind` starting with it, in id order from the
+ * cursor, at most `limit`; null when the caller's generic statement should run instead: merged
+ * from one word's keys when a word has at most mergeMaxKeys() keys; else on SQLite a walk by id
+ * when every word is frequent; else the generic form (SQLite gathers fewer than WALK_MIN matches
+ * of a word and sorts them; PostgreSQL's planner chooses between that and walking by id).
+ */
+export async function prefixSearchPage(
+  run: Query,
+  pg: boolean,
+  t: SearchedTable,
+  sel: string,
+  groupId: string,
+  kind: string,
+  words: string[],
+  c: DocCursor,
+  limit: number,
+): Promise<Record<string, unknown>[] | null> {
+  const plan = await planPrefixSearch(run, pg, groupId, kind, words);
+  if (plan === 'none') return [];
+  if (plan === 'gather') return null;
+  if (plan) {
+    const byId = (x: Record<string, unknown>, y: Record<string, unknown>) => (String(x.id) < String(y.id) ? -1 : 1) * (c.desc ? -1 : 1);
+    const fetch = async (cur: DocCursor, n: number) => {
+      const q = new SqlParams(pg);
+      const sql = sqlMergePage(q, pg, t, sel, groupId, kind, plan, cur, n);
+      return (await run(sql, q.values)).sort(byId);
+    };
+    return pageByDocId(fetch, c, limit);
+  }
+  if (pg) return null;
+  for (const w of words) if ((await countEntries(run, pg, groupId, kind, w, WALK_MIN)) < WALK_MIN) return null;
+  const q = new SqlParams(pg);
+  return run(sqlWalkPage(q, t, sel, groupId, kind, words, c, limit), q.values);
 }

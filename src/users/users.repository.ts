@@ -9,13 +9,12 @@ import { fieldOfColumn, uniqueViolationColumns } from '../common/db-errors';
 import { RowMapper, SqlParams } from '../database/row-mapper';
 import {
   DocCursor,
-  pageByDocId,
-  planPrefixSearch,
+  prefixSearchPage,
   PrefixPlan,
   replaceSearchKeys,
-  sqlDocHasPrefix,
-  sqlDocsOfKeys,
-  sqlPrefixCount,
+  SearchedTable,
+  sqlMergePage,
+  sqlWalkPage,
   userSearchKeys,
 } from '../database/search-keys';
 import { compileFilter, FilterDialect } from '../database/sql-filter';
@@ -32,8 +31,8 @@ export interface TokenKey {
 /** Fields whose change rewrites the user's search keys. */
 const SEARCHED: (keyof UserEntity)[] = ['login', 'email', 'mobilePhone', 'name', 'firstName', 'lastName'];
 const LIVE = 'u.deletion_date IS NULL';
-/** A frequent word (this many entries or more) with too many keys to merge is searched by a walk by id. */
-const TEXT_WALK_MIN = 10_000;
+/** The table text search pages (`prefixSearchPage`). */
+const USERS: SearchedTable = { table: 'users', alias: 'u', live: LIVE };
 const NOT_PATIENT_ONLY = 'NOT (u.patient_id IS NOT NULL AND u.healthcare_party_id IS NULL)';
 
 /**
@@ -278,54 +277,19 @@ export class UsersRepository {
     return [`SELECT ${o.idsOnly ? 'u.id' : this.cols} FROM users u WHERE ${where} ORDER BY u.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
   }
 
-  /**
-   * A text search page merged from the driving word's keys in id order (`sqlDocsOfKeys`), each
-   * document probed for the other words and joined to its user row (group, LIVE), merged first and
-   * joined after on PostgreSQL and on SQLite in ascending order. SQLite does not know that a merged
-   * subquery is in descending order (it would sort every match): descending, the merge runs
-   * joined per key, limited, as an `IN` list, and the rows come unordered (`textSearch` orders them).
-   */
+  /** A text search page merged from the driving word's keys (`sqlMergePage`: the statement `filterPage` runs). */
   sqlTextMerge(groupId: string, plan: PrefixPlan, c: DocCursor, o: { limit: number; idsOnly?: boolean }): [string, unknown[]] {
     const q = this.rows.params();
-    const sel = o.idsOnly ? 'u.id' : this.cols;
-    const probes = (q: SqlParams, doc: string) => plan.others.map((w) => ` AND ${sqlDocHasPrefix(q, groupId, 'user', w, doc)}`).join('');
-    if (!this.rows.pg && c.desc) {
-      const join = {
-        join: 'CROSS JOIN users u',
-        cond: (q: SqlParams) => `u.group_id = ${q.p(groupId)} AND u.id = k.doc_id AND ${LIVE}${probes(q, 'k.doc_id')}`,
-      };
-      // Placeholders are taken in text order (SQLite binds `?` by position).
-      const head = `SELECT ${sel} FROM users u WHERE u.group_id = ${q.p(groupId)} AND u.id IN`;
-      return [`${head} (${sqlDocsOfKeys(q, false, groupId, 'user', plan.driver, c, { ...join, limit: o.limit })})`, q.values];
-    }
-    const docs = sqlDocsOfKeys(q, this.rows.pg, groupId, 'user', plan.driver, c);
-    const where = `u.group_id = ${q.p(groupId)} AND u.id = m.doc_id AND ${LIVE}${probes(q, 'm.doc_id')}`;
-    const dir = c.desc ? 'DESC' : 'ASC';
-    return [`SELECT ${sel} FROM (${docs}) m CROSS JOIN users u WHERE ${where} ORDER BY m.doc_id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
+    return [sqlMergePage(q, this.rows.pg, USERS, o.idsOnly ? 'u.id' : this.cols, groupId, 'user', plan, c, o.limit), q.values];
   }
 
-  /**
-   * Text search for words that each have more than mergeMaxKeys() keys (and more than TEXT_WALK_MIN
-   * entries: frequent words): the group's users in id order, each probed for every word; a page
-   * costs page / (share of matching users) probes.
-   */
+  /** A text search page for frequent words, by a walk in id order (`sqlWalkPage`, SQLite). */
   sqlTextWalk(groupId: string, words: string[], c: DocCursor, o: { limit: number; idsOnly?: boolean }): [string, unknown[]] {
     const q = this.rows.params();
-    let where = `u.group_id = ${q.p(groupId)} AND ${LIVE}`;
-    if (c.after !== undefined) where += ` AND u.id ${c.desc ? '<' : '>'} ${q.p(c.after)}`;
-    else if (c.from !== undefined) where += ` AND u.id ${c.desc ? '<=' : '>='} ${q.p(c.from)}`;
-    for (const w of words) where += ` AND ${sqlDocHasPrefix(q, groupId, 'user', w, 'u.id')}`;
-    const dir = c.desc ? 'DESC' : 'ASC';
-    return [`SELECT ${o.idsOnly ? 'u.id' : this.cols} FROM users u WHERE ${where} ORDER BY u.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
+    return [sqlWalkPage(q, USERS, o.idsOnly ? 'u.id' : this.cols, groupId, 'user', words, c, o.limit), q.values];
   }
 
-  /**
-   * The statement a top-level text search runs (null: the filter is not one; the generic form of
-   * `sqlFilter` serves it): merged from the keys of one word when a word has at most
-   * mergeMaxKeys() keys; else on SQLite a walk by id when every word is frequent, else the generic
-   * form (on SQLite it gathers fewer than TEXT_WALK_MIN matches of a word and sorts them; on
-   * PostgreSQL the planner chooses between that and a merge semi join in id order).
-   */
+  /** A top-level text search runs as `prefixSearchPage` says; null: the generic `sqlFilter` form serves it. */
   private async textSearch(
     ctx: RequestContext,
     filter: UserFilter,
@@ -336,23 +300,7 @@ export class UsersRepository {
     const words = queryWords(filter.searchString);
     if (!words.length) return [];
     const run = (sql: string, params: unknown[]) => this.m(ctx).query<Record<string, unknown>[]>(sql, params);
-    const plan = await planPrefixSearch(run, this.rows.pg, ctx.groupId, 'user', words);
-    if (plan === 'none') return [];
-    if (plan === 'gather') return null;
-    if (plan) {
-      const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => (String(a.id) < String(b.id) ? -1 : 1) * (c.desc ? -1 : 1);
-      const fetch = async (cur: DocCursor, limit: number) =>
-        (await run(...this.sqlTextMerge(ctx.groupId, plan, cur, { ...o, limit }))).sort(byId);
-      return pageByDocId(fetch, c, o.limit);
-    }
-    // PostgreSQL's planner chooses between gathering and walking by its statistics (README).
-    if (this.rows.pg) return null;
-    for (const w of words) {
-      const q = this.rows.params();
-      const [row] = await run(sqlPrefixCount(q, ctx.groupId, 'user', w, TEXT_WALK_MIN), q.values);
-      if (Number(row?.n ?? 0) < TEXT_WALK_MIN) return null;
-    }
-    return run(...this.sqlTextWalk(ctx.groupId, words, c, o));
+    return prefixSearchPage(run, this.rows.pg, USERS, o.idsOnly ? 'u.id' : this.cols, ctx.groupId, 'user', words, c, o.limit);
   }
 
   async filterPage(ctx: RequestContext, filter: UserFilter, o: { from?: string; limit: number }): Promise<UserEntity[]> {
