@@ -163,7 +163,9 @@ export class HealthcarePartiesRepository {
     }
     let where = `h.group_id = ${q.p(groupId)} AND ${LIVE}`;
     if (driver !== null) where += ' AND h.id = m.doc_id';
-    for (const w of words) if (w !== driver) where += ` AND ${sqlDocHasPrefix(q, groupId, 'hcp', w, 'h.id')}`;
+    // Gathering, the other words are probed on the match itself, before its row is read.
+    for (const w of words)
+      if (w !== driver) where += ` AND ${sqlDocHasPrefix(q, groupId, 'hcp', w, driver === null ? 'h.id' : 'm.doc_id')}`;
     const cmp = o.desc ? '<' : '>';
     if (o.startKey !== undefined) {
       where += ` AND h.last_name_key ${cmp}= ${q.p(o.startKey)}`;
