@@ -7,12 +7,27 @@ import { uniqueViolationColumns } from '../common/db-errors';
 import { RequestContext } from '../common/request-context';
 import { prefixRange, queryWords } from '../common/text-search';
 import { RowMapper, SqlParams } from '../database/row-mapper';
-import { hcpSearchKeys, replaceSearchKeys, SEP } from '../database/search-keys';
+import {
+  DocCursor,
+  hcpSearchKeys,
+  prefixSearchPage,
+  PrefixPlan,
+  replaceSearchKeys,
+  SearchedTable,
+  SEP,
+  sqlDocHasPrefix,
+  sqlMergePage,
+  sqlPrefixCount,
+} from '../database/search-keys';
 import { compileFilter, FilterDialect, FilterNode } from '../database/sql-filter';
 import { TransactionRunner } from '../database/transaction-runner';
 import { HealthcarePartyEntity } from './healthcare-party.entity';
 
 const LIVE = 'h.deletion_date IS NULL';
+/** The table name search pages (`prefixSearchPage`). */
+const HCPS: SearchedTable = { table: 'healthcare_parties', alias: 'h', live: LIVE };
+/** A name word with fewer entries than this drives a by-last-name page (its matches sorted); else the page walks the last-name index. */
+const NAME_GATHER_MAX = 1000;
 const KEYED: (keyof HealthcarePartyEntity)[] = [
   'name',
   'lastName',
@@ -129,20 +144,28 @@ export class HealthcarePartiesRepository {
 
   /**
    * Keyset page by (last name, id), optionally only HCPs whose name words start with each word of
-   * `name`. With a name the matches of its first word drive the query (CROSS JOIN keeps that join
-   * order on SQLite) and only they are sorted; without one the (group, last name, id) index is the order.
+   * `name`, in one of two ways (`byLastName` chooses by counting each word's entries, capped):
+   * - `gather` (the default: the first word): the matches of one word drive the query (CROSS JOIN
+   *   keeps that join order on SQLite) and only they are sorted: fewer than NAME_GATHER_MAX rows;
+   * - `walk`: the (group, last name, id) index in order from the start key, each HCP probed for every
+   *   word by the (group, kind, doc, key) index: page / (share of matching HCPs) probes, for words
+   *   with NAME_GATHER_MAX entries or more.
+   * Without a name the (group, last name, id) index is the order.
    */
-  sqlByLastName(groupId: string, o: HcpPageQuery & { name?: string }): [string, unknown[]] {
+  sqlByLastName(groupId: string, o: HcpPageQuery & { name?: string }, how: { gather?: string } | 'walk' = {}): [string, unknown[]] {
     const q = this.rows.params();
     const words = o.name ? queryWords(o.name) : [];
+    const driver = how === 'walk' || !words.length ? null : (how.gather ?? words[0]);
     let from = 'healthcare_parties h';
-    if (words.length) {
-      const [lo, hi] = prefixRange(words[0]);
+    if (driver !== null) {
+      const [lo, hi] = prefixRange(driver);
       from = `(SELECT DISTINCT k.doc_id FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = 'hcp' AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)}) m CROSS JOIN healthcare_parties h`;
     }
     let where = `h.group_id = ${q.p(groupId)} AND ${LIVE}`;
-    if (words.length) where += ' AND h.id = m.doc_id';
-    for (const w of words.slice(1)) where += ` AND ${this.keys(q, groupId, 'hcp', ...prefixRange(w))}`;
+    if (driver !== null) where += ' AND h.id = m.doc_id';
+    // Gathering, the other words are probed on the match itself, before its row is read.
+    for (const w of words)
+      if (w !== driver) where += ` AND ${sqlDocHasPrefix(q, groupId, 'hcp', w, driver === null ? 'h.id' : 'm.doc_id')}`;
     const cmp = o.desc ? '<' : '>';
     if (o.startKey !== undefined) {
       where += ` AND h.last_name_key ${cmp}= ${q.p(o.startKey)}`;
@@ -152,8 +175,24 @@ export class HealthcarePartiesRepository {
     return [`SELECT ${this.cols} FROM ${from} WHERE ${where} ORDER BY h.last_name_key ${dir}, h.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
   }
 
-  byLastName(ctx: RequestContext, o: HcpPageQuery & { name?: string }): Promise<HealthcarePartyEntity[]> {
-    return this.select(ctx, this.sqlByLastName(ctx.groupId, o));
+  async byLastName(ctx: RequestContext, o: HcpPageQuery & { name?: string }): Promise<HealthcarePartyEntity[]> {
+    const words = o.name ? queryWords(o.name) : [];
+    let how: { gather?: string } | 'walk' = {};
+    if (words.length) {
+      let rarest: { word: string; n: number } | null = null;
+      for (const word of words) {
+        const q = this.rows.params();
+        const [row] = await this.m(ctx).query<{ n: number | string }[]>(
+          sqlPrefixCount(q, ctx.groupId, 'hcp', word, NAME_GATHER_MAX),
+          q.values,
+        );
+        const n = Number(row?.n ?? 0);
+        if (!n) return [];
+        if (!rarest || n < rarest.n) rarest = { word, n };
+      }
+      how = rarest && rarest.n < NAME_GATHER_MAX ? { gather: rarest.word } : 'walk';
+    }
+    return this.select(ctx, this.sqlByLastName(ctx.groupId, o, how));
   }
 
   /** Prefix over ssin, nihii, cbe and ehp, by id from `start` (inclusive). */
@@ -249,11 +288,36 @@ export class HealthcarePartiesRepository {
     ];
   }
 
-  filterPage(ctx: RequestContext, filter: unknown, o: { from?: string; limit: number }): Promise<HealthcarePartyEntity[]> {
+  /** A page merged from a name word's keys (`sqlMergePage`: the statement a top-level name filter runs). */
+  sqlNameMerge(groupId: string, plan: PrefixPlan, c: DocCursor, o: { limit: number; idsOnly?: boolean }): [string, unknown[]] {
+    const q = this.rows.params();
+    return [sqlMergePage(q, this.rows.pg, HCPS, o.idsOnly ? 'h.id' : this.cols, groupId, 'hcp', plan, c, o.limit), q.values];
+  }
+
+  /** A top-level `HealthcarePartyByNameFilter` runs as `prefixSearchPage` says; null: the generic `sqlFilter` form serves it. */
+  private async nameSearch(
+    ctx: RequestContext,
+    filter: unknown,
+    c: DocCursor,
+    o: { limit: number; idsOnly?: boolean },
+  ): Promise<Record<string, unknown>[] | null> {
+    const f = filter as FilterNode | null;
+    if (!f || typeof f !== 'object' || f.$type !== 'HealthcarePartyByNameFilter') return null;
+    const words = queryWords(fieldText(f.name ?? ''));
+    if (!words.length) return null;
+    const run = (sql: string, params: unknown[]) => this.m(ctx).query<Record<string, unknown>[]>(sql, params);
+    return prefixSearchPage(run, this.rows.pg, HCPS, o.idsOnly ? 'h.id' : this.cols, ctx.groupId, 'hcp', words, c, o.limit);
+  }
+
+  async filterPage(ctx: RequestContext, filter: unknown, o: { from?: string; limit: number }): Promise<HealthcarePartyEntity[]> {
+    const named = await this.nameSearch(ctx, filter, { from: o.from }, o);
+    if (named) return named.map((r) => this.rows.map(r));
     return this.select(ctx, this.sqlFilter(ctx.groupId, filter, o));
   }
 
   async filterIds(ctx: RequestContext, filter: unknown, limit: number): Promise<string[]> {
+    const named = await this.nameSearch(ctx, filter, {}, { limit, idsOnly: true });
+    if (named) return named.map((r) => String(r.id));
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
     return (await this.m(ctx).query<{ id: string }[]>(sql, params)).map((r) => r.id);
   }

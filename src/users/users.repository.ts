@@ -7,7 +7,16 @@ import { RequestContext } from '../common/request-context';
 import { prefixRange, queryWords } from '../common/text-search';
 import { fieldOfColumn, uniqueViolationColumns } from '../common/db-errors';
 import { RowMapper, SqlParams } from '../database/row-mapper';
-import { replaceSearchKeys, userSearchKeys } from '../database/search-keys';
+import {
+  DocCursor,
+  prefixSearchPage,
+  PrefixPlan,
+  replaceSearchKeys,
+  SearchedTable,
+  sqlMergePage,
+  sqlWalkPage,
+  userSearchKeys,
+} from '../database/search-keys';
 import { compileFilter, FilterDialect } from '../database/sql-filter';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserEntity } from './user.entity';
@@ -22,6 +31,8 @@ export interface TokenKey {
 /** Fields whose change rewrites the user's search keys. */
 const SEARCHED: (keyof UserEntity)[] = ['login', 'email', 'mobilePhone', 'name', 'firstName', 'lastName'];
 const LIVE = 'u.deletion_date IS NULL';
+/** The table text search pages (`prefixSearchPage`). */
+const USERS: SearchedTable = { table: 'users', alias: 'u', live: LIVE };
 const NOT_PATIENT_ONLY = 'NOT (u.patient_id IS NOT NULL AND u.healthcare_party_id IS NULL)';
 
 /**
@@ -266,12 +277,42 @@ export class UsersRepository {
     return [`SELECT ${o.idsOnly ? 'u.id' : this.cols} FROM users u WHERE ${where} ORDER BY u.id ${dir} LIMIT ${q.p(o.limit)}`, q.values];
   }
 
-  filterPage(ctx: RequestContext, filter: UserFilter, o: { from?: string; limit: number }): Promise<UserEntity[]> {
+  /** A text search page merged from the driving word's keys (`sqlMergePage`: the statement `filterPage` runs). */
+  sqlTextMerge(groupId: string, plan: PrefixPlan, c: DocCursor, o: { limit: number; idsOnly?: boolean }): [string, unknown[]] {
+    const q = this.rows.params();
+    return [sqlMergePage(q, this.rows.pg, USERS, o.idsOnly ? 'u.id' : this.cols, groupId, 'user', plan, c, o.limit), q.values];
+  }
+
+  /** A text search page for frequent words, by a walk in id order (`sqlWalkPage`, SQLite). */
+  sqlTextWalk(groupId: string, words: string[], c: DocCursor, o: { limit: number; idsOnly?: boolean }): [string, unknown[]] {
+    const q = this.rows.params();
+    return [sqlWalkPage(q, USERS, o.idsOnly ? 'u.id' : this.cols, groupId, 'user', words, c, o.limit), q.values];
+  }
+
+  /** A top-level text search runs as `prefixSearchPage` says; null: the generic `sqlFilter` form serves it. */
+  private async textSearch(
+    ctx: RequestContext,
+    filter: UserFilter,
+    c: DocCursor,
+    o: { limit: number; idsOnly?: boolean },
+  ): Promise<Record<string, unknown>[] | null> {
+    if (filter.$type !== 'UserByNameEmailPhoneFilter') return null;
+    const words = queryWords(filter.searchString);
+    if (!words.length) return [];
+    const run = (sql: string, params: unknown[]) => this.m(ctx).query<Record<string, unknown>[]>(sql, params);
+    return prefixSearchPage(run, this.rows.pg, USERS, o.idsOnly ? 'u.id' : this.cols, ctx.groupId, 'user', words, c, o.limit);
+  }
+
+  async filterPage(ctx: RequestContext, filter: UserFilter, o: { from?: string; limit: number }): Promise<UserEntity[]> {
+    const text = await this.textSearch(ctx, filter, { from: o.from, desc: filter.desc }, o);
+    if (text) return text.map((r) => this.rows.map(r));
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, o);
     return this.select(ctx, sql, params);
   }
 
   async filterIds(ctx: RequestContext, filter: UserFilter, limit: number): Promise<string[]> {
+    const text = await this.textSearch(ctx, filter, { desc: filter.desc }, { limit, idsOnly: true });
+    if (text) return text.map((r) => String(r.id));
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
     return (await this.m(ctx).query<{ id: string }[]>(sql, params)).map((r) => r.id);
   }

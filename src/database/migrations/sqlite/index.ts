@@ -3,6 +3,7 @@ import { UserSecurityVersion1764100000000 } from './1764100000000-UserSecurityVe
 import { ScaleIndexes1764200000000 } from './1764200000000-ScaleIndexes';
 import { AuditWebhooks1764400000000 } from './1764400000000-AuditWebhooks';
 import { LiveUserIndex1764500000000 } from './1764500000000-LiveUserIndex';
+import { TextSearchProbeIndex1764510000000 } from './1764510000000-TextSearchProbeIndex';
 
 /** Ordered; the same class names and timestamps as the postgres list. */
 export const SQLITE_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const SQLITE_MIGRATIONS = [
   ScaleIndexes1764200000000,
   AuditWebhooks1764400000000,
   LiveUserIndex1764500000000,
+  TextSearchProbeIndex1764510000000,
 ];
