@@ -2,13 +2,15 @@ import { DomainEventsService } from '../audit/domain-events.service';
 import { Injectable } from '@nestjs/common';
 import { CoreError, NotFoundError, UnauthorizedError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
-import { GroupsService } from '../groups/groups.service';
+import { ancestorsOfPath } from '../groups/group.entity';
 import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { AuthenticatedUser, CredentialsService } from './credentials.service';
 import { PasswordPolicy } from '../credentials/password/password-policy';
 import { SessionsService } from '../credentials/sessions/sessions.service';
 import { TokenService } from './tokens/token.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { SessionEntity } from '../credentials/sessions/session.entity';
 
 export interface LoginResult {
   user: UserEntity;
@@ -25,9 +27,9 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly users: UsersRepository,
-    private readonly groups: GroupsService,
     private readonly policy: PasswordPolicy,
     private readonly events: DomainEventsService,
+    private readonly tx: TransactionRunner,
   ) {}
 
   /** `username` may be `groupId/login`; `preferredGroupId` picks among several matching groups. */
@@ -41,14 +43,18 @@ export class AuthService {
       .catch((e: unknown) => {
         throw this.tooShort(e, password) ?? e;
       });
-    const result = await this.openSession(auth, opts.durationSeconds);
-    await this.events.record(RequestContext.system(auth.user.groupId), {
-      action: 'login.succeeded',
-      subjectType: 'user',
-      subjectId: auth.user.id,
-      actor: auth.user.id,
+    // The session and the audit event of the login commit together: one write transaction (one fsync on SQLite).
+    const session = await this.tx.run(RequestContext.system(auth.user.groupId, auth.ancestorGroupIds), async (t) => {
+      const s = await this.createSession(auth);
+      await this.events.record(t, {
+        action: 'login.succeeded',
+        subjectType: 'user',
+        subjectId: auth.user.id,
+        actor: auth.user.id,
+      });
+      return s;
     });
-    return result;
+    return this.tokensOf(auth, session, opts.durationSeconds);
   }
 
   /**
@@ -69,12 +75,20 @@ export class AuthService {
   }
 
   async openSession(auth: AuthenticatedUser, durationSeconds?: number): Promise<LoginResult> {
+    return this.tokensOf(auth, await this.createSession(auth), durationSeconds);
+  }
+
+  private createSession(auth: AuthenticatedUser): Promise<SessionEntity> {
     const ctx = RequestContext.system(auth.user.groupId, auth.ancestorGroupIds);
-    const session = await this.sessions.create(
+    return this.sessions.create(
       ctx,
       auth.user.id,
       auth.matches.map((m) => `${m.groupId}/${m.id}`),
     );
+  }
+
+  /** Signed after the session's transaction committed (no signing inside a transaction). */
+  private tokensOf(auth: AuthenticatedUser, session: SessionEntity, durationSeconds?: number): LoginResult {
     const ttl = durationSeconds === undefined ? undefined : Math.max(60, Math.min(durationSeconds, this.tokens.accessTtlSeconds));
     return {
       user: auth.user,
@@ -143,12 +157,10 @@ export class AuthService {
     if (sid) await this.sessions.revoke(ctx, sid, 'logout');
   }
 
-  /** The user and group chain behind a token, only while the user is active. */
+  /** The user and group chain behind a token, only while the user is active (one query: user and live group). */
   async loadActive(groupId: string, userId: string): Promise<{ user: UserEntity; ancestorGroupIds: string[]; matches: UserEntity[] }> {
-    const ctx = RequestContext.system(groupId);
-    const user = await this.users.findOneInGroup(ctx, userId);
-    const group = user && (await this.groups.findById(ctx, groupId));
-    if (!user || !group || user.status !== 'ACTIVE') throw new UnauthorizedError('BAD_CREDENTIALS', 'User is no longer active');
-    return { user, ancestorGroupIds: group.ancestorIds, matches: [user] };
+    const found = await this.users.findWithGroupPath(RequestContext.system(groupId), userId);
+    if (!found || found.user.status !== 'ACTIVE') throw new UnauthorizedError('BAD_CREDENTIALS', 'User is no longer active');
+    return { user: found.user, ancestorGroupIds: ancestorsOfPath(found.groupPath), matches: [found.user] };
   }
 }

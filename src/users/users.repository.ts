@@ -375,6 +375,28 @@ export class UsersRepository {
         .delete({ groupId: In(groupIds) }),
     );
   }
+
+  /**
+   * Authentication's read (token refresh, first use of an access token): the live user and the path
+   * of its live group in one statement, both by primary key. Null when either is missing or deleted.
+   */
+  async findWithGroupPath(ctx: RequestContext, id: string): Promise<{ user: UserEntity; groupPath: string } | null> {
+    const raw: Record<string, unknown>[] = await this.m(ctx).query(this.sqlWithGroupPath(), [ctx.groupId, id]);
+    return raw.length ? { user: this.rows.map(raw[0]), groupPath: String(raw[0].group_path) } : null;
+  }
+
+  /** The statement of findWithGroupPath (built once; the plan tests read it). */
+  sqlWithGroupPath(): string {
+    if (this.withGroupPathSql === undefined) {
+      const q = this.rows.params();
+      this.withGroupPathSql =
+        `SELECT ${this.cols}, g.path AS group_path FROM users u JOIN groups g ON g.id = u.group_id AND g.deletion_date IS NULL ` +
+        `WHERE u.group_id = ${q.p(0)} AND u.id = ${q.p(0)} AND ${LIVE}`;
+    }
+    return this.withGroupPathSql;
+  }
+
+  private withGroupPathSql?: string;
 }
 
 export function translateUnique(e: unknown): unknown {

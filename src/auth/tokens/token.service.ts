@@ -5,7 +5,17 @@ import { Clock } from '../../common/clock';
 import { UnauthorizedError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { claimProblem } from './claims';
-import { KeyStore } from './key-store';
+import { KeyStore, VerificationKey } from './key-store';
+
+/** A refresh token whose signature, issuer and audience checked out, with the key that verified it. */
+interface VerifiedRefresh {
+  key: VerificationKey;
+  header: jwt.JwtHeader & Record<string, unknown>;
+  payload: RefreshClaims;
+}
+
+/** How many verified refresh tokens are remembered (oldest dropped first). */
+const VERIFIED_REFRESH_MAX = 10000;
 
 /** Claims of an access token. `sid` binds it to a session; `anc` is the group's ancestor chain. */
 export interface AccessClaims {
@@ -38,6 +48,15 @@ export interface RefreshClaims {
 /** Signs tokens with the pinned algorithm of the signing key. Verification of access tokens is passport-jwt's. */
 @Injectable()
 export class TokenService {
+  /**
+   * Refresh tokens whose signature was verified, by their exact text. A client refreshes with the
+   * same token many times; the ES256 verification of identical bytes under the identical key gives
+   * the same answer every time, so it runs once. A hit is only used while the key that verified it
+   * is still the one its `kid` names (a key reload or rotation drops it), and the time and claim
+   * checks (claimProblem) run on every call; the session check is the caller's, every call.
+   */
+  private readonly verified = new Map<string, VerifiedRefresh>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly keys: KeyStore,
@@ -98,12 +117,24 @@ export class TokenService {
   verifyRefresh(token: string | undefined): RefreshClaims {
     if (!token) throw new UnauthorizedError('AUTH_REQUIRED', 'Missing Refresh-Token header');
     const raw = token.replace(/^Bearer\s+/i, '').trim();
+    const v = this.verifiedRefresh(raw);
+    // Time is judged by the injected clock in claimProblem, like access tokens.
+    if (!v || claimProblem(v.header, v.payload, 'refresh', this.clock.now() / 1000))
+      throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired refresh token');
+    return v.payload;
+  }
+
+  /** The signature, algorithm, issuer and audience check of a refresh token (remembered on success), or null. */
+  private verifiedRefresh(raw: string): VerifiedRefresh | null {
+    const known = this.verified.get(raw);
+    if (known && this.keys.verificationKey(known.header.kid) === known.key) return known;
+    if (known) this.verified.delete(raw);
     const decoded = jwt.decode(raw, { complete: true });
     const key = this.keys.verificationKey(decoded?.header.kid);
     if (!key) throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid refresh token');
+    let token: jwt.Jwt;
     try {
-      // Time is judged by the injected clock in claimProblem, like access tokens.
-      const token = jwt.verify(raw, key.key, {
+      token = jwt.verify(raw, key.key, {
         algorithms: [key.alg],
         issuer: this.config.jwt.issuer,
         audience: `${this.config.jwt.audience}:refresh`,
@@ -111,12 +142,20 @@ export class TokenService {
         ignoreNotBefore: true,
         complete: true,
       });
-      if (claimProblem(token.header as jwt.JwtHeader & Record<string, unknown>, token.payload, 'refresh', this.clock.now() / 1000))
-        throw new Error('refused claims');
-      return token.payload as RefreshClaims;
     } catch {
-      throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired refresh token');
+      return null;
     }
+    const v: VerifiedRefresh = {
+      key,
+      header: token.header as jwt.JwtHeader & Record<string, unknown>,
+      payload: Object.freeze(token.payload) as RefreshClaims,
+    };
+    // Only well-formed tokens are kept: a token refused by its claims is checked afresh each time.
+    if (!claimProblem(v.header, v.payload, 'refresh', this.clock.now() / 1000)) {
+      if (this.verified.size >= VERIFIED_REFRESH_MAX) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(raw, v);
+    }
+    return v;
   }
 
   private sign(claims: object): string {
