@@ -106,9 +106,10 @@ export class AuthService {
   /** A new access token for the refresh token's live session; the refresh token stays valid. */
   async refresh(refreshToken: string | undefined): Promise<LoginResult> {
     const claims = this.tokens.verifyRefresh(refreshToken);
-    const auth = await this.loadActive(claims.grp, claims.sub);
-    const ctx = RequestContext.system(claims.grp, auth.ancestorGroupIds);
-    await this.sessions.requireLive(ctx, claims.sid, claims.sub);
+    // The user, its live group chain and the session, in one statement (by primary keys).
+    const found = await this.users.findWithGroupPath(RequestContext.system(claims.grp), claims.sub, claims.sid);
+    const auth = this.activeOf(found);
+    this.sessions.assertLive(found?.session, claims.sid, claims.sub);
     return {
       user: auth.user,
       sessionId: claims.sid,
@@ -159,7 +160,14 @@ export class AuthService {
 
   /** The user and group chain behind a token, only while the user is active (one query: user and live group). */
   async loadActive(groupId: string, userId: string): Promise<{ user: UserEntity; ancestorGroupIds: string[]; matches: UserEntity[] }> {
-    const found = await this.users.findWithGroupPath(RequestContext.system(groupId), userId);
+    return this.activeOf(await this.users.findWithGroupPath(RequestContext.system(groupId), userId));
+  }
+
+  private activeOf(found: { user: UserEntity; groupPath: string } | null): {
+    user: UserEntity;
+    ancestorGroupIds: string[];
+    matches: UserEntity[];
+  } {
     if (!found || found.user.status !== 'ACTIVE') throw new UnauthorizedError('BAD_CREDENTIALS', 'User is no longer active');
     return { user: found.user, ancestorGroupIds: ancestorsOfPath(found.groupPath), matches: [found.user] };
   }

@@ -20,24 +20,27 @@ describe('authentication paths', () => {
   });
   afterAll(() => t.close());
 
-  it('the user-with-group statement of a refresh reads users and groups by key, never by a scan', async () => {
+  it.each([
+    ['access token first use (user, live group)', false],
+    ['token refresh (user, live group, session)', true],
+  ])('%s: one statement reading users, groups and sessions by key, never by a scan', async (_name, withSession) => {
     const pg = ds.options.type === 'postgres';
     const qr: QueryRunner = ds.createQueryRunner();
     await qr.connect();
     try {
       if (pg) await qr.query('SET enable_seqscan = off');
-      const sql = t.get(UsersRepository).sqlWithGroupPath();
-      const params = ['plan-group', 'plan-user'];
+      const sql = t.get(UsersRepository).sqlWithGroupPath(withSession);
+      const params = withSession ? ['plan-session', 'plan-group', 'plan-user'] : ['plan-group', 'plan-user'];
       const plan = pg
         ? ((await qr.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n')
         : ((await qr.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[]).map((r) => r.detail).join('\n');
       if (pg) {
-        expect(plan).not.toMatch(/Seq Scan on (users|groups)\b/);
+        expect(plan).not.toMatch(/Seq Scan on (users|groups|sessions)\b/);
         expect(plan).not.toMatch(/\bSort\b/);
       } else {
-        expect(plan).not.toMatch(/\bSCAN (u|g|users|groups)\b/);
-        expect(plan).toMatch(/SEARCH u USING (INDEX|PRIMARY KEY|COVERING INDEX)/);
-        expect(plan).toMatch(/SEARCH g USING (INDEX|PRIMARY KEY|COVERING INDEX)/);
+        expect(plan).not.toMatch(/\bSCAN (u|g|s|users|groups|sessions)\b/);
+        for (const alias of withSession ? ['u', 'g', 's'] : ['u', 'g'])
+          expect(plan).toMatch(new RegExp(`SEARCH ${alias} USING (INDEX|PRIMARY KEY|COVERING INDEX)`));
       }
     } finally {
       await qr.release();

@@ -47,10 +47,23 @@ export class SessionsService implements OnApplicationBootstrap {
   /** A live session of the context's group, else 401. */
   async requireLive(ctx: RequestContext, id: string, userId: string): Promise<SessionEntity> {
     const s = await this.sessions.findOneInGroup(ctx, id);
+    this.assertLive(s, id, userId);
+    return s;
+  }
+
+  /**
+   * The liveness rule, for a session row read here or with its user (a token refresh reads both in
+   * one statement): it exists, belongs to `userId`, is neither revoked (in the database or in this
+   * process's revocation cache) nor expired; else 401.
+   */
+  assertLive<S extends Pick<SessionEntity, 'userId' | 'revokedAt' | 'expiresAt'>>(
+    s: S | null | undefined,
+    id: string,
+    userId: string,
+  ): asserts s is S {
     if (!s || s.userId !== userId || s.revokedAt !== null || s.expiresAt <= this.clock.now() || this.cache.isRevoked(id)) {
       throw new UnauthorizedError('BAD_CREDENTIALS', 'Session is no longer valid');
     }
-    return s;
   }
 
   find(ctx: RequestContext, id: string): Promise<SessionEntity | null> {
