@@ -1,4 +1,4 @@
-import { DomainEventsService } from '../audit/domain-events.service';
+import type { DomainEventInput } from '../audit/domain-event';
 import { Injectable } from '@nestjs/common';
 import { CoreError, NotFoundError, UnauthorizedError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
@@ -9,7 +9,6 @@ import { AuthenticatedUser, CredentialsService } from './credentials.service';
 import { PasswordPolicy } from '../credentials/password/password-policy';
 import { SessionsService } from '../credentials/sessions/sessions.service';
 import { TokenService } from './tokens/token.service';
-import { TransactionRunner } from '../database/transaction-runner';
 import { SessionEntity } from '../credentials/sessions/session.entity';
 
 export interface LoginResult {
@@ -28,8 +27,6 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly users: UsersRepository,
     private readonly policy: PasswordPolicy,
-    private readonly events: DomainEventsService,
-    private readonly tx: TransactionRunner,
   ) {}
 
   /** `username` may be `groupId/login`; `preferredGroupId` picks among several matching groups. */
@@ -44,15 +41,11 @@ export class AuthService {
         throw this.tooShort(e, password) ?? e;
       });
     // The session and the audit event of the login commit together: one write transaction (one fsync on SQLite).
-    const session = await this.tx.run(RequestContext.system(auth.user.groupId, auth.ancestorGroupIds), async (t) => {
-      const s = await this.createSession(auth);
-      await this.events.record(t, {
-        action: 'login.succeeded',
-        subjectType: 'user',
-        subjectId: auth.user.id,
-        actor: auth.user.id,
-      });
-      return s;
+    const session = await this.createSession(auth, {
+      action: 'login.succeeded',
+      subjectType: 'user',
+      subjectId: auth.user.id,
+      actor: auth.user.id,
     });
     return this.tokensOf(auth, session, opts.durationSeconds);
   }
@@ -78,12 +71,13 @@ export class AuthService {
     return this.tokensOf(auth, await this.createSession(auth), durationSeconds);
   }
 
-  private createSession(auth: AuthenticatedUser): Promise<SessionEntity> {
+  private createSession(auth: AuthenticatedUser, event?: DomainEventInput): Promise<SessionEntity> {
     const ctx = RequestContext.system(auth.user.groupId, auth.ancestorGroupIds);
     return this.sessions.create(
       ctx,
       auth.user.id,
       auth.matches.map((m) => `${m.groupId}/${m.id}`),
+      event,
     );
   }
 
