@@ -1,14 +1,15 @@
-import { DomainEventsService } from '../audit/domain-events.service';
+import type { DomainEventInput } from '../audit/domain-event';
 import { Injectable } from '@nestjs/common';
 import { CoreError, NotFoundError, UnauthorizedError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
-import { GroupsService } from '../groups/groups.service';
+import { ancestorsOfPath } from '../groups/group.entity';
 import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { AuthenticatedUser, CredentialsService } from './credentials.service';
 import { PasswordPolicy } from '../credentials/password/password-policy';
 import { SessionsService } from '../credentials/sessions/sessions.service';
 import { TokenService } from './tokens/token.service';
+import { SessionEntity } from '../credentials/sessions/session.entity';
 
 export interface LoginResult {
   user: UserEntity;
@@ -25,9 +26,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly users: UsersRepository,
-    private readonly groups: GroupsService,
     private readonly policy: PasswordPolicy,
-    private readonly events: DomainEventsService,
   ) {}
 
   /** `username` may be `groupId/login`; `preferredGroupId` picks among several matching groups. */
@@ -41,14 +40,14 @@ export class AuthService {
       .catch((e: unknown) => {
         throw this.tooShort(e, password) ?? e;
       });
-    const result = await this.openSession(auth, opts.durationSeconds);
-    await this.events.record(RequestContext.system(auth.user.groupId), {
+    // The session and the audit event of the login commit together: one write transaction (one fsync on SQLite).
+    const session = await this.createSession(auth, {
       action: 'login.succeeded',
       subjectType: 'user',
       subjectId: auth.user.id,
       actor: auth.user.id,
     });
-    return result;
+    return this.tokensOf(auth, session, opts.durationSeconds);
   }
 
   /**
@@ -69,12 +68,21 @@ export class AuthService {
   }
 
   async openSession(auth: AuthenticatedUser, durationSeconds?: number): Promise<LoginResult> {
+    return this.tokensOf(auth, await this.createSession(auth), durationSeconds);
+  }
+
+  private createSession(auth: AuthenticatedUser, event?: DomainEventInput): Promise<SessionEntity> {
     const ctx = RequestContext.system(auth.user.groupId, auth.ancestorGroupIds);
-    const session = await this.sessions.create(
+    return this.sessions.create(
       ctx,
       auth.user.id,
       auth.matches.map((m) => `${m.groupId}/${m.id}`),
+      event,
     );
+  }
+
+  /** Signed after the session's transaction committed (no signing inside a transaction). */
+  private tokensOf(auth: AuthenticatedUser, session: SessionEntity, durationSeconds?: number): LoginResult {
     const ttl = durationSeconds === undefined ? undefined : Math.max(60, Math.min(durationSeconds, this.tokens.accessTtlSeconds));
     return {
       user: auth.user,
@@ -92,9 +100,10 @@ export class AuthService {
   /** A new access token for the refresh token's live session; the refresh token stays valid. */
   async refresh(refreshToken: string | undefined): Promise<LoginResult> {
     const claims = this.tokens.verifyRefresh(refreshToken);
-    const auth = await this.loadActive(claims.grp, claims.sub);
-    const ctx = RequestContext.system(claims.grp, auth.ancestorGroupIds);
-    await this.sessions.requireLive(ctx, claims.sid, claims.sub);
+    // The user, its live group chain and the session, in one statement (by primary keys).
+    const found = await this.users.findWithGroupPath(RequestContext.system(claims.grp), claims.sub, claims.sid);
+    const auth = this.activeOf(found);
+    this.sessions.assertLive(found?.session, claims.sid, claims.sub);
     return {
       user: auth.user,
       sessionId: claims.sid,
@@ -143,12 +152,17 @@ export class AuthService {
     if (sid) await this.sessions.revoke(ctx, sid, 'logout');
   }
 
-  /** The user and group chain behind a token, only while the user is active. */
+  /** The user and group chain behind a token, only while the user is active (one query: user and live group). */
   async loadActive(groupId: string, userId: string): Promise<{ user: UserEntity; ancestorGroupIds: string[]; matches: UserEntity[] }> {
-    const ctx = RequestContext.system(groupId);
-    const user = await this.users.findOneInGroup(ctx, userId);
-    const group = user && (await this.groups.findById(ctx, groupId));
-    if (!user || !group || user.status !== 'ACTIVE') throw new UnauthorizedError('BAD_CREDENTIALS', 'User is no longer active');
-    return { user, ancestorGroupIds: group.ancestorIds, matches: [user] };
+    return this.activeOf(await this.users.findWithGroupPath(RequestContext.system(groupId), userId));
+  }
+
+  private activeOf(found: { user: UserEntity; groupPath: string } | null): {
+    user: UserEntity;
+    ancestorGroupIds: string[];
+    matches: UserEntity[];
+  } {
+    if (!found || found.user.status !== 'ACTIVE') throw new UnauthorizedError('BAD_CREDENTIALS', 'User is no longer active');
+    return { user: found.user, ancestorGroupIds: ancestorsOfPath(found.groupPath), matches: [found.user] };
   }
 }

@@ -5,6 +5,11 @@ import type { Group, PropertyValue } from './group.model';
 
 export type { PropertyValue } from './group.model';
 
+/** The ancestor ids, root first, of the group whose `path` (`/root/…/id/`) this is. */
+export function ancestorsOfPath(path: string): string[] {
+  return path.split('/').filter(Boolean).slice(0, -1);
+}
+
 /** A tenant. Groups nest through superGroupId; `path` is `/root/.../id/` for subtree queries. */
 @Entity('groups')
 @Index('idx_groups_super_group_id', ['superGroupId', 'id'])
@@ -51,6 +56,6 @@ export class GroupEntity implements Group {
 
   /** Ancestors root first, derived from path. */
   get ancestorIds(): string[] {
-    return this.path.split('/').filter(Boolean).slice(0, -1);
+    return ancestorsOfPath(this.path);
   }
 }

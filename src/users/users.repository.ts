@@ -424,6 +424,58 @@ export class UsersRepository {
         .delete({ groupId: In(groupIds) }),
     );
   }
+
+  /**
+   * Authentication's read, by primary keys in one statement: the live user, the path of its live
+   * group, and (for a token refresh) the session the token names (null when there is none). Null when
+   * the user or its group is missing or deleted. Liveness of the session is SessionsService's rule.
+   */
+  async findWithGroupPath(
+    ctx: RequestContext,
+    id: string,
+    sessionId?: string,
+  ): Promise<{ user: UserEntity; groupPath: string; session: AuthSessionRow | null } | null> {
+    const withSession = sessionId !== undefined;
+    const sql = this.sqlWithGroupPath(withSession);
+    const raw: Record<string, unknown>[] = await this.m(ctx).query(sql, withSession ? [sessionId, ctx.groupId, id] : [ctx.groupId, id]);
+    if (!raw.length) return null;
+    const r = raw[0];
+    const session =
+      r.s_id === null || r.s_id === undefined
+        ? null
+        : {
+            id: r.s_id as string,
+            userId: r.s_user_id as string,
+            expiresAt: Number(r.s_expires_at),
+            revokedAt: r.s_revoked_at === null ? null : Number(r.s_revoked_at),
+          };
+    return { user: this.rows.map(r), groupPath: String(r.group_path), session };
+  }
+
+  /** The statements of findWithGroupPath, without and with the session (built once; the plan tests read them). */
+  sqlWithGroupPath(withSession = false): string {
+    const i = withSession ? 1 : 0;
+    this.withGroupPathSql ??= [false, true].map((s) => {
+      const q = this.rows.params();
+      const session = s ? `, s.id AS s_id, s.user_id AS s_user_id, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at` : '';
+      const join = s ? ` LEFT JOIN sessions s ON s.id = ${q.p(0)} AND s.group_id = u.group_id` : '';
+      return (
+        `SELECT ${this.cols}, g.path AS group_path${session} FROM users u JOIN groups g ON g.id = u.group_id AND g.deletion_date IS NULL${join} ` +
+        `WHERE u.group_id = ${q.p(0)} AND u.id = ${q.p(0)} AND ${LIVE}`
+      );
+    });
+    return this.withGroupPathSql[i];
+  }
+
+  private withGroupPathSql?: string[];
+}
+
+/** The session columns a token refresh reads with its user (findWithGroupPath). */
+export interface AuthSessionRow {
+  id: string;
+  userId: string;
+  expiresAt: number;
+  revokedAt: number | null;
 }
 
 export function translateUnique(e: unknown): unknown {

@@ -1,11 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign as signBytes } from 'node:crypto';
 import { Clock } from '../../common/clock';
 import { UnauthorizedError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { claimProblem } from './claims';
-import { KeyStore } from './key-store';
+import { JwtAlgorithm, KeyStore, VerificationKey } from './key-store';
+
+/** A refresh token whose signature, issuer and audience checked out, with the key that verified it. */
+interface VerifiedRefresh {
+  key: VerificationKey;
+  header: jwt.JwtHeader & Record<string, unknown>;
+  payload: RefreshClaims;
+}
+
+/** The digest of each signing algorithm (RFC 7518 §3.3, §3.4). */
+const DIGEST_OF: Record<JwtAlgorithm, string> = { ES256: 'sha256', ES384: 'sha384', RS256: 'sha256' };
+
+/** How many verified refresh tokens are remembered (oldest dropped first). */
+const VERIFIED_REFRESH_MAX = 10000;
 
 /** Claims of an access token. `sid` binds it to a session; `anc` is the group's ancestor chain. */
 export interface AccessClaims {
@@ -38,6 +51,15 @@ export interface RefreshClaims {
 /** Signs tokens with the pinned algorithm of the signing key. Verification of access tokens is passport-jwt's. */
 @Injectable()
 export class TokenService {
+  /**
+   * Refresh tokens whose signature was verified, by their exact text. A client refreshes with the
+   * same token many times; the ES256 verification of identical bytes under the identical key gives
+   * the same answer every time, so it runs once. A hit is only used while the key that verified it
+   * is still the one its `kid` names (a key reload or rotation drops it), and the time and claim
+   * checks (claimProblem) run on every call; the session check is the caller's, every call.
+   */
+  private readonly verified = new Map<string, VerifiedRefresh>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly keys: KeyStore,
@@ -98,12 +120,24 @@ export class TokenService {
   verifyRefresh(token: string | undefined): RefreshClaims {
     if (!token) throw new UnauthorizedError('AUTH_REQUIRED', 'Missing Refresh-Token header');
     const raw = token.replace(/^Bearer\s+/i, '').trim();
+    const v = this.verifiedRefresh(raw);
+    // Time is judged by the injected clock in claimProblem, like access tokens.
+    if (!v || claimProblem(v.header, v.payload, 'refresh', this.clock.now() / 1000))
+      throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired refresh token');
+    return v.payload;
+  }
+
+  /** The signature, algorithm, issuer and audience check of a refresh token (remembered on success), or null. */
+  private verifiedRefresh(raw: string): VerifiedRefresh | null {
+    const known = this.verified.get(raw);
+    if (known && this.keys.verificationKey(known.header.kid) === known.key) return known;
+    if (known) this.verified.delete(raw);
     const decoded = jwt.decode(raw, { complete: true });
     const key = this.keys.verificationKey(decoded?.header.kid);
     if (!key) throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid refresh token');
+    let token: jwt.Jwt;
     try {
-      // Time is judged by the injected clock in claimProblem, like access tokens.
-      const token = jwt.verify(raw, key.key, {
+      token = jwt.verify(raw, key.key, {
         algorithms: [key.alg],
         issuer: this.config.jwt.issuer,
         audience: `${this.config.jwt.audience}:refresh`,
@@ -111,17 +145,39 @@ export class TokenService {
         ignoreNotBefore: true,
         complete: true,
       });
-      if (claimProblem(token.header as jwt.JwtHeader & Record<string, unknown>, token.payload, 'refresh', this.clock.now() / 1000))
-        throw new Error('refused claims');
-      return token.payload as RefreshClaims;
     } catch {
-      throw new UnauthorizedError('BAD_CREDENTIALS', 'Invalid or expired refresh token');
+      return null;
     }
+    const v: VerifiedRefresh = {
+      key,
+      header: token.header as jwt.JwtHeader & Record<string, unknown>,
+      payload: Object.freeze(token.payload) as RefreshClaims,
+    };
+    // Only well-formed tokens are kept: a token refused by its claims is checked afresh each time.
+    if (!claimProblem(v.header, v.payload, 'refresh', this.clock.now() / 1000)) {
+      if (this.verified.size >= VERIFIED_REFRESH_MAX) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(raw, v);
+    }
+    return v;
   }
 
+  /** The signing key with its encoded JWS header, re-made when the key changes (reload). */
+  private signer?: { key: VerificationKey; header: string };
+
+  /**
+   * JWS compact serialization (RFC 7515 §7.1) signed by node:crypto: the header jsonwebtoken writes
+   * (`{"alg","typ":"JWT","kid"}`), the claims as JSON, ECDSA signatures as R||S (RFC 7518 §3.4,
+   * `ieee-p1363`), RS256 as PKCS#1 v1.5. jsonwebtoken's sign validates options and payload shapes
+   * on every call and streams through jws (about a fifth of a refresh's CPU together): our claims
+   * are built here, and the key's algorithm is pinned by KeyStore. Verification stays jsonwebtoken's
+   * (and passport-jwt's); tokens.security-spec checks both directions.
+   */
   private sign(claims: object): string {
     const s = this.keys.signing;
-    // jsonwebtoken keeps the iat given (from the injected clock); noTimestamp would drop it.
-    return jwt.sign(claims, s.key, { algorithm: s.alg, keyid: s.kid });
+    if (this.signer?.key !== s)
+      this.signer = { key: s, header: Buffer.from(JSON.stringify({ alg: s.alg, typ: 'JWT', kid: s.kid })).toString('base64url') };
+    const input = `${this.signer.header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const key = s.alg === 'RS256' ? s.key : { key: s.key, dsaEncoding: 'ieee-p1363' as const };
+    return `${input}.${signBytes(DIGEST_OF[s.alg], Buffer.from(input), key).toString('base64url')}`;
   }
 }

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config/config';
-import { PasswordHasher } from './password-hasher';
+import { HashingGate, PasswordHasher } from './password-hasher';
 import { createHash } from 'node:crypto';
 
 describe('PasswordHasher', () => {
@@ -30,5 +30,34 @@ describe('PasswordHasher', () => {
     expect(strong.needsRehash(legacy)).toBe(true);
     const salted = `{abc}${createHash('sha256').update('legacy-password{abc}').digest('hex')}`;
     expect(await strong.verify(salted, 'legacy-password')).toBe(true);
+  });
+});
+
+describe('HashingGate', () => {
+  it('runs at most `limit` jobs at once, the others in arrival order; a failing job frees its slot', async () => {
+    const gate = new HashingGate(2);
+    let running = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const releases: (() => void)[] = [];
+    const job = (i: number, fail = false) =>
+      gate.run(async () => {
+        started.push(i);
+        peak = Math.max(peak, ++running);
+        await new Promise<void>((r) => releases.push(r));
+        running--;
+        if (fail) throw new Error(`job ${i} failed`);
+        return i;
+      });
+    const all = [job(0, true), job(1), job(2), job(3)].map((p) => p.catch((e: Error) => e.message));
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1]);
+    while (started.length < 4 || releases.length) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await Promise.all(all)).toEqual(['job 0 failed', 1, 2, 3]);
+    expect(started).toEqual([0, 1, 2, 3]);
+    expect(peak).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import * as argon2 from 'argon2';
+import { availableParallelism } from 'node:os';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -9,6 +10,32 @@ import { hashFormatOf, LEGACY_SHA256_FORMAT, verifyForeignHash } from './foreign
 export const LEGACY_SHA256 = LEGACY_SHA256_FORMAT;
 
 /**
+ * At most `limit` hashing jobs run at once; the others wait their turn in arrival order. Each argon2
+ * job is one CPU-bound, memory-hard thread: more jobs than cores only time-slice against each other
+ * (each keeps its 19 MiB working set, so caches thrash and every job costs more CPU) and take the
+ * libuv threadpool the rest of the process shares (file system, DNS).
+ */
+export class HashingGate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit = Math.max(1, availableParallelism())) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next waiter (running stays the same), else it is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/**
  * argon2id with the configured parameters (default m=19456 KiB, t=2, p=1 — never the library's own
  * heavier defaults). Verifies imported and legacy hashes (bcrypt, PBKDF2-SHA256, SHA-256: see
  * foreign-hashes.ts) so they can be upgraded at the next login.
@@ -16,6 +43,8 @@ export const LEGACY_SHA256 = LEGACY_SHA256_FORMAT;
 @Injectable()
 export class PasswordHasher {
   private readonly options: argon2.HashOptions & { type: typeof argon2.argon2id };
+  /** One gate per process: hashing jobs beyond the number of cores queue here. */
+  private static readonly gate = new HashingGate();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -34,7 +63,8 @@ export class PasswordHasher {
   hash(password: string): Promise<string> {
     this.tx?.assertNoTransaction('argon2 hashing');
     const work = () => argon2.hash(password.normalize('NFC'), { ...this.options, raw: false });
-    return this.metrics ? this.metrics.timeHash('hash', 'argon2id', work) : work();
+    // The gate is outside the timing: the histogram keeps measuring the hashing itself.
+    return PasswordHasher.gate.run(() => (this.metrics ? this.metrics.timeHash('hash', 'argon2id', work) : work()));
   }
 
   async verify(stored: string | null | undefined, password: string): Promise<boolean> {
@@ -66,7 +96,7 @@ export class PasswordHasher {
         return false;
       }
     };
-    return this.metrics ? this.metrics.timeHash('verify', format, work) : work();
+    return PasswordHasher.gate.run(() => (this.metrics ? this.metrics.timeHash('verify', format, work) : work()));
   }
 
   /** True for imported or legacy hashes and argon2 hashes made with other parameters. */

@@ -1,10 +1,12 @@
 import { DomainEventsService } from '../../audit/domain-events.service';
+import type { DomainEventInput } from '../../audit/domain-event';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { UnauthorizedError } from '../../common/errors';
 import { newId } from '../../common/ids';
 import { RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { TransactionRunner } from '../../database/transaction-runner';
 import { SessionEntity } from './session.entity';
 import { RevocationCache } from './revocation-cache';
 import { SessionsRepository } from './sessions.repository';
@@ -20,6 +22,7 @@ export class SessionsService implements OnApplicationBootstrap {
     private readonly cache: RevocationCache,
     private readonly clock: Clock,
     private readonly events: DomainEventsService,
+    private readonly tx: TransactionRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -28,8 +31,11 @@ export class SessionsService implements OnApplicationBootstrap {
       this.cache.remember(id);
   }
 
-  /** `ctx` is the group of the user the session is for. */
-  async create(ctx: RequestContext, userId: string, matchedUserIds: string[] = []): Promise<SessionEntity> {
+  /**
+   * `ctx` is the group of the user the session is for. `event` (the login's audit event) commits in
+   * the same transaction as the session: one write, one fsync on SQLite, and never one without the other.
+   */
+  async create(ctx: RequestContext, userId: string, matchedUserIds: string[] = [], event?: DomainEventInput): Promise<SessionEntity> {
     const now = this.clock.now();
     const s = Object.assign(new SessionEntity(), {
       id: newId(),
@@ -40,17 +46,33 @@ export class SessionsService implements OnApplicationBootstrap {
       revokedReason: null,
       matchedUserIds: matchedUserIds.length ? matchedUserIds.join(',') : null,
     });
-    await this.sessions.insert(ctx, s);
+    await this.tx.run(ctx, async (t) => {
+      await this.sessions.insert(t, s);
+      if (event) await this.events.record(t, event);
+    });
     return s;
   }
 
   /** A live session of the context's group, else 401. */
   async requireLive(ctx: RequestContext, id: string, userId: string): Promise<SessionEntity> {
     const s = await this.sessions.findOneInGroup(ctx, id);
+    this.assertLive(s, id, userId);
+    return s;
+  }
+
+  /**
+   * The liveness rule, for a session row read here or with its user (a token refresh reads both in
+   * one statement): it exists, belongs to `userId`, is neither revoked (in the database or in this
+   * process's revocation cache) nor expired; else 401.
+   */
+  assertLive<S extends Pick<SessionEntity, 'userId' | 'revokedAt' | 'expiresAt'>>(
+    s: S | null | undefined,
+    id: string,
+    userId: string,
+  ): asserts s is S {
     if (!s || s.userId !== userId || s.revokedAt !== null || s.expiresAt <= this.clock.now() || this.cache.isRevoked(id)) {
       throw new UnauthorizedError('BAD_CREDENTIALS', 'Session is no longer valid');
     }
-    return s;
   }
 
   find(ctx: RequestContext, id: string): Promise<SessionEntity | null> {

@@ -1,0 +1,82 @@
+import { DataSource, QueryRunner } from 'typeorm';
+import { DomainEventsService } from '../../src/audit/domain-events.service';
+import { OutboxEventEntity } from '../../src/audit/outbox-event.entity';
+import { SessionEntity } from '../../src/credentials/sessions/session.entity';
+import { UsersRepository } from '../../src/users/users.repository';
+import { createGroup, createUser } from '../support/fixtures';
+import { startApp, TestApp } from '../support/test-app';
+
+/**
+ * The token refresh and login paths: the statement that loads the user with its live group is
+ * served by primary keys on both dialects, and a login's session and audit event are one commit.
+ */
+describe('authentication paths', () => {
+  let t: TestApp;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    t = await startApp();
+    ds = t.get(DataSource);
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['access token first use (user, live group)', false],
+    ['token refresh (user, live group, session)', true],
+  ])('%s: one statement reading users, groups and sessions by key, never by a scan', async (_name, withSession) => {
+    const pg = ds.options.type === 'postgres';
+    const qr: QueryRunner = ds.createQueryRunner();
+    await qr.connect();
+    try {
+      if (pg) await qr.query('SET enable_seqscan = off');
+      const sql = t.get(UsersRepository).sqlWithGroupPath(withSession);
+      const params = withSession ? ['plan-session', 'plan-group', 'plan-user'] : ['plan-group', 'plan-user'];
+      const plan = pg
+        ? ((await qr.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n')
+        : ((await qr.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[]).map((r) => r.detail).join('\n');
+      if (pg) {
+        expect(plan).not.toMatch(/Seq Scan on (users|groups|sessions)\b/);
+        expect(plan).not.toMatch(/\bSort\b/);
+      } else {
+        expect(plan).not.toMatch(/\bSCAN (u|g|s|users|groups|sessions)\b/);
+        for (const alias of withSession ? ['u', 'g', 's'] : ['u', 'g'])
+          expect(plan).toMatch(new RegExp(`SEARCH ${alias} USING (INDEX|PRIMARY KEY|COVERING INDEX)`));
+      }
+    } finally {
+      await qr.release();
+    }
+  });
+
+  it('a login whose audit event cannot be written fails and leaves no session (one transaction)', async () => {
+    const g = await createGroup(t);
+    const u = await createUser(t, g);
+    const sessions = () => ds.getRepository(SessionEntity).count({ where: { groupId: g.id, userId: u.user.id } });
+    const logins = () => ds.getRepository(OutboxEventEntity).count({ where: { groupId: g.id, action: 'login.succeeded' } });
+    const events = t.get(DomainEventsService);
+    const original = events.record.bind(events);
+    const record = jest.spyOn(events, 'record').mockImplementationOnce(async (ctx, ...inputs) => {
+      // The real write runs (session and event rows in the transaction), then the transaction fails.
+      await original(ctx, ...inputs);
+      throw new Error('audit store unavailable');
+    });
+    try {
+      const failed = await t
+        .http()
+        .post('/rest/v2/auth/login')
+        .send({ username: `${g.id}/${u.login}`, password: u.password });
+      expect(failed.status).toBe(500);
+    } finally {
+      record.mockRestore();
+    }
+    expect(await sessions()).toBe(0);
+    expect(await logins()).toBe(0);
+
+    await t
+      .http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${g.id}/${u.login}`, password: u.password })
+      .expect(200);
+    expect(await sessions()).toBe(1);
+    expect(await logins()).toBe(1);
+  });
+});
