@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
-import { randomUUID, sign as signBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Clock } from '../../common/clock';
 import { UnauthorizedError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { claimProblem } from './claims';
-import { JwtAlgorithm, KeyStore, VerificationKey } from './key-store';
+import { KeyStore, VerificationKey } from './key-store';
 
 /** A refresh token whose signature, issuer and audience checked out, with the key that verified it. */
 interface VerifiedRefresh {
@@ -13,9 +13,6 @@ interface VerifiedRefresh {
   header: jwt.JwtHeader & Record<string, unknown>;
   payload: RefreshClaims;
 }
-
-/** The digest of each signing algorithm (RFC 7518 §3.3, §3.4). */
-const DIGEST_OF: Record<JwtAlgorithm, string> = { ES256: 'sha256', ES384: 'sha384', RS256: 'sha256' };
 
 /** How many verified refresh tokens are remembered (oldest dropped first). */
 const VERIFIED_REFRESH_MAX = 10000;
@@ -161,23 +158,9 @@ export class TokenService {
     return v;
   }
 
-  /** The signing key with its encoded JWS header, re-made when the key changes (reload). */
-  private signer?: { key: VerificationKey; header: string };
-
-  /**
-   * JWS compact serialization (RFC 7515 §7.1) signed by node:crypto: the header jsonwebtoken writes
-   * (`{"alg","typ":"JWT","kid"}`), the claims as JSON, ECDSA signatures as R||S (RFC 7518 §3.4,
-   * `ieee-p1363`), RS256 as PKCS#1 v1.5. jsonwebtoken's sign validates options and payload shapes
-   * on every call and streams through jws (about a fifth of a refresh's CPU together): our claims
-   * are built here, and the key's algorithm is pinned by KeyStore. Verification stays jsonwebtoken's
-   * (and passport-jwt's); tokens.security-spec checks both directions.
-   */
   private sign(claims: object): string {
     const s = this.keys.signing;
-    if (this.signer?.key !== s)
-      this.signer = { key: s, header: Buffer.from(JSON.stringify({ alg: s.alg, typ: 'JWT', kid: s.kid })).toString('base64url') };
-    const input = `${this.signer.header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-    const key = s.alg === 'RS256' ? s.key : { key: s.key, dsaEncoding: 'ieee-p1363' as const };
-    return `${input}.${signBytes(DIGEST_OF[s.alg], Buffer.from(input), key).toString('base64url')}`;
+    // jsonwebtoken keeps the iat given (from the injected clock); noTimestamp would drop it.
+    return jwt.sign(claims, s.key, { algorithm: s.alg, keyid: s.kid });
   }
 }
