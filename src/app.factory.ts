@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { installRequestMetadata } from './audit/request-metadata';
 import { Clock } from './common/clock';
 import { applyHttpHardening } from './common/http/hardening';
 import { inputGuardOptions, installInputGuard } from './common/http/input-guard';
@@ -43,12 +44,14 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
 
   installInputGuard(app, config);
-  fastify.addHook('onSend', async (req, reply) => {
+  fastify.addHook('onSend', (req, reply, payload, done) => {
     void reply.header('x-request-id', String(req.id));
+    done(null, payload);
   });
 
   await applyHttpHardening(app, config);
   installHttpMetrics(app);
+  installRequestMetadata(fastify);
   allowLargeImportBodies(app, config.importBodyLimitBytes);
   if (config.apiDocs) setupSwagger(app);
   await app.init();

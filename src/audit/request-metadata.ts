@@ -1,12 +1,12 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Observable } from 'rxjs';
+import type { FastifyInstance } from 'fastify';
 import type { RequestContext } from '../common/request-context';
 
 /** Who is calling and from where, for the events of flows that act under a system context (login, reset). */
 export interface RequestMetadata {
   requestId: string;
   ip?: string;
+  /** The context the auth guard built for the request (once it has run). */
   ctx?: RequestContext;
 }
 
@@ -16,17 +16,33 @@ export function currentRequestMetadata(): RequestMetadata | undefined {
   return storage.getStore();
 }
 
-/**
- * Runs each handler with its request's metadata in async-local storage. Services still receive
- * their RequestContext explicitly; only the event recorder reads this, to attribute events that a
- * service records under a system context to the HTTP request that caused them.
- */
-@Injectable()
-export class RequestMetadataInterceptor implements NestInterceptor {
-  intercept(ec: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ec.getType() !== 'http') return next.handle();
-    const req = ec.switchToHttp().getRequest<{ id?: string; ip?: string; ctx?: RequestContext }>();
-    const store: RequestMetadata = { requestId: req.id ?? '', ip: req.ip, ctx: req.ctx };
-    return new Observable((subscriber) => storage.run(store, () => next.handle().subscribe(subscriber)));
+interface MetadataRequest {
+  id: string;
+  ip?: string;
+  ctx?: RequestContext;
+}
+
+/** A request's metadata; `ctx` is read from the request when asked for (the guard sets it later). */
+class RequestMetadataOf implements RequestMetadata {
+  constructor(private readonly req: MetadataRequest) {}
+  get requestId(): string {
+    return this.req.id ?? '';
   }
+  get ip(): string | undefined {
+    return this.req.ip;
+  }
+  get ctx(): RequestContext | undefined {
+    return this.req.ctx;
+  }
+}
+
+/**
+ * Runs each request's handler with its metadata in async-local storage (a Fastify hook, so no
+ * per-request Nest interceptor). Services still receive their RequestContext explicitly; only the
+ * event recorder reads this, to attribute events that a service records under a system context to
+ * the HTTP request that caused them.
+ */
+export function installRequestMetadata(fastify: FastifyInstance): void {
+  // A callback hook: Fastify calls the next step (and the route handler) from `done`, inside `run`.
+  fastify.addHook('preHandler', (req, _reply, done) => storage.run(new RequestMetadataOf(req as MetadataRequest), done));
 }

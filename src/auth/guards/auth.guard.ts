@@ -2,7 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { Authenticator } from 'passport';
 import { inspect } from 'node:util';
-import { ForbiddenError, UnauthorizedError } from '../../common/errors';
+import { CoreError, ForbiddenError, UnauthorizedError } from '../../common/errors';
+import { admitRequest, HttpLocation, ISSUE_LOCATIONS, RouteErrorPolicy, routeErrorPolicy } from '../../common/http/issue-locations';
 import { Principal, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -42,6 +43,19 @@ function runStrategy<T>(passport: InstanceType<typeof Authenticator>, name: stri
 
 export const AUTH_FAILURES = 'auth-failures';
 
+/** iCure's answer to a failed login with a short password: a failure like any other. */
+const FAILURE_CODES = new Set(['PASSWORD_TOO_SHORT']);
+
+/** A route's metadata, read once per (controller, handler) pair: it does not change after boot. */
+interface RouteInfo {
+  isPublic: boolean;
+  authRateLimited: boolean;
+  roles: readonly string[] | undefined;
+  /** `Controller.handler`, the auth-route budget's key suffix. */
+  name: string;
+  errors: RouteErrorPolicy;
+}
+
 /**
  * Global, deny-by-default. Builds the RequestContext once per request.
  * - A bearer token is verified once per process (passport-jwt), then its principal is built from
@@ -58,6 +72,7 @@ export class AuthGuard implements CanActivate {
    * process (tests boot several), and the last registered strategy would win.
    */
   private readonly passport = new Authenticator();
+  private readonly routes = new WeakMap<object, Map<object, RouteInfo>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -75,26 +90,57 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(ec: ExecutionContext): Promise<boolean> {
     const req = ec.switchToHttp().getRequest<GuardedRequest>();
-    const targets = [ec.getHandler(), ec.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMITED, targets)) {
+    const route = this.route(ec);
+    if (route.authRateLimited) {
       // One budget per client IP and route: a burst on one auth route does not lock the others.
       const { max, windowSeconds } = this.config.authRateLimit;
-      await this.limits.hit('auth-route', `${req.ip}:${ec.getClass().name}.${ec.getHandler().name}`, max, windowSeconds);
+      await this.limits.hit('auth-route', `${req.ip}:${route.name}`, max, windowSeconds);
       await this.assertFailureBudget(req);
     }
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+    if (route.isPublic) {
       req.ctx = RequestContext.anonymous(req.id, req.ip);
+      admitRequest(req, route.errors);
       return true;
     }
     const principal = await this.authenticate(req);
     if (!principal) throw new UnauthorizedError('AUTH_REQUIRED');
     req.user = principal;
     req.ctx = RequestContext.authenticated(principal, req.id, req.ip);
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets);
+    const roles = route.roles;
     if (roles?.length && !roles.some((r) => principal.roles.includes(r))) {
       throw new ForbiddenError(`This operation requires the role ${roles.join(' or ')}`);
     }
+    admitRequest(req, route.errors);
     return true;
+  }
+
+  private route(ec: ExecutionContext): RouteInfo {
+    const controller = ec.getClass();
+    const handler = ec.getHandler();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new Map<object, RouteInfo>()));
+    let info = byHandler.get(handler);
+    if (!info) {
+      const targets = [handler, controller];
+      const authRateLimited = !!this.reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMITED, targets);
+      info = {
+        isPublic: !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets),
+        authRateLimited,
+        roles: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets),
+        name: `${controller.name}.${handler.name}`,
+        errors: routeErrorPolicy(
+          {
+            controller: this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, controller),
+            handler: this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, handler),
+          },
+          // Failed authentications on the auth routes (login, check, refresh, invalidate, switch, and
+          // the accounts profile's) count against the same per-IP budget as failed Basic and bearer attempts.
+          authRateLimited ? (e, r) => (isAuthFailure(e) ? this.recordFailure(r.ip) : undefined) : undefined,
+        ),
+      };
+      byHandler.set(handler, info);
+    }
+    return info;
   }
 
   /** Counts one failed authentication of the client's IP. */
@@ -154,4 +200,8 @@ export class AuthGuard implements CanActivate {
       throw e;
     }
   }
+}
+
+function isAuthFailure(e: unknown): boolean {
+  return e instanceof UnauthorizedError || (e instanceof CoreError && FAILURE_CODES.has(e.code));
 }
