@@ -9,7 +9,7 @@ import { applyHttpHardening } from './common/http/hardening';
 import { inputGuardOptions, installInputGuard } from './common/http/input-guard';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { createRootLogger, RequestLogController } from './common/logging';
+import { createRootLogger, lazyChildLoggerFactory, RequestLogController } from './common/logging';
 import { AppConfig } from './config/config';
 import { installHttpMetrics } from './metrics/http-metrics';
 import { allowLargeImportBodies } from './profiles/native/users/import-body-limit';
@@ -26,6 +26,7 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     loggerInstance: logger,
     logController: new RequestLogController(),
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
