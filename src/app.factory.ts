@@ -3,13 +3,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
-import { installRequestMetadata } from './audit/request-metadata';
 import { Clock } from './common/clock';
 import { applyHttpHardening } from './common/http/hardening';
 import { inputGuardOptions, installInputGuard } from './common/http/input-guard';
+import { installRequestScope } from './common/http/request-scope';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { createRootLogger, lazyChildLoggerFactory, RequestLogController } from './common/logging';
+import { createRootLogger, lazyChildLoggerFactory, RequestLogController, RequestPinoLogger } from './common/logging';
 import { AppConfig } from './config/config';
 import { installHttpMetrics } from './metrics/http-metrics';
 import { allowLargeImportBodies } from './profiles/native/users/import-body-limit';
@@ -40,7 +40,8 @@ export async function createApp(
     bodyParser: false,
   });
   // Nest buffers what it logs while it builds the module graph; from here on it all goes to pino.
-  app.useLogger(app.get(Logger));
+  // (the request's `reqId` comes from the request scope: installRequestScope).
+  app.useLogger(new Logger(new RequestPinoLogger({ pinoHttp: { logger }, useExisting: true }), {}));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
 
@@ -52,7 +53,7 @@ export async function createApp(
 
   await applyHttpHardening(app, config);
   installHttpMetrics(app);
-  installRequestMetadata(fastify);
+  installRequestScope(fastify);
   allowLargeImportBodies(app, config.importBodyLimitBytes);
   if (config.apiDocs) setupSwagger(app);
   await app.init();

@@ -34,8 +34,9 @@ export class AppModule {
       global: true,
       imports: [
         ConfigModule.forRoot(config, clock),
-        // Nest's logs go through the logger Fastify already uses (same lines, reqId inside requests).
-        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        // Nest's logs go through the logger Fastify already uses (same lines, reqId inside requests:
+        // createApp installs a RequestPinoLogger, which reads the request scope; no per-request middleware).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
         MetricsModule,
         DatabaseModule,
         AuditModule,

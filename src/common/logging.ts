@@ -1,4 +1,6 @@
 import { FastifyBaseLogger, FastifyReply, FastifyRequest, LogController } from 'fastify';
+import { currentRequest } from './http/request-scope';
+import { PinoLogger } from 'nestjs-pino';
 import pino, { Bindings, ChildLoggerOptions, DestinationStream, LevelWithSilentOrString, Logger as PinoInstance } from 'pino';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -136,3 +138,14 @@ export class LazyChildLogger implements FastifyBaseLogger {
 /** Fastify's `childLoggerFactory` option: a LazyChildLogger of the root logger. */
 export const lazyChildLoggerFactory = (parent: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger =>
   new LazyChildLogger(parent as FastifyBaseLogger & Pick<PinoInstance, 'levels'>, bindings, opts);
+
+/**
+ * nestjs-pino's logger for Nest's own lines, writing inside a request through the request's logger
+ * (so with its `reqId`), found in the request scope rather than in a scope of nestjs-pino's own,
+ * which its per-request middleware would enter for every request.
+ */
+export class RequestPinoLogger extends PinoLogger {
+  override get logger(): PinoInstance {
+    return (currentRequest()?.log as PinoInstance | undefined) ?? super.logger;
+  }
+}
