@@ -12,7 +12,14 @@ export interface ScopedRequest {
   readonly ctx?: RequestContext;
 }
 
+/** Fastify route config key set by `@ReadOnlyRoute()` (common/http/decorators.ts). */
+export const READ_ONLY_ROUTE = 'caregateReadOnly';
+
 const storage = new AsyncLocalStorage<ScopedRequest>();
+const SCOPED = Symbol('caregate:request-scoped');
+type Marked = { [SCOPED]?: boolean };
+/** Scoped requests whose handler has not answered yet. */
+let open = 0;
 
 /**
  * The request the current async call chain serves, if any. Services receive their RequestContext
@@ -24,12 +31,36 @@ export function currentRequest(): ScopedRequest | undefined {
 }
 
 /**
- * One async-local scope per request, entered once by a Fastify hook: the only AsyncLocalStorage a
- * request needs (every one that is active costs Node's promise hooks a step on every promise).
- * `preHandler`: after the body is read (stream callbacks would not carry the scope), before the
- * route's handler, whose guard, pipes and handler run inside it. A callback hook: Fastify calls the
- * next step from `done`, inside `run`.
+ * One async-local scope per request, entered by a Fastify hook: the only AsyncLocalStorage a
+ * request needs. An enabled AsyncLocalStorage makes Node run a hook on every promise the process
+ * creates, so the scope is left out where nothing reads it and the storage is disabled while no
+ * scoped request is being handled:
+ * - `preHandler` (after the body is read, whose stream callbacks would not carry the scope; before
+ *   the route's guard, pipes and handler, which run inside `run`: Fastify calls the next step from
+ *   `done`). Routes marked `@ReadOnlyRoute()` (they write nothing and record no event) run
+ *   unscoped, unless the request carries Basic credentials: checking a password may record a
+ *   failed login, which must name the request.
+ * - `onSend`: the handler has answered (its work is done); the last scoped answer disables the
+ *   storage, the next `run` enables it again.
  */
 export function installRequestScope(fastify: FastifyInstance): void {
-  fastify.addHook('preHandler', (req, _reply, done) => storage.run(req as ScopedRequest, done));
+  fastify.addHook('preHandler', (req, _reply, done) => {
+    if ((req.routeOptions.config as unknown as Record<string, unknown>)[READ_ONLY_ROUTE] === true && !hasBasic(req.headers.authorization)) {
+      return done();
+    }
+    (req as Marked)[SCOPED] = true;
+    open++;
+    storage.run(req, done);
+  });
+  fastify.addHook('onSend', (req, _reply, payload, done) => {
+    if ((req as Marked)[SCOPED] === true) {
+      (req as Marked)[SCOPED] = false;
+      if (--open === 0) storage.disable();
+    }
+    done(null, payload);
+  });
+}
+
+function hasBasic(authorization: string | undefined): boolean {
+  return authorization !== undefined && /^basic\s/i.test(authorization);
 }

@@ -94,6 +94,23 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
     expect(ok).toMatchObject({ actor: userA.user.id, subjectId: userA.user.id });
   });
 
+  it('the reads marked read-only (they run outside the request scope) record nothing', async () => {
+    const head = async () =>
+      body<Verdict>(await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200)).head;
+    const before = await head();
+    for (const token of [tokA, tokUserA]) {
+      await t.http().get('/rest/v2/user/current').set(bearer(token)).expect(200);
+      await t.http().get(`/rest/v2/user/${userA.user.id}`).set(bearer(token)).expect(200);
+    }
+    await t
+      .http()
+      .get(`/rest/v2/user/byEmail/${encodeURIComponent('nobody@example.org')}`)
+      .set(bearer(tokA))
+      .expect(404);
+    await t.http().get(`/rest/v2/user/${userA.user.id}`).set('Authorization', 'Bearer not-a-token').expect(401);
+    expect(await head()).toEqual(before);
+  });
+
   it('filters by action and actor, pages newest first with a keyset cursor', async () => {
     for (let i = 0; i < 3; i++)
       await t
