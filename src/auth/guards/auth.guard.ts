@@ -186,7 +186,8 @@ export class AuthGuard implements CanActivate {
   /** The principal of verified claims, from the user's current row (the uncommon path: once per token). */
   private async principalOf(token: string, claims: AccessClaims): Promise<Principal> {
     const auth = await this.auth.loadActive(claims.grp, claims.sub);
-    const principal = CredentialsService.principalOf(auth, 'jwt', claims.sid);
+    // Frozen once: every request of the token shares it (RequestContext does not copy a frozen principal).
+    const principal = Object.freeze(CredentialsService.principalOf(auth, 'jwt', claims.sid));
     this.cache.putBearer(token, principal, auth.user.securityVersion, claims.exp * 1000);
     return principal;
   }
