@@ -88,9 +88,19 @@ export class AuthGuard implements CanActivate {
     this.passport.use('basic', basicStrategy);
   }
 
-  async canActivate(ec: ExecutionContext): Promise<boolean> {
+  canActivate(ec: ExecutionContext): boolean | Promise<boolean> {
     const req = ec.switchToHttp().getRequest<GuardedRequest>();
     const route = this.route(ec);
+    // The common case, answered without a promise: a protected route and a bearer token whose
+    // principal is cached. Everything else takes the full path below (same checks, same order).
+    if (!route.authRateLimited && !route.isPublic) {
+      const cached = this.cachedBearer(req);
+      if (cached) return this.admit(req, route, cached);
+    }
+    return this.activate(req, route);
+  }
+
+  private async activate(req: GuardedRequest, route: RouteInfo): Promise<boolean> {
     if (route.authRateLimited) {
       // One budget per client IP and route: a burst on one auth route does not lock the others.
       const { max, windowSeconds } = this.config.authRateLimit;
@@ -104,6 +114,11 @@ export class AuthGuard implements CanActivate {
     }
     const principal = await this.authenticate(req);
     if (!principal) throw new UnauthorizedError('AUTH_REQUIRED');
+    return this.admit(req, route, principal);
+  }
+
+  /** An authenticated request: its context, then the route's roles. */
+  private admit(req: GuardedRequest, route: RouteInfo, principal: Principal): true {
     req.user = principal;
     req.ctx = RequestContext.authenticated(principal, req.id, req.ip);
     const roles = route.roles;
@@ -112,6 +127,15 @@ export class AuthGuard implements CanActivate {
     }
     admitRequest(req, route.errors);
     return true;
+  }
+
+  /** The cached principal of the request's bearer token, if it has one (never for Basic). */
+  private cachedBearer(req: GuardedRequest): Principal | undefined {
+    if (isBasic(req)) return undefined;
+    const token = extractAccessToken(req);
+    const cached = token ? this.cache.getBearer(token) : undefined;
+    if (cached) this.metrics.tokenVerification('cache_hit');
+    return cached;
   }
 
   private route(ec: ExecutionContext): RouteInfo {
@@ -155,8 +179,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(req: GuardedRequest): Promise<Principal | null> {
-    const authz = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-    if (/^basic\s/i.test(authz)) {
+    if (isBasic(req)) {
       await this.assertFailureBudget(req);
       const p = await this.failing(req, runStrategy<Principal>(this.passport, 'basic', req));
       if (!p) {
@@ -167,11 +190,8 @@ export class AuthGuard implements CanActivate {
     }
     const token = extractAccessToken(req);
     if (!token) return null;
-    const cached = this.cache.getBearer(token);
-    if (cached) {
-      this.metrics.tokenVerification('cache_hit');
-      return cached;
-    }
+    const cached = this.cachedBearer(req);
+    if (cached) return cached;
     await this.assertFailureBudget(req);
     const claims = await this.failing(req, runStrategy<AccessClaims>(this.passport, 'jwt', req));
     const p = claims && (await this.failing(req, this.principalOf(token, claims)));
@@ -205,4 +225,9 @@ export class AuthGuard implements CanActivate {
 
 function isAuthFailure(e: unknown): boolean {
   return e instanceof UnauthorizedError || (e instanceof CoreError && FAILURE_CODES.has(e.code));
+}
+
+function isBasic(req: GuardedRequest): boolean {
+  const authz = req.headers.authorization;
+  return typeof authz === 'string' && /^basic\s/i.test(authz);
 }
