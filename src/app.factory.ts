@@ -6,9 +6,10 @@ import { AppModule } from './app.module';
 import { Clock } from './common/clock';
 import { applyHttpHardening } from './common/http/hardening';
 import { inputGuardOptions, installInputGuard } from './common/http/input-guard';
+import { installRequestScope } from './common/http/request-scope';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { createRootLogger, RequestLogController } from './common/logging';
+import { createRootLogger, lazyChildLoggerFactory, RequestLogController, RequestPinoLogger } from './common/logging';
 import { AppConfig } from './config/config';
 import { installHttpMetrics } from './metrics/http-metrics';
 import { allowLargeImportBodies } from './profiles/native/users/import-body-limit';
@@ -25,6 +26,7 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     loggerInstance: logger,
     logController: new RequestLogController(),
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -38,17 +40,20 @@ export async function createApp(
     bodyParser: false,
   });
   // Nest buffers what it logs while it builds the module graph; from here on it all goes to pino.
-  app.useLogger(app.get(Logger));
+  // (the request's `reqId` comes from the request scope: installRequestScope).
+  app.useLogger(new Logger(new RequestPinoLogger({ pinoHttp: { logger }, useExisting: true }), {}));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
 
   installInputGuard(app, config);
-  fastify.addHook('onSend', async (req, reply) => {
+  fastify.addHook('onSend', (req, reply, payload, done) => {
     void reply.header('x-request-id', String(req.id));
+    done(null, payload);
   });
 
   await applyHttpHardening(app, config);
   installHttpMetrics(app);
+  installRequestScope(fastify);
   allowLargeImportBodies(app, config.importBodyLimitBytes);
   if (config.apiDocs) setupSwagger(app);
   await app.init();

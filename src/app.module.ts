@@ -1,14 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoInstance } from 'pino';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { NativeAuditModule } from './profiles/native/audit/native-audit.module';
 import { NativeWebhooksModule } from './profiles/native/webhooks/native-webhooks.module';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
 import { ProfileExceptionFilter } from './common/http/exception.filter';
-import { LocateIssuesInterceptor } from './common/http/issue-locations';
 import { ProfileRegistry } from './common/http/profile-registry';
 import { CoreValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/config';
@@ -35,8 +34,9 @@ export class AppModule {
       global: true,
       imports: [
         ConfigModule.forRoot(config, clock),
-        // Nest's logs go through the logger Fastify already uses (same lines, reqId inside requests).
-        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        // Nest's logs go through the logger Fastify already uses (same lines, reqId inside requests:
+        // createApp installs a RequestPinoLogger, which reads the request scope; no per-request middleware).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
         MetricsModule,
         DatabaseModule,
         AuditModule,
@@ -58,7 +58,6 @@ export class AppModule {
         { provide: ProfileRegistry, useValue: new ProfileRegistry(new NativeErrorRenderer()) },
         { provide: APP_FILTER, useClass: ProfileExceptionFilter },
         { provide: APP_PIPE, useClass: CoreValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: LocateIssuesInterceptor },
       ],
       exports: [ProfileRegistry],
     };

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { GroupsModule } from '../groups/groups.module';
 import { UsersModule } from '../users/users.module';
 import { AppTokensModule } from '../credentials/app-tokens/app-tokens.module';
 import { AuthService } from './auth.service';
 import { CredentialsService } from './credentials.service';
-import { AuthFailuresInterceptor } from './guards/auth-failures.interceptor';
 import { AuthGuard } from './guards/auth.guard';
 import { PasswordModule } from '../credentials/password/password.module';
 import { PrincipalCache } from './principal-cache';
@@ -29,7 +28,6 @@ import { TokenService } from './tokens/token.service';
     BasicAuthStrategy,
     AuthGuard,
     { provide: APP_GUARD, useExisting: AuthGuard },
-    { provide: APP_INTERCEPTOR, useClass: AuthFailuresInterceptor },
   ],
   exports: [AuthService, CredentialsService, TokenService, RateLimits, KeyStore],
 })

@@ -1,5 +1,7 @@
-import { FastifyReply, FastifyRequest, LogController } from 'fastify';
-import pino, { DestinationStream, Logger as PinoInstance } from 'pino';
+import { FastifyBaseLogger, FastifyReply, FastifyRequest, LogController } from 'fastify';
+import { currentRequest } from './http/request-scope';
+import { PinoLogger } from 'nestjs-pino';
+import pino, { Bindings, ChildLoggerOptions, DestinationStream, LevelWithSilentOrString, Logger as PinoInstance } from 'pino';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
@@ -67,5 +69,83 @@ export class RequestLogController extends LogController {
   override defaultErrorLog(error: Error, req: Req, reply: Rep): void {
     if (reply.statusCode >= 500) reply.log.error({ err: error }, error?.message);
     else reply.log.info({ statusCode: reply.statusCode }, error?.message);
+  }
+}
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * A request's logger (Fastify's `childLoggerFactory`), made when a line is first written at an
+ * enabled level: building a pino child (bindings serialized, redaction applied) for every request
+ * cost more than the rest of the logging, and at the production level most requests write nothing.
+ * Same lines as `parent.child(bindings, opts)`.
+ */
+export class LazyChildLogger implements FastifyBaseLogger {
+  private real?: FastifyBaseLogger;
+  private readonly threshold: number;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger & Pick<PinoInstance, 'levels'>,
+    private readonly bindings: Bindings,
+    private readonly opts: ChildLoggerOptions,
+  ) {
+    this.threshold = parent.levels.values[opts.level || parent.level] ?? Infinity;
+  }
+
+  private logger(): FastifyBaseLogger {
+    return (this.real ??= this.parent.child(this.bindings, this.opts));
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    if (!this.real && (this.parent.levels.values[level] ?? 0) < this.threshold) return;
+    const logger = this.logger();
+    Reflect.apply(logger[level], logger, args);
+  }
+
+  get level(): LevelWithSilentOrString {
+    return this.real ? this.real.level : this.opts.level || this.parent.level;
+  }
+
+  set level(level: LevelWithSilentOrString) {
+    this.logger().level = level;
+  }
+
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+  silent(): void {}
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.logger().child(bindings, options);
+  }
+}
+
+/** Fastify's `childLoggerFactory` option: a LazyChildLogger of the root logger. */
+export const lazyChildLoggerFactory = (parent: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger =>
+  new LazyChildLogger(parent as FastifyBaseLogger & Pick<PinoInstance, 'levels'>, bindings, opts);
+
+/**
+ * nestjs-pino's logger for Nest's own lines, writing inside a request through the request's logger
+ * (so with its `reqId`), found in the request scope rather than in a scope of nestjs-pino's own,
+ * which its per-request middleware would enter for every request.
+ */
+export class RequestPinoLogger extends PinoLogger {
+  override get logger(): PinoInstance {
+    return (currentRequest()?.log as PinoInstance | undefined) ?? super.logger;
   }
 }

@@ -58,7 +58,8 @@ export class RequestContext {
   }
 
   static authenticated(principal: Principal, requestId: string = randomUUID(), ip?: string): RequestContext {
-    return new RequestContext(requestId, Object.freeze({ ...principal }), ip, undefined);
+    // A frozen principal (e.g. one the principal cache serves on every request) cannot change: shared, not copied.
+    return new RequestContext(requestId, Object.isFrozen(principal) ? principal : Object.freeze({ ...principal }), ip, undefined);
   }
 
   /**

@@ -39,6 +39,13 @@ interface OpenTransaction {
 export class TransactionRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly ambient = new AsyncLocalStorage<OpenTransaction>();
+  /**
+   * Transactions open right now. When none is, `ambient` is disabled: an enabled AsyncLocalStorage
+   * makes Node run a hook on every promise the process creates (reads included), and with no open
+   * transaction there is nothing to find (a closed scope and no scope both mean "not inside run").
+   * `run` enables it again.
+   */
+  private openScopes = 0;
 
   /** `reader` is the read-only SQLite connection; PostgreSQL reads use the pool of `ds`. */
   constructor(
@@ -56,10 +63,12 @@ export class TransactionRunner {
     const exec = () =>
       this.ds.transaction(async (manager) => {
         const scope: OpenTransaction = { manager, open: true };
+        this.openScopes++;
         try {
           return await this.ambient.run(scope, () => work(ctx.withManager(manager)));
         } finally {
           scope.open = false;
+          if (--this.openScopes === 0) this.ambient.disable();
         }
       });
     if (this.dialect === 'postgres') return exec();

@@ -37,6 +37,33 @@ describe('HTTP hardening: headers, CORS, API docs', () => {
     }
   });
 
+  it("helmet's whole header set, on answers, errors, 404s and Swagger UI alike (computed once at boot)", async () => {
+    const expected = {
+      'content-security-policy':
+        "default-src 'self';base-uri 'self';connect-src 'self';font-src 'self' data:;form-action 'self';frame-ancestors 'none';" +
+        "img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-site',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    const { token } = await loginAsRootAdmin(t);
+    const answers = [
+      await t.http().get('/rest/v2/user/current').set('Authorization', `Bearer ${token}`).expect(200),
+      await t.http().get('/rest/v2/user/current').expect(401),
+      await t.http().get('/no/such/route').expect(404),
+      await t.http().get('/api'),
+    ];
+    for (const r of answers) expect(r.headers).toMatchObject(expected);
+  });
+
   it('ASVS 3.4.2: development reflects a real origin without credentials, never the null origin', async () => {
     const ok = await preflight(t, 'https://app.example.org').expect(204);
     expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.org');

@@ -2,7 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { Authenticator } from 'passport';
 import { inspect } from 'node:util';
-import { ForbiddenError, UnauthorizedError } from '../../common/errors';
+import { CoreError, ForbiddenError, UnauthorizedError } from '../../common/errors';
+import { admitRequest, HttpLocation, ISSUE_LOCATIONS, RouteErrorPolicy, routeErrorPolicy } from '../../common/http/issue-locations';
 import { Principal, RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -42,6 +43,19 @@ function runStrategy<T>(passport: InstanceType<typeof Authenticator>, name: stri
 
 export const AUTH_FAILURES = 'auth-failures';
 
+/** iCure's answer to a failed login with a short password: a failure like any other. */
+const FAILURE_CODES = new Set(['PASSWORD_TOO_SHORT']);
+
+/** A route's metadata, read once per (controller, handler) pair: it does not change after boot. */
+interface RouteInfo {
+  isPublic: boolean;
+  authRateLimited: boolean;
+  roles: readonly string[] | undefined;
+  /** `Controller.handler`, the auth-route budget's key suffix. */
+  name: string;
+  errors: RouteErrorPolicy;
+}
+
 /**
  * Global, deny-by-default. Builds the RequestContext once per request.
  * - A bearer token is verified once per process (passport-jwt), then its principal is built from
@@ -58,6 +72,7 @@ export class AuthGuard implements CanActivate {
    * process (tests boot several), and the last registered strategy would win.
    */
   private readonly passport = new Authenticator();
+  private readonly routes = new WeakMap<object, Map<object, RouteInfo>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -73,28 +88,83 @@ export class AuthGuard implements CanActivate {
     this.passport.use('basic', basicStrategy);
   }
 
-  async canActivate(ec: ExecutionContext): Promise<boolean> {
+  canActivate(ec: ExecutionContext): boolean | Promise<boolean> {
     const req = ec.switchToHttp().getRequest<GuardedRequest>();
-    const targets = [ec.getHandler(), ec.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMITED, targets)) {
+    const route = this.route(ec);
+    // The common case, answered without a promise: a protected route and a bearer token whose
+    // principal is cached. Everything else takes the full path below (same checks, same order).
+    if (!route.authRateLimited && !route.isPublic) {
+      const cached = this.cachedBearer(req);
+      if (cached) return this.admit(req, route, cached);
+    }
+    return this.activate(req, route);
+  }
+
+  private async activate(req: GuardedRequest, route: RouteInfo): Promise<boolean> {
+    if (route.authRateLimited) {
       // One budget per client IP and route: a burst on one auth route does not lock the others.
       const { max, windowSeconds } = this.config.authRateLimit;
-      await this.limits.hit('auth-route', `${req.ip}:${ec.getClass().name}.${ec.getHandler().name}`, max, windowSeconds);
+      await this.limits.hit('auth-route', `${req.ip}:${route.name}`, max, windowSeconds);
       await this.assertFailureBudget(req);
     }
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+    if (route.isPublic) {
       req.ctx = RequestContext.anonymous(req.id, req.ip);
+      admitRequest(req, route.errors);
       return true;
     }
     const principal = await this.authenticate(req);
     if (!principal) throw new UnauthorizedError('AUTH_REQUIRED');
+    return this.admit(req, route, principal);
+  }
+
+  /** An authenticated request: its context, then the route's roles. */
+  private admit(req: GuardedRequest, route: RouteInfo, principal: Principal): true {
     req.user = principal;
     req.ctx = RequestContext.authenticated(principal, req.id, req.ip);
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets);
+    const roles = route.roles;
     if (roles?.length && !roles.some((r) => principal.roles.includes(r))) {
       throw new ForbiddenError(`This operation requires the role ${roles.join(' or ')}`);
     }
+    admitRequest(req, route.errors);
     return true;
+  }
+
+  /** The cached principal of the request's bearer token, if it has one (never for Basic). */
+  private cachedBearer(req: GuardedRequest): Principal | undefined {
+    if (isBasic(req)) return undefined;
+    const token = extractAccessToken(req);
+    const cached = token ? this.cache.getBearer(token) : undefined;
+    if (cached) this.metrics.tokenVerification('cache_hit');
+    return cached;
+  }
+
+  private route(ec: ExecutionContext): RouteInfo {
+    const controller = ec.getClass();
+    const handler = ec.getHandler();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new Map<object, RouteInfo>()));
+    let info = byHandler.get(handler);
+    if (!info) {
+      const targets = [handler, controller];
+      const authRateLimited = !!this.reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMITED, targets);
+      info = {
+        isPublic: !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets),
+        authRateLimited,
+        roles: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets),
+        name: `${controller.name}.${handler.name}`,
+        errors: routeErrorPolicy(
+          {
+            controller: this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, controller),
+            handler: this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, handler),
+          },
+          // Failed authentications on the auth routes (login, check, refresh, invalidate, switch, and
+          // the accounts profile's) count against the same per-IP budget as failed Basic and bearer attempts.
+          authRateLimited ? (e, r) => (isAuthFailure(e) ? this.recordFailure(r.ip) : undefined) : undefined,
+        ),
+      };
+      byHandler.set(handler, info);
+    }
+    return info;
   }
 
   /** Counts one failed authentication of the client's IP. */
@@ -109,8 +179,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(req: GuardedRequest): Promise<Principal | null> {
-    const authz = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-    if (/^basic\s/i.test(authz)) {
+    if (isBasic(req)) {
       await this.assertFailureBudget(req);
       const p = await this.failing(req, runStrategy<Principal>(this.passport, 'basic', req));
       if (!p) {
@@ -121,11 +190,8 @@ export class AuthGuard implements CanActivate {
     }
     const token = extractAccessToken(req);
     if (!token) return null;
-    const cached = this.cache.getBearer(token);
-    if (cached) {
-      this.metrics.tokenVerification('cache_hit');
-      return cached;
-    }
+    const cached = this.cachedBearer(req);
+    if (cached) return cached;
     await this.assertFailureBudget(req);
     const claims = await this.failing(req, runStrategy<AccessClaims>(this.passport, 'jwt', req));
     const p = claims && (await this.failing(req, this.principalOf(token, claims)));
@@ -140,7 +206,8 @@ export class AuthGuard implements CanActivate {
   /** The principal of verified claims, from the user's current row (the uncommon path: once per token). */
   private async principalOf(token: string, claims: AccessClaims): Promise<Principal> {
     const auth = await this.auth.loadActive(claims.grp, claims.sub);
-    const principal = CredentialsService.principalOf(auth, 'jwt', claims.sid);
+    // Frozen once: every request of the token shares it (RequestContext does not copy a frozen principal).
+    const principal = Object.freeze(CredentialsService.principalOf(auth, 'jwt', claims.sid));
     this.cache.putBearer(token, principal, auth.user.securityVersion, claims.exp * 1000);
     return principal;
   }
@@ -154,4 +221,13 @@ export class AuthGuard implements CanActivate {
       throw e;
     }
   }
+}
+
+function isAuthFailure(e: unknown): boolean {
+  return e instanceof UnauthorizedError || (e instanceof CoreError && FAILURE_CODES.has(e.code));
+}
+
+function isBasic(req: GuardedRequest): boolean {
+  const authz = req.headers.authorization;
+  return typeof authz === 'string' && /^basic\s/i.test(authz);
 }

@@ -1,6 +1,8 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBasicAuth, ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ADMINISTRATOR, RequestContext } from '../request-context';
+import { READ_ONLY_ROUTE } from './request-scope';
 
 export const IS_PUBLIC = 'caregate:public';
 export const REQUIRED_ROLES = 'caregate:roles';
@@ -11,6 +13,13 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /** Counts the route against the per-IP limit on authentication routes (429 with Retry-After). */
 export const AuthRateLimited = () => SetMetadata(AUTH_RATE_LIMITED, true);
+
+/**
+ * A route that writes nothing and records no domain event (hot reads): it runs outside the request
+ * scope when authenticated by a token, so the event recorder and Nest's log lines do not see the
+ * request there (see installRequestScope). Never on a route that may write, even indirectly.
+ */
+export const ReadOnlyRoute = () => RouteConfig({ [READ_ONLY_ROUTE]: true });
 
 /** Documents the schemes every protected route accepts. */
 export const Authenticated = () =>

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { locateIssues } from './issue-locations';
+import { CoreError } from '../errors';
+import { admittedPolicy, locateIssues, locateRouteIssues } from './issue-locations';
 import { normalizeError } from './normalize-error';
 import { ProfileRegistry } from './profile-registry';
 
@@ -26,13 +27,28 @@ export function sendError(registry: ProfileRegistry, err: unknown, req: FastifyR
     .send(out.body === undefined ? undefined : JSON.stringify(out.body));
 }
 
-/** The global filter: every profile's errors go through its registered renderer. */
+/**
+ * The global filter: every profile's errors go through its registered renderer. For a request the
+ * guard admitted to a route, the route's policy applies first (issues located in the path, query or
+ * headers; a failed authentication counted on the auth routes): see RouteErrorPolicy.
+ */
 @Catch()
 export class ProfileExceptionFilter implements ExceptionFilter {
   constructor(private readonly registry: ProfileRegistry) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(this.registry, exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+    const req = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const policy = admittedPolicy(req);
+    if (!policy) return sendError(this.registry, exception, req, reply);
+    const error = exception instanceof CoreError ? locateRouteIssues(exception, req, policy) : exception;
+    const pending = policy.beforeError?.(error, req);
+    if (!pending) return sendError(this.registry, error, req, reply);
+    // Nest has already handed the reply back to Fastify, which waits for this send.
+    pending.then(
+      () => sendError(this.registry, error, req, reply),
+      (e: unknown) => sendError(this.registry, e, req, reply),
+    );
   }
 }

@@ -1,5 +1,6 @@
-import helmet from '@fastify/helmet';
+import helmet, { FastifyHelmetOptions } from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Fastify from 'fastify';
 
 /** Swagger UI's own paths: static assets may be cached, everything else may not. */
 const DOCS_ASSET = /^\/api\/(?!json)[^?]*\.(js|css|png|html)(\?|$)/;
@@ -20,30 +21,64 @@ export interface HardeningOptions {
   cors: { origins: 'reflect' | string[]; credentials: boolean };
 }
 
-export async function applyHttpHardening(app: NestFastifyApplication, config: HardeningOptions): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'self'"],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        imgSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        scriptSrcAttr: ["'none'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-      },
+/** helmet's options: the same for every route (no route sets its own). */
+const HELMET: FastifyHelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
     },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
+  },
+  referrerPolicy: { policy: 'no-referrer' },
+  crossOriginResourcePolicy: { policy: 'same-site' },
+};
+
+/**
+ * The headers @fastify/helmet sets with these options, computed once: the plugin rebuilds helmet's
+ * middleware (and re-parses the CSP) on every request, for a set of headers that never changes here.
+ * A throwaway Fastify instance with the plugin answers one injected request; whatever helmet added
+ * to that answer is the set.
+ */
+export async function helmetHeaders(options: FastifyHelmetOptions = HELMET): Promise<Record<string, string>> {
+  const probe = async (withHelmet: boolean) => {
+    const f = Fastify({ logger: false });
+    if (withHelmet) await f.register(helmet, options);
+    f.get('/', (_req, reply) => reply.send(''));
+    try {
+      return (await f.inject({ method: 'GET', url: '/' })).headers;
+    } finally {
+      await f.close();
+    }
+  };
+  const [bare, helmeted] = await Promise.all([probe(false), probe(true)]);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(helmeted)) {
+    if (!(name in bare) && value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+export async function applyHttpHardening(app: NestFastifyApplication, config: HardeningOptions): Promise<void> {
+  const headers = Object.entries(await helmetHeaders());
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (req, reply) => {
-    if (!DOCS_ASSET.test(req.url) && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  // helmet's place in the chain (an onRequest hook): errors answered later carry the headers too.
+  fastify.addHook('onRequest', (_req, reply, done) => {
+    for (const [name, value] of headers) reply.header(name, value);
+    done();
+  });
+  fastify.addHook('onSend', (req, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control') && !DOCS_ASSET.test(req.url)) void reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
   const { origins, credentials } = config.cors;
   app.enableCors({

@@ -87,9 +87,14 @@ export function installInputGuard(app: NestFastifyApplication, config: InputGuar
     const q = req.url.indexOf('?');
     if (/%00|\0/i.test(q < 0 ? req.url : req.url.slice(0, q))) throw nulError(['path']);
     if (q >= 0 && /%00|\0/i.test(req.url.slice(q))) throw nulError(['query']);
-    for (const [name, value] of Object.entries(req.headers)) {
-      for (const v of Array.isArray(value) ? value : [value]) {
-        if (typeof v === 'string' && (v.includes('\0') || (name === 'authorization' && basicHasNul(v)))) throw nulError(['header', name]);
+    const headers = req.headers;
+    for (const name in headers) {
+      const value = headers[name];
+      if (typeof value === 'string') {
+        if (value.includes('\0') || (name === 'authorization' && basicHasNul(value))) throw nulError(['header', name]);
+      } else if (Array.isArray(value)) {
+        for (const v of value)
+          if (typeof v === 'string' && (v.includes('\0') || (name === 'authorization' && basicHasNul(v)))) throw nulError(['header', name]);
       }
     }
     // A callback hook (nothing here awaits): Fastify answers a synchronous throw like a rejection.

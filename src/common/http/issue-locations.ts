@@ -1,11 +1,9 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { catchError, Observable, throwError } from 'rxjs';
+import { SetMetadata } from '@nestjs/common';
 import { CoreError, validationMessage, ValidationError, ValidationIssue } from '../errors';
 
 export type HttpLocation = 'body' | 'query' | 'path' | 'header';
 const HTTP_LOCATIONS: ReadonlySet<unknown> = new Set<HttpLocation>(['body', 'query', 'path', 'header']);
-const ISSUE_LOCATIONS = 'caregate:issue-locations';
+export const ISSUE_LOCATIONS = 'caregate:issue-locations';
 
 /**
  * Where a route takes the inputs the core names by field, for the fields that are not in the body:
@@ -30,20 +28,58 @@ export function locateIssues(error: CoreError, where: Record<string, HttpLocatio
   return out;
 }
 
-/** Locates the issues of core errors thrown by a route with the route's (and its controller's) @IssueLocations. */
-@Injectable()
-export class LocateIssuesInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
+/**
+ * What the exception filter needs to know about the route a request was admitted to, for the errors
+ * its pipes and handler throw. The auth guard (which sees the route's handler and controller)
+ * records it on the request once the request is admitted, so no per-request interceptor runs: errors
+ * raised before that (routing, body parsing, the guard itself) are answered without it, as before.
+ * One policy object per route, built once.
+ */
+export interface RouteErrorPolicy {
+  /** The route's and its controller's @IssueLocations, merged (the route's win). */
+  readonly declared: Readonly<Record<string, HttpLocation>>;
+  /**
+   * Work to finish before an error of the route is answered (e.g. counting a failed authentication),
+   * or undefined when there is none for this error. If it fails, its error is answered instead.
+   */
+  readonly beforeError?: (error: unknown, req: AdmittedRequest) => Promise<void> | undefined;
+}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    // A field that arrived in the path or the query is located there; declarations refine the rest.
-    const req = context.switchToHttp().getRequest<{ params?: object; query?: object } | undefined>();
-    const where: Record<string, HttpLocation> = {
-      ...Object.fromEntries(Object.keys(req?.query ?? {}).map((k) => [k, 'query' as const])),
-      ...Object.fromEntries(Object.keys(req?.params ?? {}).map((k) => [k, 'path' as const])),
-      ...this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, context.getClass()),
-      ...this.reflector.get<Record<string, HttpLocation> | undefined>(ISSUE_LOCATIONS, context.getHandler()),
-    };
-    return next.handle().pipe(catchError((e: unknown) => throwError(() => (e instanceof CoreError ? locateIssues(e, where) : e))));
-  }
+export interface AdmittedRequest {
+  ip: string;
+  params?: unknown;
+  query?: unknown;
+}
+
+const ROUTE_ERRORS = Symbol('caregate:route-errors');
+type WithPolicy = { [ROUTE_ERRORS]?: RouteErrorPolicy };
+
+/** Builds a route's policy from its handler's and controller's metadata. */
+export function routeErrorPolicy(
+  declared: { handler?: Record<string, HttpLocation>; controller?: Record<string, HttpLocation> },
+  beforeError?: RouteErrorPolicy['beforeError'],
+): RouteErrorPolicy {
+  return Object.freeze({ declared: Object.freeze({ ...declared.controller, ...declared.handler }), beforeError });
+}
+
+/** Records, on an admitted request, how its route's errors are answered. */
+export function admitRequest(req: object, policy: RouteErrorPolicy): void {
+  (req as WithPolicy)[ROUTE_ERRORS] = policy;
+}
+
+export function admittedPolicy(req: object | undefined): RouteErrorPolicy | undefined {
+  return req ? (req as WithPolicy)[ROUTE_ERRORS] : undefined;
+}
+
+/**
+ * Locates the issues of a core error thrown by an admitted route: a field that arrived in the path or
+ * the query is located there; the route's (and its controller's) @IssueLocations refine the rest.
+ */
+export function locateRouteIssues(error: CoreError, req: AdmittedRequest, policy: RouteErrorPolicy): CoreError {
+  if (!error.details.issues) return error;
+  const where: Record<string, HttpLocation> = {};
+  for (const k of Object.keys((req.query as object | undefined) ?? {})) where[k] = 'query';
+  for (const k of Object.keys((req.params as object | undefined) ?? {})) where[k] = 'path';
+  Object.assign(where, policy.declared);
+  return locateIssues(error, where);
 }

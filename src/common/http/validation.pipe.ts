@@ -51,6 +51,8 @@ export class CoreValidationPipe implements PipeTransform {
       return this.body.transform(value, metadata);
     }
     if (metadata.type === 'query') return this.query.transform(value, metadata);
+    // A named string path parameter: what ValidationPipe would answer (the string), without its async round.
+    if (metadata.type === 'param' && metadata.metatype === String && metadata.data && typeof value === 'string') return value;
     if (metadata.type === 'param') return this.param.transform(value, metadata);
     return value;
   }

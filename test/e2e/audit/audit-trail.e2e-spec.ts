@@ -3,7 +3,7 @@ import { AuditRetentionService } from '../../../src/audit/audit-retention.servic
 import { DomainEventsService } from '../../../src/audit/domain-events.service';
 import { RequestContext } from '../../../src/common/request-context';
 import { FakeClock } from '../../../src/common/clock';
-import { bearer, createAdmin, createGroup, createUser, loginAs, TestUser, uniq } from '../../support/fixtures';
+import { basic, bearer, createAdmin, createGroup, createUser, loginAs, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
 import { body } from '../../support/body';
 
@@ -69,6 +69,46 @@ describe('audit trail (/rest/v2/audit/inGroup/{groupId})', () => {
     expect(JSON.stringify(row)).not.toContain('a-long-enough-password-1');
     expect(row.ip).toMatch(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
     expect(row.client).toMatch(/^session:/);
+  });
+
+  it('events recorded under a system context (logins, a failed Basic check on a read) carry their request id and client IP', async () => {
+    await t
+      .http()
+      .post('/rest/v2/auth/login')
+      .set('x-request-id', 'req-audit-login')
+      .send({ username: `${userA.groupId}/${userA.login}`, password: userA.password })
+      .expect(200);
+    await t
+      .http()
+      .get('/rest/v2/user/current')
+      .set(basic(`${userA.groupId}/${userA.login}`, 'not-the-password-of-user-a'))
+      .set('x-request-id', 'req-audit-basic')
+      .expect(401);
+    const rows = body<Page>(await list(groupA, { subject: userA.user.id, limit: 50 }).expect(200)).rows;
+    const ok = rows.find((r) => r.action === 'login.succeeded' && r.requestId === 'req-audit-login');
+    const failed = rows.find((r) => r.action === 'login.failed' && r.requestId === 'req-audit-basic');
+    for (const row of [ok, failed]) {
+      expect(row).toBeDefined();
+      expect(row!.ip).toMatch(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
+    }
+    expect(ok).toMatchObject({ actor: userA.user.id, subjectId: userA.user.id });
+  });
+
+  it('the reads marked read-only (they run outside the request scope) record nothing', async () => {
+    const head = async () =>
+      body<Verdict>(await t.http().get(`/rest/v2/audit/inGroup/${groupA}/verify`).set(bearer(tokA)).expect(200)).head;
+    const before = await head();
+    for (const token of [tokA, tokUserA]) {
+      await t.http().get('/rest/v2/user/current').set(bearer(token)).expect(200);
+      await t.http().get(`/rest/v2/user/${userA.user.id}`).set(bearer(token)).expect(200);
+    }
+    await t
+      .http()
+      .get(`/rest/v2/user/byEmail/${encodeURIComponent('nobody@example.org')}`)
+      .set(bearer(tokA))
+      .expect(404);
+    await t.http().get(`/rest/v2/user/${userA.user.id}`).set('Authorization', 'Bearer not-a-token').expect(401);
+    expect(await head()).toEqual(before);
   });
 
   it('filters by action and actor, pages newest first with a keyset cursor', async () => {

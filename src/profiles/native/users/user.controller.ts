@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppTokensService } from '../../../credentials/app-tokens/app-tokens.service';
-import { AdminOnly, Authenticated, Ctx } from '../../../common/http/decorators';
+import { AdminOnly, Authenticated, Ctx, ReadOnlyRoute } from '../../../common/http/decorators';
 import { ValidationError } from '../../../common/errors';
 import { ArrayBodyPipe } from '../../../common/http/validation.pipe';
 import { IssueLocations } from '../../../common/http/issue-locations';
@@ -50,6 +50,7 @@ export class UserController {
   }
 
   @Get('current')
+  @ReadOnlyRoute()
   @ApiOperation({ summary: 'The authenticated user' })
   async getCurrentUser(@Ctx() ctx: RequestContext): Promise<NativeUserDto> {
     return this.withTokens(ctx, await this.users.getCurrent(ctx));
@@ -103,6 +104,7 @@ export class UserController {
   }
 
   @Get('byEmail/:email')
+  @ReadOnlyRoute()
   @ApiOperation({ summary: 'The user with this email' })
   async getUserByEmail(@Ctx() ctx: RequestContext, @Param('email') email: string): Promise<NativeUserDto> {
     return this.withTokens(ctx, await this.queries.getByEmail(ctx, email));
@@ -189,6 +191,7 @@ export class UserController {
   }
 
   @Get(':userId')
+  @ReadOnlyRoute()
   @ApiOperation({ summary: 'A user of the group' })
   async getUser(@Ctx() ctx: RequestContext, @Param('userId') userId: string): Promise<NativeUserDto> {
     const { user, tokens } = await this.users.getWithTokenKeys(ctx, userId);
