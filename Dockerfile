@@ -15,7 +15,7 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 # The runtime settings of `npm start` (README, "Memory"): a bounded V8 old space, and glibc handing
 # argon2's 19 MiB work buffers back to the system after each hash.
-ENV NODE_ENV=production PORT=3000 CAREGATE_DATA_DIR=/app/data MALLOC_MMAP_THRESHOLD_=1048576 NODE_OPTIONS=--max-old-space-size=512
+ENV NODE_ENV=production PORT=3000 CAREGATE_DATA_DIR=/app/data MALLOC_ARENA_MAX=1 NODE_OPTIONS=--max-old-space-size=512
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
