@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
@@ -98,6 +99,29 @@ export class TransactionRunner {
     const reads = this.reader && this.ds.isInitialized ? this.reader : this.ds;
     return this.openManager(ctx) ?? reads.manager;
   }
+
+  /**
+   * A read whose plan cannot depend on its values (primary-key lookups of hot paths). PostgreSQL
+   * plans an unnamed statement at every execution (a join costs it about 0.1 ms of CPU each time);
+   * outside a transaction this runs the SQL as a named prepared statement, through node-postgres'
+   * public `{ name, text, values }` query on a pooled connection that TypeORM's query runner hands
+   * out, so each connection plans it once. Inside a transaction, and on SQLite (whose driver caches
+   * prepared statements itself), it is `manager(ctx).query`.
+   */
+  async queryPrepared<T>(ctx: RequestContext, sql: string, params: unknown[]): Promise<T[]> {
+    if (this.dialect !== 'postgres' || this.openManager(ctx)) return this.manager(ctx).query<T[]>(sql, params);
+    let name = this.statementNames.get(sql);
+    if (!name) this.statementNames.set(sql, (name = `cg_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+    const runner = this.ds.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+      return (await client.query({ name, text: sql, values: params })).rows;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private readonly statementNames = new Map<string, string>();
 
   /** True while the current async call chain is inside `run`. */
   get inTransaction(): boolean {

@@ -81,7 +81,7 @@ export class UsersRepository {
    * the native read shows them, and a second round trip per read cost more than the join.
    */
   async findWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {
-    const raw: Record<string, unknown>[] = await this.m(ctx).query(this.withTokenKeysSql, [ctx.groupId, id]);
+    const raw = await this.tx.queryPrepared<Record<string, unknown>>(ctx, this.withTokenKeysSql, [ctx.groupId, id]);
     if (!raw.length) return null;
     const tokens = raw
       .filter((r) => r.tk_key !== null && r.tk_key !== undefined)
@@ -437,7 +437,11 @@ export class UsersRepository {
   ): Promise<{ user: UserEntity; groupPath: string; session: AuthSessionRow | null } | null> {
     const withSession = sessionId !== undefined;
     const sql = this.sqlWithGroupPath(withSession);
-    const raw: Record<string, unknown>[] = await this.m(ctx).query(sql, withSession ? [sessionId, ctx.groupId, id] : [ctx.groupId, id]);
+    const raw = await this.tx.queryPrepared<Record<string, unknown>>(
+      ctx,
+      sql,
+      withSession ? [sessionId, ctx.groupId, id] : [ctx.groupId, id],
+    );
     if (!raw.length) return null;
     const r = raw[0];
     const session =
