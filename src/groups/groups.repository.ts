@@ -35,7 +35,7 @@ export class GroupsRepository {
 
   /** Any live group by id: for authentication and authorisation decisions only. */
   async findById(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
-    const raw: Record<string, unknown>[] = await this.tx.manager(ctx).query(this.byIdSql, [id]);
+    const raw = await this.tx.queryPrepared<Record<string, unknown>>(ctx, this.byIdSql, [id]);
     return raw.length ? this.rows.map(raw[0]) : null;
   }
 

@@ -146,7 +146,10 @@ export class UsersRepository {
     const [sql, params] = this.sqlByIdentifier(groupId, v);
     const rank = (u: UserEntity) => (u.id === v ? 0 : u.login === v ? 1 : u.emailKey === v.toLowerCase() ? 2 : 3);
     const seen = new Set<string>();
-    return (await this.select(ctx, sql, params))
+    // Logins run it on every attempt: prepared on PostgreSQL (its four-branch plan never depends on the values).
+    const raw = await this.tx.queryPrepared<Record<string, unknown>>(ctx, sql, params);
+    return raw
+      .map((r) => this.rows.map(r))
       .filter((u) => !seen.has(`${u.groupId}/${u.id}`) && !!seen.add(`${u.groupId}/${u.id}`))
       .sort((a, b) => rank(a) - rank(b) || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1));
   }
