@@ -215,6 +215,17 @@ const CALLS: [string, number, Call][] = [
         body: { filter: { $type: 'UserByNameEmailPhoneFilter', searchString: `ln${1000 + (i % 9)}` } },
       }),
   ],
+  [
+    // `fn5` matches a full page at both sizes (first names fn5, fn50..fn59, fn500..fn599: 111 keys), so
+    // this row compares the same work; `ln100x` above returns about 10 rows at 10k and 50 at N.
+    'text-search filter (full page both)',
+    40,
+    (s) =>
+      s.h.call('POST', '/rest/v2/user/filter?limit=50', {
+        token: s.admin.token,
+        body: { filter: { $type: 'UserByNameEmailPhoneFilter', searchString: 'fn5' } },
+      }),
+  ],
   ['getById', 100, (s, i) => s.h.call('GET', `/rest/v2/user/${userId(rnd(s, i))}`, { token: s.admin.token })],
   ['refresh', 60, (s) => s.h.call('POST', '/rest/v2/auth/refresh', { headers: { 'refresh-token': s.admin.refreshToken } })],
   [
