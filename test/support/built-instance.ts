@@ -26,15 +26,30 @@ export function ensureBuilt(): void {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** True when nothing listens on `port` (loopback) right now. */
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+let nextPort = 0;
+
+/**
+ * A free loopback port for a process a test starts (and may restart on the same port): taken from a
+ * block of 100 ports per Jest worker below the kernel's ephemeral range (32768+), so no other worker
+ * and no `listen(0)` (client sockets, in-process apps, sinks) can be handed the same port between
+ * this check and the process binding it.
+ */
+export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID ?? 1);
+  for (let i = 0; i < 100; i++) {
+    const port = 11000 + (worker % 40) * 100 + (nextPort++ % 100);
+    if (await canBind(port)) return port;
+  }
+  throw new Error("no free port in this worker's block");
 }
 
 export async function reachable(check: () => Promise<unknown>): Promise<boolean> {

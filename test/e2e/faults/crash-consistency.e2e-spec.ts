@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freshDatabase, TestDatabase } from '../../support/database';
+import { freePort } from '../../support/built-instance';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, TEST_ENV } from '../../support/test-app';
 
 /**
@@ -49,17 +49,6 @@ function ensureBuilt(): void {
     timeout: 180_000,
   });
   if (!fs.existsSync(MAIN)) throw new Error(`crash test: ${MAIN} is missing after the build; run npm run build`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 interface TrackedUser {

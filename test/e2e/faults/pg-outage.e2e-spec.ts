@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -9,6 +8,7 @@ import { createApp } from '../../../src/app.factory';
 import { loadConfig } from '../../../src/config/config';
 import { ROOT_GROUP_ID } from '../../../src/provisioning/bootstrap.service';
 import { body } from '../../support/body';
+import { freePort } from '../../support/built-instance';
 import { bearer, createAdmin, createGroup, createUser, loginAs, TestUser } from '../../support/fixtures';
 import { TEST_ENV, TestApp } from '../../support/test-app';
 
@@ -200,14 +200,3 @@ run('PostgreSQL outage (private cluster)', () => {
     await t.http().get(`/rest/v2/user/${w.user.user.id}`).set(bearer(w.token)).timeout(ANSWER_WITHIN_MS).expect(200);
   }, 60000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
