@@ -2,6 +2,8 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { DomainEventsService } from '../../src/audit/domain-events.service';
 import { OutboxEventEntity } from '../../src/audit/outbox-event.entity';
 import { SessionEntity } from '../../src/credentials/sessions/session.entity';
+import { RequestContext } from '../../src/common/request-context';
+import { TransactionRunner } from '../../src/database/transaction-runner';
 import { UsersRepository } from '../../src/users/users.repository';
 import { createGroup, createUser } from '../support/fixtures';
 import { startApp, TestApp } from '../support/test-app';
@@ -45,6 +47,28 @@ describe('authentication paths', () => {
     } finally {
       await qr.release();
     }
+  });
+
+  it('prepared primary-key reads see what the open transaction wrote, and only committed rows outside one', async () => {
+    const g = await createGroup(t);
+    const u = await createUser(t, g);
+    const tx = t.get(TransactionRunner);
+    const users = t.get(UsersRepository);
+    const ctx = RequestContext.system(g.id);
+    // Twice, so that PostgreSQL runs the already-prepared statement on a pooled connection too.
+    for (let i = 0; i < 2; i++) expect((await users.findWithTokenKeys(ctx, u.user.id))?.user.login).toBe(u.login);
+    let seenInside: string | undefined;
+    await expect(
+      tx.run(ctx, async (inTx) => {
+        await users.updateBookkeeping(inTx, u.user.id, { passwordHash: 'rolled-back' });
+        seenInside = (await users.findWithTokenKeys(inTx, u.user.id))?.user.passwordHash ?? undefined;
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(seenInside).toBe('rolled-back');
+    expect((await users.findWithTokenKeys(ctx, u.user.id))?.user.passwordHash).toBe(u.user.passwordHash);
+    expect(await users.findWithTokenKeys(ctx, 'no-such-user')).toBeNull();
+    expect(await users.findWithTokenKeys(RequestContext.system('another-group'), u.user.id)).toBeNull();
   });
 
   it('a login whose audit event cannot be written fails and leaves no session (one transaction)', async () => {
