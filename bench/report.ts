@@ -65,7 +65,7 @@ export function renderReport(
       `"10k" is 10,000 users in one group beside 10 groups, ` +
       `"N" is ${o.users.toLocaleString('en')} users in that group beside ${o.groups.toLocaleString('en')} groups (a tree about 8 deep). ` +
       `Rows are inserted directly through the database layer, shaped like the API writes them. Throughput figures are taken at N, ` +
-      `medians of ${o.rounds} interleaved rounds of ${o.seconds} s (service, then baseline) on a shared 2-core machine: read them as ranges.`,
+      `medians of ${o.rounds} interleaved rounds of ${o.seconds} s (service, then baseline), after one unmeasured warm-up run of each, on a shared 2-core machine: read them as ranges.`,
     '',
     '![p50 at 10k vs N](benchmarks.svg)',
     '',
