@@ -3,6 +3,7 @@ import { SqlParams } from '../../src/database/row-mapper';
 import { PrefixPlan, sqlKeysWithPrefix, sqlPrefixCount } from '../../src/database/search-keys';
 import { HealthcarePartiesRepository } from '../../src/healthcare-parties/healthcare-parties.repository';
 import { UsersRepository } from '../../src/users/users.repository';
+import { seedSearchGroup } from '../support/search-seed';
 import { startApp, TestApp } from '../support/test-app';
 
 /**
@@ -29,7 +30,7 @@ describe('query plans: every lookup is served by an index', () => {
     qr = ds.createQueryRunner();
     await qr.connect();
     if (pg) await qr.query('SET enable_seqscan = off');
-    await seedSearchGroup();
+    await seedSearchGroup((sql) => qr.query(sql), pg, T, 20000);
   });
   afterAll(async () => {
     await qr.release();
@@ -40,21 +41,6 @@ describe('query plans: every lookup is served by an index', () => {
   // looks no cheaper than reading everything, so group T holds 20,000 users and 20,000 HCPs with
   // 4 keys each (ln0..ln49, fn0..fn39, their id, "bench"), analysed. SQLite plans these the same either way.
   const T = 'plan-text';
-  async function seedSearchGroup(): Promise<void> {
-    const n = 20000;
-    const ids = pg
-      ? `SELECT i, 'u' || lpad(i::text, 6, '0') AS id FROM generate_series(0, ${n - 1}) i`
-      : `WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${n - 1}) SELECT i, printf('u%06d', i) AS id FROM s`;
-    await qr.query(`INSERT INTO users (id, group_id, rev, created, modified) SELECT id, '${T}', '1-a', 0, 0 FROM (${ids}) s`);
-    await qr.query(
-      `INSERT INTO healthcare_parties (id, group_id, rev, created, modified, last_name_key) SELECT id, '${T}', '1-a', 0, 0, 'ln' || (i % 50) FROM (${ids}) s`,
-    );
-    for (const kind of ['user', 'hcp'])
-      for (const key of [`'ln' || (i % 50)`, `'fn' || (i % 40)`, `'id' || id`, `'bench'`])
-        await qr.query(`INSERT INTO search_keys (group_id, kind, key, doc_id) SELECT '${T}', '${kind}', ${key}, id FROM (${ids}) s`);
-    if (pg) await qr.query('VACUUM ANALYZE users, healthcare_parties, search_keys');
-  }
-
   async function plan([sql, params]: [string, unknown[]]): Promise<string> {
     if (pg) {
       const rows = (await qr.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[];

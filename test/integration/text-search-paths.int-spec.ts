@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { RequestContext } from '../../src/common/request-context';
 import { HealthcarePartiesRepository } from '../../src/healthcare-parties/healthcare-parties.repository';
 import { UsersRepository } from '../../src/users/users.repository';
+import { seedSearchGroup } from '../support/search-seed';
 import { startApp, TestApp } from '../support/test-app';
 
 /**
@@ -27,20 +28,8 @@ describe('text search paths answer the same pages', () => {
     hcps = t.get(HealthcarePartiesRepository);
     const ds = t.get(DataSource);
     const pg = ds.options.type === 'postgres';
-    const ids = pg
-      ? `SELECT i, 'u' || lpad(i::text, 6, '0') AS id FROM generate_series(0, ${N - 1}) i`
-      : `WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${N - 1}) SELECT i, printf('u%06d', i) AS id FROM s`;
-    await ds.query(`INSERT INTO users (id, group_id, rev, created, modified) SELECT id, '${G}', '1-a', 0, 0 FROM (${ids}) s`);
-    await ds.query(
-      `INSERT INTO healthcare_parties (id, group_id, rev, created, modified, last_name_key) SELECT id, '${G}', '1-a', 0, 0, 'ln' || (i % 50) FROM (${ids}) s`,
-    );
-    for (const kind of ['user', 'hcp'])
-      for (const key of [`'ln' || (i % 50)`, `'fn' || (i % 40)`, `'id' || id`, `'bench'`])
-        await ds.query(`INSERT INTO search_keys (group_id, kind, key, doc_id) SELECT '${G}', '${kind}', ${key}, id FROM (${ids}) s`);
     // Deleted rows keep their keys and never show.
-    await ds.query(`UPDATE users SET deletion_date = 1 WHERE group_id = '${G}' AND id IN ('u000001', 'u000051', 'u005001')`);
-    await ds.query(`UPDATE healthcare_parties SET deletion_date = 1 WHERE group_id = '${G}' AND id IN ('u000001', 'u000051', 'u005001')`);
-    if (pg) await ds.query('VACUUM ANALYZE users, healthcare_parties, search_keys');
+    await seedSearchGroup((sql) => ds.query(sql), pg, G, N, ['u000001', 'u000051', 'u005001']);
   }, 120_000);
   afterAll(() => t.close());
 
