@@ -1,4 +1,8 @@
 import type { Response } from 'supertest';
+import { DataSource } from 'typeorm';
+import { DomainEventsService } from '../../src/audit/domain-events.service';
+import { OutboxEventEntity } from '../../src/audit/outbox-event.entity';
+import { SessionEntity } from '../../src/credentials/sessions/session.entity';
 import { RequestContext } from '../../src/common/request-context';
 import { UsersRepository } from '../../src/users/users.repository';
 import {
@@ -210,6 +214,38 @@ describe('concurrent writes beside a transaction of another request', () => {
       expect(stored).toMatchObject({ id: body<Doc>(ok).id, status: 'REGISTERING' });
     }
     expect(counts).toEqual({ registered: ROUNDS, refused: ROUNDS, tokens: ROUNDS });
+  });
+
+  it('login: a login whose transaction fails (audit event refused) leaves no session nor event; the concurrent one is stored', async () => {
+    const g = await createGroup(t);
+    const doomed = await createUser(t, g);
+    const lucky = await createUser(t, g);
+    const events = t.get(DomainEventsService);
+    const original = events.record.bind(events);
+    // The real rows are written in the login's transaction, then it fails: only for `doomed`.
+    const record = jest.spyOn(events, 'record').mockImplementation(async (ctx, ...inputs) => {
+      await original(ctx, ...inputs);
+      if (inputs.some((i) => i.action === 'login.succeeded' && i.subjectId === doomed.user.id)) throw new Error('audit store unavailable');
+    });
+    const login = (u: TestUser) =>
+      t
+        .http()
+        .post('/rest/v2/auth/login')
+        .send({ username: `${g.id}/${u.login}`, password: u.password });
+    try {
+      for (let n = 0; n < ROUNDS; n++) {
+        const [failed, ok] = await round(n, () => [login(doomed), login(lucky)]);
+        expect([failed.status, ok.status]).toEqual([500, 200]);
+      }
+    } finally {
+      record.mockRestore();
+    }
+    const ds = t.get(DataSource);
+    const sessions = (u: TestUser) => ds.getRepository(SessionEntity).count({ where: { groupId: g.id, userId: u.user.id } });
+    const logins = (u: TestUser) =>
+      ds.getRepository(OutboxEventEntity).count({ where: { groupId: g.id, action: 'login.succeeded', subjectId: u.user.id } });
+    expect([await sessions(doomed), await logins(doomed)]).toEqual([0, 0]);
+    expect([await sessions(lucky), await logins(lucky)]).toEqual([ROUNDS, ROUNDS]);
   });
 
   it('50 parallel property writes of one key without rev: all 200, the final value is one of them; a stale client rev is 409', async () => {
