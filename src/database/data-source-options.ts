@@ -8,6 +8,18 @@ import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** The part of better-sqlite3's `Database` the read path uses (TypeORM's `prepareDatabase` hands it over). */
+export interface RawSqlite {
+  pragma(s: string): unknown;
+  prepare(sql: string): RawStatement;
+  readonly open: boolean;
+}
+
+export interface RawStatement {
+  raw(on: boolean): RawStatement;
+  all(...params: unknown[]): unknown[];
+}
+
 export function dialectOf(config: Pick<AppConfig, 'databaseUrl'>): Dialect {
   return config.databaseUrl ? 'postgres' : 'sqlite';
 }
@@ -20,7 +32,7 @@ export function dialectOf(config: Pick<AppConfig, 'databaseUrl'>): Dialect {
  */
 export function dataSourceOptions(
   config: Pick<AppConfig, 'databaseUrl' | 'sqliteFile'> & Partial<Pick<AppConfig, 'db'>>,
-  opts: { readOnly?: boolean; migrations?: boolean } = {},
+  opts: { readOnly?: boolean; migrations?: boolean; onOpen?: (db: RawSqlite) => void } = {},
 ): DataSourceOptions {
   const common = { entities: ENTITIES, synchronize: false, migrationsRun: false, logging: false as const };
   if (config.databaseUrl) {
@@ -48,8 +60,9 @@ export function dataSourceOptions(
       readonly: true,
       fileMustExist: true,
       enableWAL: false,
-      prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      prepareDatabase: (db: RawSqlite) => {
         db.pragma('busy_timeout = 5000');
+        opts.onOpen?.(db);
       },
     };
   }

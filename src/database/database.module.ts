@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, RawSqlite } from './data-source-options';
 import { TransactionRunner } from './transaction-runner';
 
 /** Pending migrations, on a connection of their own without the request statement timeout. */
@@ -34,9 +34,10 @@ async function migrate(config: AppConfig): Promise<void> {
       inject: [DataSource, APP_CONFIG],
       useFactory: async (ds: DataSource, config: AppConfig) => {
         if (ds.options.type === 'postgres' || config.sqliteFile === ':memory:') return new TransactionRunner(ds);
-        const reader = new DataSource(dataSourceOptions(config, { readOnly: true }));
+        let raw: RawSqlite | undefined;
+        const reader = new DataSource(dataSourceOptions(config, { readOnly: true, onOpen: (db) => (raw = db) }));
         await reader.initialize();
-        return new TransactionRunner(ds, reader);
+        return new TransactionRunner(ds, reader, raw);
       },
     },
   ],

@@ -17,6 +17,12 @@ export class RowMapper<T> {
   readonly pg: boolean;
   /** `map`, compiled once per entity (see `compileMapper`). */
   readonly map: (raw: Record<string, unknown>) => T;
+  /** The same for a row read as an array whose first columns are `select()`'s (`TransactionRunner.queryArrays`). */
+  readonly mapArray: (row: unknown[]) => T;
+  /** How many columns `select()` lists: a statement's own extra columns start at this index. */
+  readonly width: number;
+  /** Where `select()` lists the `id` column. */
+  readonly idAt: number;
 
   constructor(
     ds: DataSource,
@@ -32,7 +38,10 @@ export class RowMapper<T> {
         bool: c.type === 'boolean',
       };
     });
-    this.map = compileMapper(entity, this.cols);
+    this.map = compileMapper(entity, this.cols, (c) => JSON.stringify(c.db));
+    this.mapArray = compileMapper(entity, this.cols, (_, i) => String(i));
+    this.width = this.cols.length;
+    this.idAt = this.cols.findIndex((c) => c.db === 'id');
   }
 
   /** `alias."col", …` in entity column order. */
@@ -51,16 +60,16 @@ export class RowMapper<T> {
  * driver row (undefined -> null), booleans from 0/1, then the column's transformer. This is the
  * per-row cost of every hand-written SELECT, a loop over the column list costs about three times as
  * much. Column and property names come from the entity metadata and enter the code as JSON string
- * literals only.
+ * literals only; `key` says how a column is found in the row (its name, or its index in `select()`).
  */
-function compileMapper<T>(entity: new () => T, cols: readonly Col[]): (raw: Record<string, unknown>) => T {
+function compileMapper<T, R>(entity: new () => T, cols: readonly Col[], key: (c: Col, i: number) => string): (raw: R) => T {
   const lines = cols.map((c, i) => {
     const bool = c.bool ? ` if (v !== null) v = v === true || v === 1 || v === '1';` : '';
-    return `v = raw[${JSON.stringify(c.db)}]; if (v === undefined) v = null;${bool} e[${JSON.stringify(c.prop)}] = ${c.from ? `from[${i}](v)` : 'v'};`;
+    return `v = raw[${key(c, i)}]; if (v === undefined) v = null;${bool} e[${JSON.stringify(c.prop)}] = ${c.from ? `from[${i}](v)` : 'v'};`;
   });
   const body = `return function map(raw) {\n const e = new Entity();\n let v;\n ${lines.join('\n ')}\n return e;\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('Entity', 'from', body) as (e: new () => T, from: Col['from'][]) => (raw: Record<string, unknown>) => T;
+  const factory = new Function('Entity', 'from', body) as (e: new () => T, from: Col['from'][]) => (raw: R) => T;
   return factory(
     entity,
     cols.map((c) => c.from),

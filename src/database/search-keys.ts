@@ -219,6 +219,8 @@ export interface PrefixPlan {
 }
 
 type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+/** A statement whose rows come back as arrays in select-list order (`TransactionRunner.queryArrays`). */
+type ArrayQuery = (sql: string, params: unknown[]) => Promise<unknown[][]>;
 
 /** Entries counted at most, when choosing the driving word or between merging and gathering. */
 const COUNT_CAP = 1000;
@@ -278,8 +280,9 @@ export async function planPrefixSearch(
  * Up to `limit` rows in id order from the cursor, read `limit` at a time by `fetch` (which may
  * repeat a document on adjacent rows; repeats are dropped and the page completed from the last id).
  */
-export async function pageByDocId<T extends Record<string, unknown>>(
+export async function pageByDocId<T>(
   fetch: (c: DocCursor, limit: number) => Promise<T[]>,
+  idOf: (row: T) => unknown,
   c: DocCursor,
   limit: number,
 ): Promise<T[]> {
@@ -287,9 +290,9 @@ export async function pageByDocId<T extends Record<string, unknown>>(
   let cursor = c;
   for (;;) {
     const rows = await fetch(cursor, limit);
-    for (const r of rows) if (out.length < limit && out[out.length - 1]?.id !== r.id) out.push(r);
+    for (const r of rows) if (out.length < limit && (out.length === 0 || idOf(out[out.length - 1]) !== idOf(r))) out.push(r);
     if (out.length >= limit || rows.length < limit) return out;
-    cursor = { after: String(rows[rows.length - 1].id), desc: c.desc };
+    cursor = { after: String(idOf(rows[rows.length - 1])), desc: c.desc };
   }
 }
 
@@ -366,32 +369,36 @@ export const WALK_MIN = 10_000;
  * from one word's keys when a word has at most mergeMaxKeys() keys; else on SQLite a walk by id
  * when every word is frequent; else the generic form (SQLite gathers fewer than WALK_MIN matches
  * of a word and sorts them; PostgreSQL's planner chooses between that and walking by id).
+ * `run` serves the planning statements; `page` reads the rows, as arrays of the select list
+ * `sel.list`, whose column `sel.idAt` is the document id.
  */
 export async function prefixSearchPage(
   run: Query,
+  page: ArrayQuery,
   pg: boolean,
   t: SearchedTable,
-  sel: string,
+  sel: { list: string; idAt: number },
   groupId: string,
   kind: string,
   words: string[],
   c: DocCursor,
   limit: number,
-): Promise<Record<string, unknown>[] | null> {
+): Promise<unknown[][] | null> {
   const plan = await planPrefixSearch(run, pg, groupId, kind, words);
   if (plan === 'none') return [];
   if (plan === 'gather') return null;
+  const idOf = (r: unknown[]) => String(r[sel.idAt]);
   if (plan) {
-    const byId = (x: Record<string, unknown>, y: Record<string, unknown>) => (String(x.id) < String(y.id) ? -1 : 1) * (c.desc ? -1 : 1);
+    const byId = (x: unknown[], y: unknown[]) => (idOf(x) < idOf(y) ? -1 : 1) * (c.desc ? -1 : 1);
     const fetch = async (cur: DocCursor, n: number) => {
       const q = new SqlParams(pg);
-      const sql = sqlMergePage(q, pg, t, sel, groupId, kind, plan, cur, n);
-      return (await run(sql, q.values)).sort(byId);
+      const sql = sqlMergePage(q, pg, t, sel.list, groupId, kind, plan, cur, n);
+      return (await page(sql, q.values)).sort(byId);
     };
-    return pageByDocId(fetch, c, limit);
+    return pageByDocId(fetch, idOf, c, limit);
   }
   if (pg) return null;
   for (const w of words) if ((await countEntries(run, pg, groupId, kind, w, WALK_MIN)) < WALK_MIN) return null;
   const q = new SqlParams(pg);
-  return run(sqlWalkPage(q, t, sel, groupId, kind, words, c, limit), q.values);
+  return page(sqlWalkPage(q, t, sel.list, groupId, kind, words, c, limit), q.values);
 }

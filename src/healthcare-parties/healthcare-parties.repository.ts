@@ -78,9 +78,9 @@ export class HealthcarePartiesRepository {
     return this.m(ctx).getRepository(HealthcarePartyEntity);
   }
 
+  /** HCPs of a statement whose select list starts with `this.cols` (rows read as arrays). */
   private async select(ctx: RequestContext, [sql, params]: [string, unknown[]]): Promise<HealthcarePartyEntity[]> {
-    const raw: Record<string, unknown>[] = await this.m(ctx).query(sql, params);
-    return raw.map((r) => this.rows.map(r));
+    return (await this.tx.queryArrays(ctx, sql, params)).map(this.rows.mapArray);
   }
 
   /** Ids of the group's HCPs having a `kind` key in [lo, hi) (or equal to `lo` when hi is null). */
@@ -300,24 +300,26 @@ export class HealthcarePartiesRepository {
     filter: unknown,
     c: DocCursor,
     o: { limit: number; idsOnly?: boolean },
-  ): Promise<Record<string, unknown>[] | null> {
+  ): Promise<unknown[][] | null> {
     const f = filter as FilterNode | null;
     if (!f || typeof f !== 'object' || f.$type !== 'HealthcarePartyByNameFilter') return null;
     const words = queryWords(fieldText(f.name ?? ''));
     if (!words.length) return null;
     const run = (sql: string, params: unknown[]) => this.m(ctx).query<Record<string, unknown>[]>(sql, params);
-    return prefixSearchPage(run, this.rows.pg, HCPS, o.idsOnly ? 'h.id' : this.cols, ctx.groupId, 'hcp', words, c, o.limit);
+    const page = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
+    const sel = o.idsOnly ? { list: 'h.id', idAt: 0 } : { list: this.cols, idAt: this.rows.idAt };
+    return prefixSearchPage(run, page, this.rows.pg, HCPS, sel, ctx.groupId, 'hcp', words, c, o.limit);
   }
 
   async filterPage(ctx: RequestContext, filter: unknown, o: { from?: string; limit: number }): Promise<HealthcarePartyEntity[]> {
     const named = await this.nameSearch(ctx, filter, { from: o.from }, o);
-    if (named) return named.map((r) => this.rows.map(r));
+    if (named) return named.map(this.rows.mapArray);
     return this.select(ctx, this.sqlFilter(ctx.groupId, filter, o));
   }
 
   async filterIds(ctx: RequestContext, filter: unknown, limit: number): Promise<string[]> {
     const named = await this.nameSearch(ctx, filter, {}, { limit, idsOnly: true });
-    if (named) return named.map((r) => String(r.id));
+    if (named) return named.map((r) => String(r[0]));
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
     return (await this.m(ctx).query<{ id: string }[]>(sql, params)).map((r) => r.id);
   }

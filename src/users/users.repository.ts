@@ -67,9 +67,9 @@ export class UsersRepository {
     return this.tx.manager(ctx);
   }
 
-  private async select(ctx: RequestContext, sql: string, params: unknown[]): Promise<UserEntity[]> {
-    const raw: Record<string, unknown>[] = await this.m(ctx).query(sql, params);
-    return raw.map((r) => this.rows.map(r));
+  /** Users of a statement whose select list starts with `this.cols` (rows read as arrays). */
+  private async select(ctx: RequestContext, sql: string, params: unknown[], o: { prepared?: boolean } = {}): Promise<UserEntity[]> {
+    return (await this.tx.queryArrays(ctx, sql, params, o)).map(this.rows.mapArray);
   }
 
   async findOneInGroup(ctx: RequestContext, id: string): Promise<UserEntity | null> {
@@ -81,13 +81,14 @@ export class UsersRepository {
    * the native read shows them, and a second round trip per read cost more than the join.
    */
   async findWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {
-    const raw = await this.tx.queryPrepared<Record<string, unknown>>(ctx, this.withTokenKeysSql, [ctx.groupId, id]);
+    const raw = await this.tx.queryArrays(ctx, this.withTokenKeysSql, [ctx.groupId, id], { prepared: true });
     if (!raw.length) return null;
+    const w = this.rows.width; // tk_key, tk_creation_time, tk_validity follow the user's columns
     const tokens = raw
-      .filter((r) => r.tk_key !== null && r.tk_key !== undefined)
-      .map((r) => ({ key: r.tk_key as string, creationTime: Number(r.tk_creation_time), validity: Number(r.tk_validity) }))
+      .filter((r) => r[w] !== null && r[w] !== undefined)
+      .map((r) => ({ key: r[w] as string, creationTime: Number(r[w + 1]), validity: Number(r[w + 2]) }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { user: this.rows.map(raw[0]), tokens };
+    return { user: this.rows.mapArray(raw[0]), tokens };
   }
 
   async getInGroup(ctx: RequestContext, id: string): Promise<UserEntity> {
@@ -147,9 +148,7 @@ export class UsersRepository {
     const rank = (u: UserEntity) => (u.id === v ? 0 : u.login === v ? 1 : u.emailKey === v.toLowerCase() ? 2 : 3);
     const seen = new Set<string>();
     // Logins run it on every attempt: prepared on PostgreSQL (its four-branch plan never depends on the values).
-    const raw = await this.tx.queryPrepared<Record<string, unknown>>(ctx, sql, params);
-    return raw
-      .map((r) => this.rows.map(r))
+    return (await this.select(ctx, sql, params, { prepared: true }))
       .filter((u) => !seen.has(`${u.groupId}/${u.id}`) && !!seen.add(`${u.groupId}/${u.id}`))
       .sort((a, b) => rank(a) - rank(b) || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1));
   }
@@ -298,24 +297,26 @@ export class UsersRepository {
     filter: UserFilter,
     c: DocCursor,
     o: { limit: number; idsOnly?: boolean },
-  ): Promise<Record<string, unknown>[] | null> {
+  ): Promise<unknown[][] | null> {
     if (filter.$type !== 'UserByNameEmailPhoneFilter') return null;
     const words = queryWords(filter.searchString);
     if (!words.length) return [];
     const run = (sql: string, params: unknown[]) => this.m(ctx).query<Record<string, unknown>[]>(sql, params);
-    return prefixSearchPage(run, this.rows.pg, USERS, o.idsOnly ? 'u.id' : this.cols, ctx.groupId, 'user', words, c, o.limit);
+    const page = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
+    const sel = o.idsOnly ? { list: 'u.id', idAt: 0 } : { list: this.cols, idAt: this.rows.idAt };
+    return prefixSearchPage(run, page, this.rows.pg, USERS, sel, ctx.groupId, 'user', words, c, o.limit);
   }
 
   async filterPage(ctx: RequestContext, filter: UserFilter, o: { from?: string; limit: number }): Promise<UserEntity[]> {
     const text = await this.textSearch(ctx, filter, { from: o.from, desc: filter.desc }, o);
-    if (text) return text.map((r) => this.rows.map(r));
+    if (text) return text.map(this.rows.mapArray);
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, o);
     return this.select(ctx, sql, params);
   }
 
   async filterIds(ctx: RequestContext, filter: UserFilter, limit: number): Promise<string[]> {
     const text = await this.textSearch(ctx, filter, { desc: filter.desc }, { limit, idsOnly: true });
-    if (text) return text.map((r) => String(r.id));
+    if (text) return text.map((r) => String(r[0]));
     const [sql, params] = this.sqlFilter(ctx.groupId, filter, { limit, idsOnly: true });
     return (await this.m(ctx).query<{ id: string }[]>(sql, params)).map((r) => r.id);
   }
@@ -440,23 +441,21 @@ export class UsersRepository {
   ): Promise<{ user: UserEntity; groupPath: string; session: AuthSessionRow | null } | null> {
     const withSession = sessionId !== undefined;
     const sql = this.sqlWithGroupPath(withSession);
-    const raw = await this.tx.queryPrepared<Record<string, unknown>>(
-      ctx,
-      sql,
-      withSession ? [sessionId, ctx.groupId, id] : [ctx.groupId, id],
-    );
+    const raw = await this.tx.queryArrays(ctx, sql, withSession ? [sessionId, ctx.groupId, id] : [ctx.groupId, id], { prepared: true });
     if (!raw.length) return null;
     const r = raw[0];
+    // group_path, then (with a session) s_id, s_user_id, s_expires_at, s_revoked_at follow the user's columns.
+    const w = this.rows.width;
     const session =
-      r.s_id === null || r.s_id === undefined
+      !withSession || r[w + 1] === null || r[w + 1] === undefined
         ? null
         : {
-            id: r.s_id as string,
-            userId: r.s_user_id as string,
-            expiresAt: Number(r.s_expires_at),
-            revokedAt: r.s_revoked_at === null ? null : Number(r.s_revoked_at),
+            id: r[w + 1] as string,
+            userId: r[w + 2] as string,
+            expiresAt: Number(r[w + 3]),
+            revokedAt: r[w + 4] === null ? null : Number(r[w + 4]),
           };
-    return { user: this.rows.map(r), groupPath: String(r.group_path), session };
+    return { user: this.rows.mapArray(r), groupPath: String(r[w]), session };
   }
 
   /** The statements of findWithGroupPath, without and with the session (built once; the plan tests read them). */

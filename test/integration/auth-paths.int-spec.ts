@@ -4,6 +4,7 @@ import { OutboxEventEntity } from '../../src/audit/outbox-event.entity';
 import { SessionEntity } from '../../src/credentials/sessions/session.entity';
 import { RequestContext } from '../../src/common/request-context';
 import { TransactionRunner } from '../../src/database/transaction-runner';
+import { UserEntity } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
 import { createGroup, createUser } from '../support/fixtures';
 import { startApp, TestApp } from '../support/test-app';
@@ -69,6 +70,33 @@ describe('authentication paths', () => {
     expect((await users.findWithTokenKeys(ctx, u.user.id))?.user.passwordHash).toBe(u.user.passwordHash);
     expect(await users.findWithTokenKeys(ctx, 'no-such-user')).toBeNull();
     expect(await users.findWithTokenKeys(RequestContext.system('another-group'), u.user.id)).toBeNull();
+  });
+
+  it('rows read as arrays give the entity TypeORM itself loads, outside and inside a transaction', async () => {
+    const g = await createGroup(t);
+    const u = await createUser(t, g, {
+      email: `${Date.now()}-arrays@example.test`,
+      mobilePhone: '+32470123456',
+      roles: ['ROLE_A', 'ROLE_B'],
+      fields: { name: 'Ann Array', firstName: 'Ann', lastName: 'Array', properties: [{ id: 'p', type: { identifier: 'p' } }] as never },
+    });
+    const tx = t.get(TransactionRunner);
+    const users = t.get(UsersRepository);
+    const ctx = RequestContext.system(g.id);
+    await users.updateBookkeeping(ctx, u.user.id, { use2fa: true, confirmed: true, lockedUntil: 1_800_000_000_000, failedLoginCount: 3 });
+    const typeorm = await ds.getRepository(UserEntity).findOneByOrFail({ groupId: g.id, id: u.user.id });
+    const outside = await users.findWithTokenKeys(ctx, u.user.id);
+    const inside = await tx.run(ctx, (inTx) => users.findWithTokenKeys(inTx, u.user.id));
+    for (const read of [outside, inside]) {
+      expect(read?.user).toEqual(typeorm);
+      expect(read?.user).toBeInstanceOf(UserEntity);
+      expect(read?.tokens).toEqual([]);
+    }
+    expect(outside?.user.use2fa).toBe(true);
+    expect(outside?.user.lockedUntil).toBe(1_800_000_000_000);
+    expect(outside?.user.roles).toEqual(['ROLE_A', 'ROLE_B']);
+    // A failing statement is the driver's error, never a half-read page.
+    await expect(tx.queryArrays(ctx, 'SELECT no_such_column FROM users', [])).rejects.toThrow(/no_such_column/);
   });
 
   it('a login whose audit event cannot be written fails and leaves no session (one transaction)', async () => {
