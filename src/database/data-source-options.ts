@@ -12,7 +12,6 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface RawSqlite {
   pragma(s: string): unknown;
   prepare(sql: string): RawStatement;
-  readonly open: boolean;
 }
 
 export interface RawStatement {

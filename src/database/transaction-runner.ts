@@ -108,26 +108,6 @@ export class TransactionRunner {
     return this.openManager(ctx) ?? reads.manager;
   }
 
-  /**
-   * A read whose plan cannot depend on its values (primary-key lookups of hot paths). PostgreSQL
-   * plans an unnamed statement at every execution (a join costs it about 0.1 ms of CPU each time);
-   * outside a transaction this runs the SQL as a named prepared statement, through node-postgres'
-   * public `{ name, text, values }` query on a pooled connection that TypeORM's query runner hands
-   * out, so each connection plans it once. Inside a transaction, and on SQLite (whose driver caches
-   * prepared statements itself), it is `manager(ctx).query`.
-   */
-  async queryPrepared<T>(ctx: RequestContext, sql: string, params: unknown[]): Promise<T[]> {
-    if (this.dialect !== 'postgres' || this.openManager(ctx)) return this.manager(ctx).query<T[]>(sql, params);
-    const name = this.statementName(sql);
-    const runner = this.ds.createQueryRunner();
-    try {
-      const client = (await runner.connect()) as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
-      return (await client.query({ name, text: sql, values: params })).rows;
-    } finally {
-      await runner.release();
-    }
-  }
-
   private readonly statementNames = new Map<string, string>();
 
   private statementName(sql: string): string {
@@ -144,7 +124,10 @@ export class TransactionRunner {
    * - SQLite outside a transaction: the read-only connection's own statements in raw mode, cached
    *   by SQL text (bounded); errors come wrapped as TypeORM's `QueryFailedError`, as from the manager.
    * - PostgreSQL outside a transaction: node-postgres' `rowMode: 'array'` on a pooled connection
-   *   TypeORM's query runner hands out; named (prepared, see `queryPrepared`) with `prepared`.
+   *   TypeORM's query runner hands out. With `prepared` (reads whose plan cannot depend on their
+   *   values: the primary-key reads of hot paths) it is a named prepared statement, through
+   *   node-postgres' public `{ name, text, values }` query: PostgreSQL plans an unnamed statement at
+   *   every execution (a join costs it about 0.1 ms of CPU each time), a named one once per connection.
    * - Inside a transaction (and on an in-memory SQLite database, which has no second connection):
    *   the transaction's manager runs it and each row's values are taken in order, so the select
    *   list must not name a column twice.

@@ -35,8 +35,8 @@ export class GroupsRepository {
 
   /** Any live group by id: for authentication and authorisation decisions only. */
   async findById(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
-    const raw = await this.tx.queryPrepared<Record<string, unknown>>(ctx, this.byIdSql, [id]);
-    return raw.length ? this.rows.map(raw[0]) : null;
+    const raw = await this.tx.queryArrays(ctx, this.byIdSql, [id], { prepared: true });
+    return raw.length ? this.rows.mapArray(raw[0]) : null;
   }
 
   /**
