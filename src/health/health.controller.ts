@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Public } from '../common/http/decorators';
+import { Public, ReadOnlyRoute } from '../common/http/decorators';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '../common/http/normalize-error';
 
 @ApiTags('health')
@@ -11,7 +11,9 @@ import { OUTAGE_RETRY_AFTER_SECONDS } from '../common/http/normalize-error';
 export class HealthController {
   constructor(private readonly ds: DataSource) {}
 
+  // Probes write nothing and record no event: they run outside the request scope (request-scope.ts).
   @Get()
+  @ReadOnlyRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Liveness: the process answers' })
   live(): { status: 'ok' } {
@@ -19,6 +21,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @ReadOnlyRoute()
   @ApiOperation({ summary: 'Readiness: the database answers (503 otherwise)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; database: string }> {
     try {

@@ -15,9 +15,10 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 export const AuthRateLimited = () => SetMetadata(AUTH_RATE_LIMITED, true);
 
 /**
- * A route that writes nothing and records no domain event (hot reads): it runs outside the request
- * scope when authenticated by a token, so the event recorder and Nest's log lines do not see the
- * request there (see installRequestScope). Never on a route that may write, even indirectly.
+ * A route that writes nothing and records no domain event (hot reads, health probes): unless the
+ * request carries Basic credentials, it runs outside the request scope, so the event recorder and
+ * Nest's log lines do not see the request there (see installRequestScope). Never on a route that
+ * may write, even indirectly.
  */
 export const ReadOnlyRoute = () => RouteConfig({ [READ_ONLY_ROUTE]: true });
 
