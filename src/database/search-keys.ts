@@ -218,7 +218,6 @@ export interface PrefixPlan {
   others: string[];
 }
 
-type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 /** A statement whose rows come back as arrays in select-list order (`TransactionRunner.queryArrays`). */
 type ArrayQuery = (sql: string, params: unknown[]) => Promise<unknown[][]>;
 
@@ -227,10 +226,10 @@ const COUNT_CAP = 1000;
 /** A single word with more keys than this but fewer than COUNT_CAP entries is gathered and sorted (cheaper than a wide merge). */
 const GATHER_MIN_KEYS = 16;
 
-async function countEntries(run: Query, pg: boolean, groupId: string, kind: string, word: string, cap = COUNT_CAP): Promise<number> {
+async function countEntries(run: ArrayQuery, pg: boolean, groupId: string, kind: string, word: string, cap = COUNT_CAP): Promise<number> {
   const q = new SqlParams(pg);
   const [row] = await run(sqlPrefixCount(q, groupId, kind, word, cap), q.values);
-  return Number(row?.n ?? 0);
+  return Number(row?.[0] ?? 0);
 }
 
 /**
@@ -244,7 +243,7 @@ async function countEntries(run: Query, pg: boolean, groupId: string, kind: stri
  * Statements: per word a capped count (several words only), one loose key scan per word tried.
  */
 export async function planPrefixSearch(
-  run: Query,
+  run: ArrayQuery,
   pg: boolean,
   groupId: string,
   kind: string,
@@ -253,7 +252,7 @@ export async function planPrefixSearch(
   const max = mergeMaxKeys(pg);
   const keysOf = async (word: string) => {
     const q = new SqlParams(pg);
-    return (await run(sqlKeysWithPrefix(q, groupId, kind, word, max + 1), q.values)).map((r) => String(r.key));
+    return (await run(sqlKeysWithPrefix(q, groupId, kind, word, max + 1), q.values)).map((r) => String(r[0]));
   };
   if (words.length === 1) {
     const keys = await keysOf(words[0]);
@@ -369,12 +368,11 @@ export const WALK_MIN = 10_000;
  * from one word's keys when a word has at most mergeMaxKeys() keys; else on SQLite a walk by id
  * when every word is frequent; else the generic form (SQLite gathers fewer than WALK_MIN matches
  * of a word and sorts them; PostgreSQL's planner chooses between that and walking by id).
- * `run` serves the planning statements; `page` reads the rows, as arrays of the select list
- * `sel.list`, whose column `sel.idAt` is the document id.
+ * `read` runs every statement (the planning ones and the page), rows as arrays: a page's rows in
+ * the order of the select list `sel.list`, whose column `sel.idAt` is the document id.
  */
 export async function prefixSearchPage(
-  run: Query,
-  page: ArrayQuery,
+  read: ArrayQuery,
   pg: boolean,
   t: SearchedTable,
   sel: { list: string; idAt: number },
@@ -384,7 +382,7 @@ export async function prefixSearchPage(
   c: DocCursor,
   limit: number,
 ): Promise<unknown[][] | null> {
-  const plan = await planPrefixSearch(run, pg, groupId, kind, words);
+  const plan = await planPrefixSearch(read, pg, groupId, kind, words);
   if (plan === 'none') return [];
   if (plan === 'gather') return null;
   const idOf = (r: unknown[]) => String(r[sel.idAt]);
@@ -393,12 +391,12 @@ export async function prefixSearchPage(
     const fetch = async (cur: DocCursor, n: number) => {
       const q = new SqlParams(pg);
       const sql = sqlMergePage(q, pg, t, sel.list, groupId, kind, plan, cur, n);
-      return (await page(sql, q.values)).sort(byId);
+      return (await read(sql, q.values)).sort(byId);
     };
     return pageByDocId(fetch, idOf, c, limit);
   }
   if (pg) return null;
-  for (const w of words) if ((await countEntries(run, pg, groupId, kind, w, WALK_MIN)) < WALK_MIN) return null;
+  for (const w of words) if ((await countEntries(read, pg, groupId, kind, w, WALK_MIN)) < WALK_MIN) return null;
   const q = new SqlParams(pg);
-  return page(sqlWalkPage(q, t, sel.list, groupId, kind, words, c, limit), q.values);
+  return read(sqlWalkPage(q, t, sel.list, groupId, kind, words, c, limit), q.values);
 }

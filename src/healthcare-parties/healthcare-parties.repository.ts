@@ -305,10 +305,9 @@ export class HealthcarePartiesRepository {
     if (!f || typeof f !== 'object' || f.$type !== 'HealthcarePartyByNameFilter') return null;
     const words = queryWords(fieldText(f.name ?? ''));
     if (!words.length) return null;
-    const run = (sql: string, params: unknown[]) => this.m(ctx).query<Record<string, unknown>[]>(sql, params);
-    const page = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
+    const read = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
     const sel = o.idsOnly ? { list: 'h.id', idAt: 0 } : { list: this.cols, idAt: this.rows.idAt };
-    return prefixSearchPage(run, page, this.rows.pg, HCPS, sel, ctx.groupId, 'hcp', words, c, o.limit);
+    return prefixSearchPage(read, this.rows.pg, HCPS, sel, ctx.groupId, 'hcp', words, c, o.limit);
   }
 
   async filterPage(ctx: RequestContext, filter: unknown, o: { from?: string; limit: number }): Promise<HealthcarePartyEntity[]> {

@@ -301,10 +301,9 @@ export class UsersRepository {
     if (filter.$type !== 'UserByNameEmailPhoneFilter') return null;
     const words = queryWords(filter.searchString);
     if (!words.length) return [];
-    const run = (sql: string, params: unknown[]) => this.m(ctx).query<Record<string, unknown>[]>(sql, params);
-    const page = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
+    const read = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
     const sel = o.idsOnly ? { list: 'u.id', idAt: 0 } : { list: this.cols, idAt: this.rows.idAt };
-    return prefixSearchPage(run, page, this.rows.pg, USERS, sel, ctx.groupId, 'user', words, c, o.limit);
+    return prefixSearchPage(read, this.rows.pg, USERS, sel, ctx.groupId, 'user', words, c, o.limit);
   }
 
   async filterPage(ctx: RequestContext, filter: UserFilter, o: { from?: string; limit: number }): Promise<UserEntity[]> {
