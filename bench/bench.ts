@@ -6,6 +6,7 @@
  *   2. password logins/s against bare argon2.verify calls/s at the same parameters and concurrency;
  *   3. authenticated GET /rest/v2/user/{id} per second against a plain node:http server (and, on
  *      PostgreSQL, node:http + pg running the same primary-key SELECT), interleaved rounds, medians;
+ *      Beside them, bare Fastify running the same SELECT (the floor of the stack the service is built on);
  *   4. refreshes/s.
  * Writes docs/benchmarks.md and docs/benchmarks.svg. Not part of `npm test`: speed is measured, not asserted.
  */
@@ -361,6 +362,7 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
   let a: { h: Http; svc: ChildProcess } | undefined;
   let b: { h: Http; svc: ChildProcess } | undefined;
   let plain: ChildProcess | undefined;
+  let floor: ChildProcess | undefined;
   try {
     a = await startService(d.small);
     b = await startService(d.large);
@@ -417,18 +419,36 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
       : `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json; charset=utf-8'});s.end(b)}).listen(${plainPort},'127.0.0.1')`;
     plain = spawn(process.execPath, ['-e', plainSrc], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     await waitFor(`http://127.0.0.1:${plainPort}/`);
+    // The framework floor: a bare Fastify route (no Nest, no hooks, no authentication) that runs the
+    // same primary-key SELECT on the same database and answers the service's document (the same bytes
+    // as the plain server), so that it differs from the service by the service's own work alone.
+    const floorPort = await freePort();
+    const select = `'SELECT * FROM users WHERE group_id=${d.pgUrl ? '$1' : '?'} AND id=${d.pgUrl ? '$2' : '?'}'`;
+    const answer = `const b=require('fs').readFileSync(${JSON.stringify(plainFile)});const f=require('fastify')();const send=(r,row)=>{if(!row)throw new Error('no row');return r.type('application/json; charset=utf-8').send(b)};`;
+    const floorSrc = d.pgUrl
+      ? `${answer}const {Pool}=require('pg');const p=new Pool({connectionString:${JSON.stringify(d.pgUrl)},max:10});f.get('/u/:id',async(q,r)=>send(r,(await p.query(${select},['bench',q.params.id])).rows[0]));f.listen({port:${floorPort},host:'127.0.0.1'})`
+      : `${answer}const D=require('better-sqlite3');const db=new D(${JSON.stringify(path.join(d.large.env.CAREGATE_DATA_DIR!, 'caregate.sqlite'))},{readonly:true,fileMustExist:true});const s=db.prepare(${select});f.get('/u/:id',(q,r)=>send(r,s.get('bench',q.params.id)));f.listen({port:${floorPort},host:'127.0.0.1'})`;
+    floor = spawn(process.execPath, ['-e', floorSrc], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const floorUrl = `http://127.0.0.1:${floorPort}/u/${target}`;
+    await waitFor(floorUrl);
     // Likewise one unmeasured run of each of the two servers before the alternating rounds.
     await autocannon(['-c', '50', '-H', `authorization=Bearer ${admin.token}`, userUrl]);
     await autocannon(['-c', '50', `http://127.0.0.1:${plainPort}/`]);
+    await autocannon(['-c', '50', floorUrl]);
     const ratios: number[] = [];
+    const floorRatios: number[] = [];
+    const overFloor: number[] = [];
     const readRates: number[] = [];
     const refreshRates: number[] = [];
     let refreshNon2xx = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const svcRun = await autocannon(['-c', '50', '-H', `authorization=Bearer ${admin.token}`, userUrl]);
       const plainRun = await autocannon(['-c', '50', `http://127.0.0.1:${plainPort}/`]);
+      const floorRun = await autocannon(['-c', '50', floorUrl]);
       readRates.push(svcRun.requests.average);
       ratios.push(svcRun.requests.average / plainRun.requests.average);
+      floorRatios.push(floorRun.requests.average / plainRun.requests.average);
+      overFloor.push(svcRun.requests.average / floorRun.requests.average);
       const refresh = await autocannon([
         '-c',
         '10',
@@ -455,6 +475,9 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
         readRatio: r2(median(ratios)),
         readRatioRounds: ratios.map(r2),
         readBaseline: d.pgUrl ? 'node:http + pg (same primary-key SELECT)' : 'node:http (same JSON from memory)',
+        floorRatio: r2(median(floorRatios)),
+        serviceOverFloor: r2(median(overFloor)),
+        floorRounds: overFloor.map(r2),
         refreshesPerSecond: median(refreshRates),
         refreshNon2xx,
         serviceRssMiB: rssMiB(svcPid),
@@ -464,6 +487,7 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
     };
   } finally {
     plain?.kill();
+    floor?.kill();
     a?.svc.kill('SIGTERM');
     b?.svc.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));

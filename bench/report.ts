@@ -19,6 +19,11 @@ export interface Extra {
   readRatio: number;
   readRatioRounds: number[];
   readBaseline: string;
+  /** Bare Fastify + the same primary-key SELECT, as a share of the baseline. */
+  floorRatio: number;
+  /** The service's reads/s as a share of that bare Fastify server's. */
+  serviceOverFloor: number;
+  floorRounds: number[];
   refreshesPerSecond: number;
   refreshNon2xx: number;
   serviceRssMiB: number;
@@ -86,6 +91,7 @@ export function renderReport(
       '',
       `- password logins/s: ${e.loginsPerSecond} vs bare argon2.verify/s ${e.bareArgon2PerSecond} at the same parameters and concurrency: **${e.loginRatio}×** (rounds: ${e.loginRatioRounds.join(', ')})`,
       `- authenticated \`GET /rest/v2/user/{id}\`: ${e.readsPerSecond}/s, **${e.readRatio}×** of ${e.readBaseline} (rounds: ${e.readRatioRounds.join(', ')})`,
+      `- the same read on bare Fastify (no Nest, no hooks, no authentication), a route running the same primary-key SELECT on the same database and answering the service's document: ${e.floorRatio}× of ${e.readBaseline}; the service reaches **${e.serviceOverFloor}×** of it (rounds: ${e.floorRounds.join(', ')})`,
       `- refreshes/s: **${e.refreshesPerSecond}** (non-2xx: ${e.refreshNon2xx})`,
       `- service RSS: peak ${e.serviceRssPeakMiB} MiB during the sustained-load runs (sampled every 250 ms), ${e.serviceRssMiB} MiB after them; seeding ${o.users.toLocaleString('en')} users took ${e.seedUsersMs} ms`,
       '',
