@@ -131,9 +131,17 @@ export class TransactionRunner {
    * - Inside a transaction (and on an in-memory SQLite database, which has no second connection):
    *   the transaction's manager runs it and each row's values are taken in order, so the select
    *   list must not name a column twice.
+   * With `packed`, the statement's select list is `RowMapper.selectPacked`'s: on PostgreSQL each row
+   * is one JSON array column, unpacked here into the row.
    */
-  async queryArrays(ctx: RequestContext, sql: string, params: unknown[], o: { prepared?: boolean } = {}): Promise<unknown[][]> {
+  async queryArrays(
+    ctx: RequestContext,
+    sql: string,
+    params: unknown[],
+    o: { prepared?: boolean; packed?: boolean } = {},
+  ): Promise<unknown[][]> {
     const open = this.openManager(ctx);
+    const packed = o.packed === true && this.dialect === 'postgres';
     if (!open && this.dialect === 'postgres') {
       const runner = this.ds.createQueryRunner();
       try {
@@ -141,7 +149,8 @@ export class TransactionRunner {
           query(q: { name?: string; text: string; values: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }>;
         };
         const named = o.prepared ? { name: this.statementName(sql) } : {};
-        return (await client.query({ ...named, text: sql, values: params, rowMode: 'array' })).rows;
+        const rows = (await client.query({ ...named, text: sql, values: params, rowMode: 'array' })).rows;
+        return packed ? rows.map((r) => r[0] as unknown[]) : rows;
       } finally {
         await runner.release();
       }
@@ -155,7 +164,7 @@ export class TransactionRunner {
       }
     }
     const rows = await this.manager(ctx).query<Record<string, unknown>[]>(sql, params);
-    return rows.map((r) => Object.values(r));
+    return packed ? rows.map((r) => Object.values(r)[0] as unknown[]) : rows.map((r) => Object.values(r));
   }
 
   private readonly rawStatements = new Map<string, RawStatement>();

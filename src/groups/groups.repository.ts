@@ -26,7 +26,7 @@ export class GroupsRepository {
   ) {
     this.rows = new RowMapper(ds, GroupEntity);
     // Built once: the token refresh reads the group on every call.
-    this.byIdSql = `SELECT ${this.rows.select('g')} FROM groups g WHERE g.id = ${this.rows.params().p(0)} AND g.deletion_date IS NULL`;
+    this.byIdSql = `SELECT ${this.rows.selectPacked('g')} FROM groups g WHERE g.id = ${this.rows.params().p(0)} AND g.deletion_date IS NULL`;
   }
 
   private repo(ctx: RequestContext) {
@@ -35,7 +35,7 @@ export class GroupsRepository {
 
   /** Any live group by id: for authentication and authorisation decisions only. */
   async findById(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
-    const raw = await this.tx.queryArrays(ctx, this.byIdSql, [id], { prepared: true });
+    const raw = await this.tx.queryArrays(ctx, this.byIdSql, [id], { prepared: true, packed: true });
     return raw.length ? this.rows.mapArray(raw[0]) : null;
   }
 

@@ -57,8 +57,13 @@ export class UsersRepository {
     const q = this.rows.params();
     this.byIdSql = `SELECT ${this.cols} FROM users u WHERE u.group_id = ${q.p(0)} AND u.id = ${q.p(0)} AND ${LIVE}`;
     const q2 = this.rows.params();
+    const tokenKeys = [
+      ['t.key', 'tk_key'],
+      ['t.creation_time', 'tk_creation_time'],
+      ['t.validity', 'tk_validity'],
+    ] as const;
     this.withTokenKeysSql =
-      `SELECT ${this.cols}, t.key AS tk_key, t.creation_time AS tk_creation_time, t.validity AS tk_validity FROM users u ` +
+      `SELECT ${this.rows.selectPacked('u', tokenKeys)} FROM users u ` +
       `LEFT JOIN authentication_tokens t ON t.group_id = u.group_id AND t.user_id = u.id AND t.deletion_date IS NULL ` +
       `WHERE u.group_id = ${q2.p(0)} AND u.id = ${q2.p(0)} AND ${LIVE}`;
   }
@@ -68,7 +73,12 @@ export class UsersRepository {
   }
 
   /** Users of a statement whose select list starts with `this.cols` (rows read as arrays). */
-  private async select(ctx: RequestContext, sql: string, params: unknown[], o: { prepared?: boolean } = {}): Promise<UserEntity[]> {
+  private async select(
+    ctx: RequestContext,
+    sql: string,
+    params: unknown[],
+    o: { prepared?: boolean; packed?: boolean } = {},
+  ): Promise<UserEntity[]> {
     return (await this.tx.queryArrays(ctx, sql, params, o)).map(this.rows.mapArray);
   }
 
@@ -81,7 +91,7 @@ export class UsersRepository {
    * the native read shows them, and a second round trip per read cost more than the join.
    */
   async findWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {
-    const raw = await this.tx.queryArrays(ctx, this.withTokenKeysSql, [ctx.groupId, id], { prepared: true });
+    const raw = await this.tx.queryArrays(ctx, this.withTokenKeysSql, [ctx.groupId, id], { prepared: true, packed: true });
     if (!raw.length) return null;
     const w = this.rows.width; // tk_key, tk_creation_time, tk_validity follow the user's columns
     const tokens = raw
@@ -135,7 +145,7 @@ export class UsersRepository {
     // Placeholders are taken in text order (SQLite binds `?` by position).
     const branch = (col: string, value: string) => {
       const cond = `${col} = ${q.p(value)}`;
-      return `SELECT ${this.cols} FROM users u WHERE ${cond}${groupId === null ? '' : ` AND u.group_id = ${q.p(groupId)}`} AND ${LIVE}`;
+      return `SELECT ${this.rows.selectPacked('u')} FROM users u WHERE ${cond}${groupId === null ? '' : ` AND u.group_id = ${q.p(groupId)}`} AND ${LIVE}`;
     };
     const sql = [branch('u.id', v), branch('u.login', v), branch('u.email_key', v.toLowerCase()), branch('u.mobile_phone', v)].join(
       ' UNION ALL ',
@@ -148,7 +158,7 @@ export class UsersRepository {
     const rank = (u: UserEntity) => (u.id === v ? 0 : u.login === v ? 1 : u.emailKey === v.toLowerCase() ? 2 : 3);
     const seen = new Set<string>();
     // Logins run it on every attempt: prepared on PostgreSQL (its four-branch plan never depends on the values).
-    return (await this.select(ctx, sql, params, { prepared: true }))
+    return (await this.select(ctx, sql, params, { prepared: true, packed: true }))
       .filter((u) => !seen.has(`${u.groupId}/${u.id}`) && !!seen.add(`${u.groupId}/${u.id}`))
       .sort((a, b) => rank(a) - rank(b) || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1));
   }
@@ -440,7 +450,10 @@ export class UsersRepository {
   ): Promise<{ user: UserEntity; groupPath: string; session: AuthSessionRow | null } | null> {
     const withSession = sessionId !== undefined;
     const sql = this.sqlWithGroupPath(withSession);
-    const raw = await this.tx.queryArrays(ctx, sql, withSession ? [sessionId, ctx.groupId, id] : [ctx.groupId, id], { prepared: true });
+    const raw = await this.tx.queryArrays(ctx, sql, withSession ? [sessionId, ctx.groupId, id] : [ctx.groupId, id], {
+      prepared: true,
+      packed: true,
+    });
     if (!raw.length) return null;
     const r = raw[0];
     // group_path, then (with a session) s_id, s_user_id, s_expires_at, s_revoked_at follow the user's columns.
@@ -462,10 +475,11 @@ export class UsersRepository {
     const i = withSession ? 1 : 0;
     this.withGroupPathSql ??= [false, true].map((s) => {
       const q = this.rows.params();
-      const session = s ? `, s.id AS s_id, s.user_id AS s_user_id, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at` : '';
+      const extra: [string, string][] = [['g.path', 'group_path']];
+      if (s) extra.push(['s.id', 's_id'], ['s.user_id', 's_user_id'], ['s.expires_at', 's_expires_at'], ['s.revoked_at', 's_revoked_at']);
       const join = s ? ` LEFT JOIN sessions s ON s.id = ${q.p(0)} AND s.group_id = u.group_id` : '';
       return (
-        `SELECT ${this.cols}, g.path AS group_path${session} FROM users u JOIN groups g ON g.id = u.group_id AND g.deletion_date IS NULL${join} ` +
+        `SELECT ${this.rows.selectPacked('u', extra)} FROM users u JOIN groups g ON g.id = u.group_id AND g.deletion_date IS NULL${join} ` +
         `WHERE u.group_id = ${q.p(0)} AND u.id = ${q.p(0)} AND ${LIVE}`
       );
     });

@@ -1,5 +1,9 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import { DomainEventsService } from '../../src/audit/domain-events.service';
+import { AppTokensService } from '../../src/credentials/app-tokens/app-tokens.service';
+import { SessionsService } from '../../src/credentials/sessions/sessions.service';
+import { GroupEntity } from '../../src/groups/group.entity';
+import { GroupsRepository } from '../../src/groups/groups.repository';
 import { OutboxEventEntity } from '../../src/audit/outbox-event.entity';
 import { SessionEntity } from '../../src/credentials/sessions/session.entity';
 import { RequestContext } from '../../src/common/request-context';
@@ -97,6 +101,60 @@ describe('authentication paths', () => {
     expect(outside?.user.roles).toEqual(['ROLE_A', 'ROLE_B']);
     // A failing statement is the driver's error, never a half-read page.
     await expect(tx.queryArrays(ctx, 'SELECT no_such_column FROM users', [])).rejects.toThrow(/no_such_column/);
+  });
+
+  it('packed primary-key reads (one JSON column per row on PostgreSQL) give what TypeORM loads, outside and inside a transaction', async () => {
+    const g = await createGroup(t);
+    const u = await createUser(t, g, {
+      email: `${Date.now()}-packed@example.test`,
+      mobilePhone: '+32470654321',
+      roles: ['ROLE_P'],
+      fields: {
+        name: 'Pat "Packed" \\ O\'Neil',
+        firstName: 'Pät',
+        lastName: 'Ünïcode ✓',
+        properties: [{ id: 'q', type: { identifier: 'q' } }] as never,
+      },
+    });
+    const tx = t.get(TransactionRunner);
+    const users = t.get(UsersRepository);
+    const groups = t.get(GroupsRepository);
+    const ctx = RequestContext.system(g.id);
+    await users.updateBookkeeping(ctx, u.user.id, { use2fa: true, lockedUntil: 1_800_000_000_123, failedLoginCount: 2 });
+    await t.get(AppTokensService).issue(ctx, u.user.id, 'key-b', 3600);
+    await t.get(AppTokensService).issue(ctx, u.user.id, 'key-a', 7200);
+    const session = await t.get(SessionsService).create(ctx, u.user.id);
+    const user = await ds.getRepository(UserEntity).findOneByOrFail({ groupId: g.id, id: u.user.id });
+    const group = await ds.getRepository(GroupEntity).findOneByOrFail({ id: g.id });
+    const stored = await ds.getRepository(SessionEntity).findOneByOrFail({ id: session.id });
+    const reads = (c: RequestContext) =>
+      Promise.all([
+        users.findWithTokenKeys(c, u.user.id),
+        users.findWithGroupPath(c, u.user.id, session.id),
+        users.findWithGroupPath(c, u.user.id, 'no-such-session'),
+        users.findByIdentifier(c, u.user.email!.toUpperCase()),
+        groups.findById(c, g.id),
+      ]);
+    for (const [tokens, withSession, noSession, byEmail, byId] of [await reads(ctx), await tx.run(ctx, (inTx) => reads(inTx))]) {
+      expect(tokens?.user).toEqual(user);
+      expect(tokens?.user).toBeInstanceOf(UserEntity);
+      expect(tokens?.tokens.map((k) => [k.key, k.validity])).toEqual([
+        ['key-a', 7200],
+        ['key-b', 3600],
+      ]);
+      expect(typeof tokens?.tokens[0].creationTime).toBe('number');
+      expect(withSession?.user).toEqual(user);
+      expect(withSession?.groupPath).toBe(group.path);
+      expect(withSession?.session).toEqual({ id: stored.id, userId: u.user.id, expiresAt: stored.expiresAt, revokedAt: null });
+      expect(noSession?.session).toBeNull();
+      expect(byEmail).toEqual(user);
+      expect(byId).toEqual(group);
+      expect(byId).toBeInstanceOf(GroupEntity);
+    }
+    expect(user.lockedUntil).toBe(1_800_000_000_123);
+    expect(user.lastName).toBe('Ünïcode ✓');
+    // On PostgreSQL the statements really are packed; elsewhere the select list is the columns.
+    expect(users.sqlWithGroupPath(true).includes('json_build_array(')).toBe(ds.options.type === 'postgres');
   });
 
   it('a login whose audit event cannot be written fails and leaves no session (one transaction)', async () => {
