@@ -218,8 +218,8 @@ export interface PrefixPlan {
   others: string[];
 }
 
-/** A statement whose rows come back as arrays in select-list order (`TransactionRunner.queryArrays`). */
-type ArrayQuery = (sql: string, params: unknown[]) => Promise<unknown[][]>;
+/** A statement whose rows come back as arrays in select-list order (`TransactionRunner.queryArrays`; `packed` as there). */
+type ArrayQuery = (sql: string, params: unknown[], packed?: boolean) => Promise<unknown[][]>;
 
 /** Entries counted at most, when choosing the driving word or between merging and gathering. */
 const COUNT_CAP = 1000;
@@ -369,13 +369,14 @@ export const WALK_MIN = 10_000;
  * when every word is frequent; else the generic form (SQLite gathers fewer than WALK_MIN matches
  * of a word and sorts them; PostgreSQL's planner chooses between that and walking by id).
  * `read` runs every statement (the planning ones and the page), rows as arrays: a page's rows in
- * the order of the select list `sel.list`, whose column `sel.idAt` is the document id.
+ * the order of the select list `sel.list` (packed when `sel.packed`), whose value `sel.idAt` is the
+ * document id.
  */
 export async function prefixSearchPage(
   read: ArrayQuery,
   pg: boolean,
   t: SearchedTable,
-  sel: { list: string; idAt: number },
+  sel: { list: string; idAt: number; packed: boolean },
   groupId: string,
   kind: string,
   words: string[],
@@ -391,12 +392,12 @@ export async function prefixSearchPage(
     const fetch = async (cur: DocCursor, n: number) => {
       const q = new SqlParams(pg);
       const sql = sqlMergePage(q, pg, t, sel.list, groupId, kind, plan, cur, n);
-      return (await read(sql, q.values)).sort(byId);
+      return (await read(sql, q.values, sel.packed)).sort(byId);
     };
     return pageByDocId(fetch, idOf, c, limit);
   }
   if (pg) return null;
   for (const w of words) if ((await countEntries(read, pg, groupId, kind, w, WALK_MIN)) < WALK_MIN) return null;
   const q = new SqlParams(pg);
-  return read(sqlWalkPage(q, t, sel.list, groupId, kind, words, c, limit), q.values);
+  return read(sqlWalkPage(q, t, sel.list, groupId, kind, words, c, limit), q.values, sel.packed);
 }

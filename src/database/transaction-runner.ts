@@ -131,8 +131,8 @@ export class TransactionRunner {
    * - Inside a transaction (and on an in-memory SQLite database, which has no second connection):
    *   the transaction's manager runs it and each row's values are taken in order, so the select
    *   list must not name a column twice.
-   * With `packed`, the statement's select list is `RowMapper.selectPacked`'s: on PostgreSQL each row
-   * is one JSON array column, unpacked here into the row.
+   * With `packed`, the statement's select list is `RowMapper.selectPacked`'s: each row is one JSON
+   * array column (parsed by node-postgres, JSON text from SQLite), unpacked here into the row.
    */
   async queryArrays(
     ctx: RequestContext,
@@ -141,7 +141,6 @@ export class TransactionRunner {
     o: { prepared?: boolean; packed?: boolean } = {},
   ): Promise<unknown[][]> {
     const open = this.openManager(ctx);
-    const packed = o.packed === true && this.dialect === 'postgres';
     if (!open && this.dialect === 'postgres') {
       const runner = this.ds.createQueryRunner();
       try {
@@ -150,7 +149,7 @@ export class TransactionRunner {
         };
         const named = o.prepared ? { name: this.statementName(sql) } : {};
         const rows = (await client.query({ ...named, text: sql, values: params, rowMode: 'array' })).rows;
-        return packed ? rows.map((r) => r[0] as unknown[]) : rows;
+        return o.packed ? rows.map((r) => unpack(r[0])) : rows;
       } finally {
         await runner.release();
       }
@@ -158,13 +157,14 @@ export class TransactionRunner {
     const raw = this.rawReader;
     if (!open && raw && this.ds.isInitialized && this.reader?.isInitialized) {
       try {
-        return this.rawStatement(raw, sql).all(...params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))) as unknown[][];
+        const rows = this.rawStatement(raw, sql).all(...params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))) as unknown[][];
+        return o.packed ? rows.map((r) => unpack(r[0])) : rows;
       } catch (e) {
         throw new QueryFailedError(sql, params, e as Error);
       }
     }
     const rows = await this.manager(ctx).query<Record<string, unknown>[]>(sql, params);
-    return packed ? rows.map((r) => Object.values(r)[0] as unknown[]) : rows.map((r) => Object.values(r));
+    return o.packed ? rows.map((r) => unpack(Object.values(r)[0])) : rows.map((r) => Object.values(r));
   }
 
   private readonly rawStatements = new Map<string, RawStatement>();
@@ -199,4 +199,9 @@ export class TransactionRunner {
     const scope = this.ambient.getStore();
     return scope?.open ? scope.manager : undefined;
   }
+}
+
+/** One packed row (`RowMapper.selectPacked`): the JSON array node-postgres parsed, or SQLite's JSON text. */
+function unpack(v: unknown): unknown[] {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as unknown[];
 }

@@ -67,7 +67,7 @@ export class HealthcarePartiesRepository {
     ds: DataSource,
   ) {
     this.rows = new RowMapper(ds, HealthcarePartyEntity);
-    this.cols = this.rows.select('h');
+    this.cols = this.rows.selectPacked('h');
   }
 
   private m(ctx: RequestContext): EntityManager {
@@ -78,9 +78,9 @@ export class HealthcarePartiesRepository {
     return this.m(ctx).getRepository(HealthcarePartyEntity);
   }
 
-  /** HCPs of a statement whose select list starts with `this.cols` (rows read as arrays). */
+  /** HCPs of a statement whose select list is `this.cols` (one packed row each). */
   private async select(ctx: RequestContext, [sql, params]: [string, unknown[]]): Promise<HealthcarePartyEntity[]> {
-    return (await this.tx.queryArrays(ctx, sql, params)).map(this.rows.mapArray);
+    return (await this.tx.queryArrays(ctx, sql, params, { packed: true })).map(this.rows.mapArray);
   }
 
   /** Ids of the group's HCPs having a `kind` key in [lo, hi) (or equal to `lo` when hi is null). */
@@ -305,8 +305,8 @@ export class HealthcarePartiesRepository {
     if (!f || typeof f !== 'object' || f.$type !== 'HealthcarePartyByNameFilter') return null;
     const words = queryWords(fieldText(f.name ?? ''));
     if (!words.length) return null;
-    const read = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
-    const sel = o.idsOnly ? { list: 'h.id', idAt: 0 } : { list: this.cols, idAt: this.rows.idAt };
+    const read = (sql: string, params: unknown[], packed?: boolean) => this.tx.queryArrays(ctx, sql, params, { packed });
+    const sel = o.idsOnly ? { list: 'h.id', idAt: 0, packed: false } : { list: this.cols, idAt: this.rows.idAt, packed: true };
     return prefixSearchPage(read, this.rows.pg, HCPS, sel, ctx.groupId, 'hcp', words, c, o.limit);
   }
 

@@ -53,17 +53,12 @@ export class UsersRepository {
     ds: DataSource,
   ) {
     this.rows = new RowMapper(ds, UserEntity);
-    this.cols = this.rows.select('u');
+    this.cols = this.rows.selectPacked('u');
     const q = this.rows.params();
     this.byIdSql = `SELECT ${this.cols} FROM users u WHERE u.group_id = ${q.p(0)} AND u.id = ${q.p(0)} AND ${LIVE}`;
     const q2 = this.rows.params();
-    const tokenKeys = [
-      ['t.key', 'tk_key'],
-      ['t.creation_time', 'tk_creation_time'],
-      ['t.validity', 'tk_validity'],
-    ] as const;
     this.withTokenKeysSql =
-      `SELECT ${this.rows.selectPacked('u', tokenKeys)} FROM users u ` +
+      `SELECT ${this.rows.selectPacked('u', ['t.key', 't.creation_time', 't.validity'])} FROM users u ` +
       `LEFT JOIN authentication_tokens t ON t.group_id = u.group_id AND t.user_id = u.id AND t.deletion_date IS NULL ` +
       `WHERE u.group_id = ${q2.p(0)} AND u.id = ${q2.p(0)} AND ${LIVE}`;
   }
@@ -72,14 +67,9 @@ export class UsersRepository {
     return this.tx.manager(ctx);
   }
 
-  /** Users of a statement whose select list starts with `this.cols` (rows read as arrays). */
-  private async select(
-    ctx: RequestContext,
-    sql: string,
-    params: unknown[],
-    o: { prepared?: boolean; packed?: boolean } = {},
-  ): Promise<UserEntity[]> {
-    return (await this.tx.queryArrays(ctx, sql, params, o)).map(this.rows.mapArray);
+  /** Users of a statement whose select list is `this.cols` (one packed row each). */
+  private async select(ctx: RequestContext, sql: string, params: unknown[], o: { prepared?: boolean } = {}): Promise<UserEntity[]> {
+    return (await this.tx.queryArrays(ctx, sql, params, { ...o, packed: true })).map(this.rows.mapArray);
   }
 
   async findOneInGroup(ctx: RequestContext, id: string): Promise<UserEntity | null> {
@@ -145,7 +135,7 @@ export class UsersRepository {
     // Placeholders are taken in text order (SQLite binds `?` by position).
     const branch = (col: string, value: string) => {
       const cond = `${col} = ${q.p(value)}`;
-      return `SELECT ${this.rows.selectPacked('u')} FROM users u WHERE ${cond}${groupId === null ? '' : ` AND u.group_id = ${q.p(groupId)}`} AND ${LIVE}`;
+      return `SELECT ${this.cols} FROM users u WHERE ${cond}${groupId === null ? '' : ` AND u.group_id = ${q.p(groupId)}`} AND ${LIVE}`;
     };
     const sql = [branch('u.id', v), branch('u.login', v), branch('u.email_key', v.toLowerCase()), branch('u.mobile_phone', v)].join(
       ' UNION ALL ',
@@ -158,7 +148,7 @@ export class UsersRepository {
     const rank = (u: UserEntity) => (u.id === v ? 0 : u.login === v ? 1 : u.emailKey === v.toLowerCase() ? 2 : 3);
     const seen = new Set<string>();
     // Logins run it on every attempt: prepared on PostgreSQL (its four-branch plan never depends on the values).
-    return (await this.select(ctx, sql, params, { prepared: true, packed: true }))
+    return (await this.select(ctx, sql, params, { prepared: true }))
       .filter((u) => !seen.has(`${u.groupId}/${u.id}`) && !!seen.add(`${u.groupId}/${u.id}`))
       .sort((a, b) => rank(a) - rank(b) || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1));
   }
@@ -311,8 +301,8 @@ export class UsersRepository {
     if (filter.$type !== 'UserByNameEmailPhoneFilter') return null;
     const words = queryWords(filter.searchString);
     if (!words.length) return [];
-    const read = (sql: string, params: unknown[]) => this.tx.queryArrays(ctx, sql, params);
-    const sel = o.idsOnly ? { list: 'u.id', idAt: 0 } : { list: this.cols, idAt: this.rows.idAt };
+    const read = (sql: string, params: unknown[], packed?: boolean) => this.tx.queryArrays(ctx, sql, params, { packed });
+    const sel = o.idsOnly ? { list: 'u.id', idAt: 0, packed: false } : { list: this.cols, idAt: this.rows.idAt, packed: true };
     return prefixSearchPage(read, this.rows.pg, USERS, sel, ctx.groupId, 'user', words, c, o.limit);
   }
 
@@ -475,8 +465,7 @@ export class UsersRepository {
     const i = withSession ? 1 : 0;
     this.withGroupPathSql ??= [false, true].map((s) => {
       const q = this.rows.params();
-      const extra: [string, string][] = [['g.path', 'group_path']];
-      if (s) extra.push(['s.id', 's_id'], ['s.user_id', 's_user_id'], ['s.expires_at', 's_expires_at'], ['s.revoked_at', 's_revoked_at']);
+      const extra = ['g.path', ...(s ? ['s.id', 's.user_id', 's.expires_at', 's.revoked_at'] : [])];
       const join = s ? ` LEFT JOIN sessions s ON s.id = ${q.p(0)} AND s.group_id = u.group_id` : '';
       return (
         `SELECT ${this.rows.selectPacked('u', extra)} FROM users u JOIN groups g ON g.id = u.group_id AND g.deletion_date IS NULL${join} ` +
