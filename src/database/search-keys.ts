@@ -148,11 +148,17 @@ export interface DocCursor {
   desc?: boolean;
 }
 
-/** The distinct keys of `kind` that start with `prefix`, in order, at most `max` (a loose index scan: one seek per key). */
+/**
+ * The distinct keys of `kind` that start with `prefix`, in order, at most `max` (a loose index scan:
+ * one seek per key). Each seek is `ORDER BY key LIMIT 1`, never `MIN(key)`: PostgreSQL turns a MIN
+ * into a one-entry index read only when it expects many entries, and when its estimate for a key
+ * range was low it aggregated every entry of the first key instead (991 entries of a last name, 0.6 ms,
+ * at a million users).
+ */
 export function sqlKeysWithPrefix(q: SqlParams, groupId: string, kind: string, prefix: string, max: number): string {
   const [lo, hi] = prefixRange(prefix);
-  const first = `SELECT MIN(k.key) FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)}`;
-  const next = `SELECT MIN(k.key) FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} AND k.key > ks.key AND k.key < ${q.p(hi)}`;
+  const first = `SELECT k.key FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} AND k.key >= ${q.p(lo)} AND k.key < ${q.p(hi)} ORDER BY k.key LIMIT 1`;
+  const next = `SELECT k.key FROM search_keys k WHERE k.group_id = ${q.p(groupId)} AND k.kind = ${q.p(kind)} AND k.key > ks.key AND k.key < ${q.p(hi)} ORDER BY k.key LIMIT 1`;
   return (
     `WITH RECURSIVE ks(key, n) AS (SELECT (${first}), 1 UNION ALL SELECT (${next}), ks.n + 1 FROM ks ` +
     `WHERE ks.key IS NOT NULL AND ks.n < ${q.p(max)}) SELECT ks.key AS key FROM ks WHERE ks.key IS NOT NULL`

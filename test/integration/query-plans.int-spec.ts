@@ -109,6 +109,17 @@ describe('query plans: every lookup is served by an index', () => {
     const three: PrefixPlan = { driver: ['ln1', 'ln10', 'ln11'], others: [] };
     const probed: PrefixPlan = { driver: ['ln1', 'ln10', 'ln11'], others: ['fn3', 'be'] };
 
+    // A prefix with many entries and one the statistics expect few of (where PostgreSQL planned a
+    // MIN(key) as an aggregate over every entry of the key).
+    it.each(['ln1', 'zzq'])(
+      'distinct keys of prefix %s: each seek reads one index entry, never an aggregate over a key',
+      async (prefix) => {
+        const p = await plan(stmt((q) => sqlKeysWithPrefix(q, T, 'user', prefix, 129)));
+        expect(p).not.toMatch(pg ? /Aggregate/ : /USE TEMP B-TREE|AGGREGATE/);
+        if (pg) expect(p).toMatch(/Limit[\s\S]*Index Only Scan using "?PK_\w+"? on search_keys k/);
+      },
+    );
+
     it.each([
       ['distinct keys of a prefix (loose index scan)', () => stmt((q) => sqlKeysWithPrefix(q, T, 'user', 'ln1', 129))],
       ['entries of a prefix, counted up to a cap', () => stmt((q) => sqlPrefixCount(q, T, 'user', 'ln1', 1000))],
