@@ -56,14 +56,26 @@ export async function startApp(
   const shared = opts.shareDatabaseWith?.db;
   const db: TestDatabase = shared ? { ...shared, drop: () => Promise.resolve() } : await freshDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caregate-data-'));
-  const config = loadConfig({
-    ...TEST_ENV,
-    CAREGATE_DATA_DIR: dataDir,
-    ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
-    ...opts.env,
-  });
-  if (!db.databaseUrl) config.sqliteFile = db.sqliteFile;
-  const app = await createApp(config, { clock: opts.clock, logDestination: opts.logDestination });
+  const discard = async () => {
+    await db.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  let config: AppConfig;
+  let app: NestFastifyApplication;
+  try {
+    config = loadConfig({
+      ...TEST_ENV,
+      CAREGATE_DATA_DIR: dataDir,
+      ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+      ...opts.env,
+    });
+    if (!db.databaseUrl) config.sqliteFile = db.sqliteFile;
+    app = await createApp(config, { clock: opts.clock, logDestination: opts.logDestination });
+  } catch (e) {
+    // A configuration the test expects to be refused must not leave its database behind.
+    await discard();
+    throw e;
+  }
   let url = '';
   if (opts.listen) {
     await app.listen(0, '127.0.0.1');
@@ -79,8 +91,7 @@ export async function startApp(
     get: (type) => app.get(type as never),
     close: async () => {
       await app.close();
-      await db.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await discard();
     },
   };
 }
