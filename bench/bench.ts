@@ -477,7 +477,7 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
         readBaseline: d.pgUrl ? 'node:http + pg (same primary-key SELECT)' : 'node:http (same JSON from memory)',
         floorRatio: r2(median(floorRatios)),
         serviceOverFloor: r2(median(overFloor)),
-        floorRounds: overFloor.map(r2),
+        overFloorRounds: overFloor.map(r2),
         refreshesPerSecond: median(refreshRates),
         refreshNon2xx,
         serviceRssMiB: rssMiB(svcPid),

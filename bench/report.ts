@@ -23,7 +23,7 @@ export interface Extra {
   floorRatio: number;
   /** The service's reads/s as a share of that bare Fastify server's. */
   serviceOverFloor: number;
-  floorRounds: number[];
+  overFloorRounds: number[];
   refreshesPerSecond: number;
   refreshNon2xx: number;
   serviceRssMiB: number;
@@ -91,7 +91,7 @@ export function renderReport(
       '',
       `- password logins/s: ${e.loginsPerSecond} vs bare argon2.verify/s ${e.bareArgon2PerSecond} at the same parameters and concurrency: **${e.loginRatio}×** (rounds: ${e.loginRatioRounds.join(', ')})`,
       `- authenticated \`GET /rest/v2/user/{id}\`: ${e.readsPerSecond}/s, **${e.readRatio}×** of ${e.readBaseline} (rounds: ${e.readRatioRounds.join(', ')})`,
-      `- the same read on bare Fastify (no Nest, no hooks, no authentication), a route running the same primary-key SELECT on the same database and answering the service's document: ${e.floorRatio}× of ${e.readBaseline}; the service reaches **${e.serviceOverFloor}×** of it (rounds: ${e.floorRounds.join(', ')})`,
+      `- the same read on bare Fastify (no Nest, no hooks, no authentication), a route running the same primary-key SELECT on the same database and answering the service's document: ${e.floorRatio}× of ${e.readBaseline}; the service reaches **${e.serviceOverFloor}×** of it (rounds: ${e.overFloorRounds.join(', ')})`,
       `- refreshes/s: **${e.refreshesPerSecond}** (non-2xx: ${e.refreshNon2xx})`,
       `- service RSS: peak ${e.serviceRssPeakMiB} MiB during the sustained-load runs (sampled every 250 ms), ${e.serviceRssMiB} MiB after them; seeding ${o.users.toLocaleString('en')} users took ${e.seedUsersMs} ms`,
       '',

@@ -140,6 +140,11 @@ export class TransactionRunner {
     params: unknown[],
     o: { prepared?: boolean; packed?: boolean } = {},
   ): Promise<unknown[][]> {
+    const rows = await this.rowsAsArrays(ctx, sql, params, o.prepared === true);
+    return o.packed ? rows.map((r) => unpack(r[0])) : rows;
+  }
+
+  private async rowsAsArrays(ctx: RequestContext, sql: string, params: unknown[], prepared: boolean): Promise<unknown[][]> {
     const open = this.openManager(ctx);
     if (!open && this.dialect === 'postgres') {
       const runner = this.ds.createQueryRunner();
@@ -147,9 +152,8 @@ export class TransactionRunner {
         const client = (await runner.connect()) as {
           query(q: { name?: string; text: string; values: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }>;
         };
-        const named = o.prepared ? { name: this.statementName(sql) } : {};
-        const rows = (await client.query({ ...named, text: sql, values: params, rowMode: 'array' })).rows;
-        return o.packed ? rows.map((r) => unpack(r[0])) : rows;
+        const named = prepared ? { name: this.statementName(sql) } : {};
+        return (await client.query({ ...named, text: sql, values: params, rowMode: 'array' })).rows;
       } finally {
         await runner.release();
       }
@@ -157,14 +161,13 @@ export class TransactionRunner {
     const raw = this.rawReader;
     if (!open && raw && this.ds.isInitialized && this.reader?.isInitialized) {
       try {
-        const rows = this.rawStatement(raw, sql).all(...params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))) as unknown[][];
-        return o.packed ? rows.map((r) => unpack(r[0])) : rows;
+        return this.rawStatement(raw, sql).all(...params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))) as unknown[][];
       } catch (e) {
         throw new QueryFailedError(sql, params, e as Error);
       }
     }
     const rows = await this.manager(ctx).query<Record<string, unknown>[]>(sql, params);
-    return o.packed ? rows.map((r) => unpack(Object.values(r)[0])) : rows.map((r) => Object.values(r));
+    return rows.map((r) => Object.values(r));
   }
 
   private readonly rawStatements = new Map<string, RawStatement>();

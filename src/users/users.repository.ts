@@ -83,7 +83,7 @@ export class UsersRepository {
   async findWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {
     const raw = await this.tx.queryArrays(ctx, this.withTokenKeysSql, [ctx.groupId, id], { prepared: true, packed: true });
     if (!raw.length) return null;
-    const w = this.rows.width; // tk_key, tk_creation_time, tk_validity follow the user's columns
+    const w = this.rows.width; // t.key, t.creation_time, t.validity follow the user's columns
     const tokens = raw
       .filter((r) => r[w] !== null && r[w] !== undefined)
       .map((r) => ({ key: r[w] as string, creationTime: Number(r[w + 1]), validity: Number(r[w + 2]) }))
@@ -446,7 +446,7 @@ export class UsersRepository {
     });
     if (!raw.length) return null;
     const r = raw[0];
-    // group_path, then (with a session) s_id, s_user_id, s_expires_at, s_revoked_at follow the user's columns.
+    // g.path, then (with a session) s.id, s.user_id, s.expires_at, s.revoked_at follow the user's columns.
     const w = this.rows.width;
     const session =
       !withSession || r[w + 1] === null || r[w + 1] === undefined
