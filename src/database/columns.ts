@@ -26,3 +26,12 @@ export function JsonColumn(options: ColumnOptions = {}): PropertyDecorator {
 export function BoolColumn(options: ColumnOptions = {}): PropertyDecorator {
   return Column({ type: 'boolean', default: false, ...options });
 }
+
+/**
+ * Byte-wise comparison for the columns read as ranges or keyset orders: group paths (subtree
+ * ranges), search keys (prefix ranges) and the list keys. On PostgreSQL these columns carry the "C"
+ * collation whatever the database's default, so that `path >= '/root/a/' AND path < '/root/a0'` holds
+ * the subtree of `a` and nothing else (under an ICU or glibc `en_US` default, `/root/A/` sorts inside
+ * that range). SQLite compares BINARY (byte-wise) by default; its migrations leave these columns so.
+ */
+export const BYTEWISE = { collation: 'C' } as const;

@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryColumn } from 'typeorm';
+import { BYTEWISE } from './columns';
 
 /**
  * Secondary keys of tenant documents that a column index cannot serve: normalized text tokens,
@@ -16,7 +17,7 @@ export class SearchKeyEntity {
   @PrimaryColumn({ type: 'varchar', length: 16 })
   kind: string;
 
-  @PrimaryColumn({ type: 'varchar', length: 255 })
+  @PrimaryColumn({ type: 'varchar', length: 255, ...BYTEWISE })
   key: string;
 
   @PrimaryColumn({ name: 'doc_id', type: 'varchar', length: 64 })

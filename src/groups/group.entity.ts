@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { BoolColumn, EpochColumn, JsonColumn } from '../database/columns';
+import { BoolColumn, BYTEWISE, EpochColumn, JsonColumn } from '../database/columns';
 
 import type { Group, PropertyValue } from './group.model';
 
@@ -27,7 +27,7 @@ export class GroupEntity implements Group {
   superGroupId: string | null;
 
   @Index('idx_groups_path')
-  @Column({ type: 'varchar', length: 2048 })
+  @Column({ type: 'varchar', length: 2048, ...BYTEWISE })
   path: string;
 
   @Column({ type: 'varchar', length: 32, nullable: true })

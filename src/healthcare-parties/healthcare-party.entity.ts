@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { JsonColumn } from '../database/columns';
+import { BYTEWISE, JsonColumn } from '../database/columns';
 import { TenantDocument } from '../database/tenant-document';
 import type { HealthcareParty } from './healthcare-party.model';
 
@@ -24,7 +24,7 @@ export class HealthcarePartyEntity extends TenantDocument implements HealthcareP
   firstName: string | null;
 
   /** `lastName` or '' when absent: the keyset order of HCP lists, served by an index as is. */
-  @Column({ name: 'last_name_key', type: 'varchar', length: 255, default: '' })
+  @Column({ name: 'last_name_key', type: 'varchar', length: 255, default: '', ...BYTEWISE })
   lastNameKey: string;
 
   @Column({ type: 'varchar', length: 64, nullable: true })

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, Unique } from 'typeorm';
-import { BoolColumn, EpochColumn, JsonColumn } from '../database/columns';
+import { BoolColumn, BYTEWISE, EpochColumn, JsonColumn } from '../database/columns';
 import { TenantDocument } from '../database/tenant-document';
 import type { PropertyValue } from '../groups/group.model';
 import type { User, UserStatus } from './user.model';
@@ -31,7 +31,7 @@ export class UserEntity extends TenantDocument implements User {
   email: string | null;
 
   /** `login` or '' when absent: the keyset order of user lists, served by an index as is. */
-  @Column({ name: 'login_key', type: 'varchar', length: 255, default: '' })
+  @Column({ name: 'login_key', type: 'varchar', length: 255, default: '', ...BYTEWISE })
   loginKey: string;
 
   /** `email` in lower case: case-insensitive lookups through a plain index on both dialects. */

@@ -4,6 +4,7 @@ import { ScaleIndexes1764200000000 } from './1764200000000-ScaleIndexes';
 import { AuditWebhooks1764400000000 } from './1764400000000-AuditWebhooks';
 import { LiveUserIndex1764500000000 } from './1764500000000-LiveUserIndex';
 import { TextSearchProbeIndex1764510000000 } from './1764510000000-TextSearchProbeIndex';
+import { BytewiseCollation1764600000000 } from './1764600000000-BytewiseCollation';
 
 /** Ordered; the same class names and timestamps as the sqlite list. */
 export const POSTGRES_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const POSTGRES_MIGRATIONS = [
   AuditWebhooks1764400000000,
   LiveUserIndex1764500000000,
   TextSearchProbeIndex1764510000000,
+  BytewiseCollation1764600000000,
 ];
