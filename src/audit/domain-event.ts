@@ -24,11 +24,16 @@ export const DOMAIN_ACTIONS = [
   'hcp.created',
   'hcp.updated',
   'hcp.deleted',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.redelivered',
 ] as const;
 
 export type DomainAction = (typeof DOMAIN_ACTIONS)[number];
 
-export type SubjectType = 'user' | 'group' | 'hcp' | 'session';
+export type SubjectType = 'user' | 'group' | 'hcp' | 'session' | 'webhook';
 
 /** What a service says about a change; the recorder adds id, time, group, actor, request id, IP and client. */
 export interface DomainEventInput {

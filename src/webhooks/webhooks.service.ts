@@ -3,7 +3,9 @@ import { Clock } from '../common/clock';
 import { ValidationError } from '../common/errors';
 import { newId } from '../common/ids';
 import { RequestContext } from '../common/request-context';
-import { DOMAIN_ACTIONS } from '../audit/domain-event';
+import { DOMAIN_ACTIONS, DomainEventInput } from '../audit/domain-event';
+import { DomainEventsService } from '../audit/domain-events.service';
+import { TransactionRunner } from '../database/transaction-runner';
 import { UnsafeWebhookUrlError } from './ssrf-guard';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
@@ -19,14 +21,31 @@ export interface WebhookInput {
   description?: string | null;
 }
 
-/** Webhook registrations of a group; `ctx` is already in that group (inGroup check done). */
+/** The settings a registration carries, by the names the API uses (the secret is never one of them). */
+const SETTINGS = ['url', 'eventTypes', 'includeSubgroups', 'enabled', 'description'] as const;
+
+/**
+ * Webhook registrations of a group; `ctx` is already in that group (inGroup check done). Each change
+ * is a domain event committed with it (`webhook.*`: the audit trail shows who pointed the group's
+ * events where, and when a secret was rotated), naming the changed settings, never the secret.
+ */
 @Injectable()
 export class WebhooksService {
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly sender: WebhookSender,
     private readonly clock: Clock,
+    private readonly tx: TransactionRunner,
+    private readonly events: DomainEventsService,
   ) {}
+
+  /** The write and its event, in one transaction. */
+  private changed(ctx: RequestContext, write: (t: RequestContext) => Promise<void>, event: DomainEventInput): Promise<void> {
+    return this.tx.run(ctx, async (t) => {
+      await write(t);
+      await this.events.record(t, event);
+    });
+  }
 
   list(ctx: RequestContext): Promise<WebhookEntity[]> {
     return this.repo.listInGroup(ctx);
@@ -53,7 +72,8 @@ export class WebhooksService {
       created: now,
       modified: now,
     });
-    await this.repo.insert(ctx, hook);
+    const given = SETTINGS.filter((k) => input[k] !== undefined && input[k] !== null);
+    await this.changed(ctx, (t) => this.repo.insert(t, hook), { action: 'webhook.created', subjectType: 'webhook', subjectId: hook.id, fields: given });
     return hook;
   }
 
@@ -66,20 +86,29 @@ export class WebhooksService {
     if (input.includeSubgroups !== undefined) patch.includeSubgroups = input.includeSubgroups;
     if (input.enabled !== undefined) patch.enabled = input.enabled;
     if (input.description !== undefined) patch.description = input.description;
-    await this.repo.update(ctx, id, patch);
+    const fields = SETTINGS.filter((k) => k in patch && JSON.stringify(patch[k] ?? null) !== JSON.stringify(hook[k] ?? null));
+    const write = (t: RequestContext) => this.repo.update(t, id, patch);
+    // A PUT that changes nothing is not an event.
+    if (fields.length) await this.changed(ctx, write, { action: 'webhook.updated', subjectType: 'webhook', subjectId: id, fields });
+    else await write(ctx);
     return Object.assign(hook, patch);
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await this.repo.getInGroup(ctx, id);
-    await this.repo.delete(ctx, id);
+    await this.changed(ctx, (t) => this.repo.delete(t, id), { action: 'webhook.deleted', subjectType: 'webhook', subjectId: id });
   }
 
   /** A new secret; the old one stops signing at once. */
   async rotateSecret(ctx: RequestContext, id: string): Promise<WebhookEntity> {
     const hook = await this.repo.getInGroup(ctx, id);
     const patch = { secret: newWebhookSecret(), modified: this.clock.now() };
-    await this.repo.update(ctx, id, patch);
+    await this.changed(ctx, (t) => this.repo.update(t, id, patch), {
+      action: 'webhook.secret_rotated',
+      subjectType: 'webhook',
+      subjectId: id,
+      fields: ['secret'],
+    });
     return Object.assign(hook, patch);
   }
 
@@ -105,7 +134,11 @@ export class WebhooksService {
       created: now,
       completedAt: null,
     });
-    await this.repo.insertDeliveries(ctx, [copy]);
+    await this.changed(ctx, (t) => this.repo.insertDeliveries(t, [copy]), {
+      action: 'webhook.redelivered',
+      subjectType: 'webhook',
+      subjectId: id,
+    });
     return copy;
   }
 
