@@ -73,7 +73,12 @@ export class WebhooksService {
       modified: now,
     });
     const given = SETTINGS.filter((k) => input[k] !== undefined && input[k] !== null);
-    await this.changed(ctx, (t) => this.repo.insert(t, hook), { action: 'webhook.created', subjectType: 'webhook', subjectId: hook.id, fields: given });
+    await this.changed(ctx, (t) => this.repo.insert(t, hook), {
+      action: 'webhook.created',
+      subjectType: 'webhook',
+      subjectId: hook.id,
+      fields: given,
+    });
     return hook;
   }
 
