@@ -7,7 +7,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import type { OutboxEventEntity } from '../audit/outbox-event.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import type { WebhookEntity } from './webhook.entity';
-import { signWebhook } from './webhook-signature';
+import { signatureHeader } from './webhook-signature';
 import { WebhookSender } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -175,10 +175,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       await this.repo.finish(this.sys, d.id, { status: 'dead', attempts, leaseUntil: null, lastError: 'webhook disabled or deleted' });
       return;
     }
-    const ts = Math.floor(this.clock.now() / 1000);
+    const sentAt = this.clock.now();
+    const ts = Math.floor(sentAt / 1000);
+    // Within a rotation's grace period the replaced secret signs too; past it, it is forgotten.
+    const graced = hook.previousSecret !== null && hook.previousSecretUntil !== null && sentAt < hook.previousSecretUntil;
+    if (hook.previousSecret !== null && !graced) await this.repo.forgetPreviousSecret(this.sys, hook);
+    const secrets = graced ? [hook.secret, hook.previousSecret!] : [hook.secret];
     const res = await this.sender.send(
       hook.url,
-      { 'webhook-id': d.eventId, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(hook.secret, d.eventId, ts, d.payload) },
+      { 'webhook-id': d.eventId, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader(secrets, d.eventId, ts, d.payload) },
       d.payload,
     );
     const now = this.clock.now();

@@ -14,6 +14,14 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
   return `v1,${createHmac('sha256', keyOf(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
 }
 
+/**
+ * The `webhook-signature` header: one `v1,` signature per secret, space-separated (the Standard
+ * Webhooks form for a rotation, where a receiver holding either secret verifies).
+ */
+export function signatureHeader(secrets: string[], id: string, timestampSeconds: number, body: string): string {
+  return secrets.map((s) => signWebhook(s, id, timestampSeconds, body)).join(' ');
+}
+
 /** The receiver's check: one of the space-separated `v1,` signatures matches and the timestamp is recent. */
 export function verifyWebhook(
   secret: string,

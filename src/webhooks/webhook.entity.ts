@@ -18,6 +18,14 @@ export class WebhookEntity {
   @Column({ type: 'varchar', length: 128 })
   secret: string;
 
+  /** The secret a rotation replaced, still signing beside `secret` until `previousSecretUntil`. */
+  @Column({ name: 'previous_secret', type: 'varchar', length: 128, nullable: true })
+  previousSecret: string | null;
+
+  /** End (epoch ms, exclusive) of the rotation's grace period; null: no previous secret. */
+  @EpochColumn({ name: 'previous_secret_until' })
+  previousSecretUntil: number | null;
+
   /** Subscribed actions; null = every action. */
   @JsonColumn({ name: 'event_types' })
   eventTypes: string[] | null;

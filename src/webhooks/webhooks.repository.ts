@@ -134,6 +134,18 @@ export class WebhooksRepository {
     await this.tx.run(ctx, (t) => this.deliveries(t).update({ id, status: 'pending' }, patch));
   }
 
+  /** Forgets a rotation's replaced secret after its grace period; a rotation since then is left as it is. */
+  async forgetPreviousSecret(ctx: RequestContext, hook: WebhookEntity): Promise<void> {
+    if (hook.previousSecretUntil === null) return;
+    const until = hook.previousSecretUntil;
+    await this.tx.run(ctx, (t) =>
+      this.hooks(t).update(
+        { groupId: hook.groupId, id: hook.id, previousSecretUntil: until },
+        { previousSecret: null, previousSecretUntil: null },
+      ),
+    );
+  }
+
   hookById(ctx: RequestContext, id: string): Promise<WebhookEntity | null> {
     return this.hooks(ctx).findOne({ where: { id } });
   }

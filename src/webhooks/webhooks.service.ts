@@ -12,6 +12,7 @@ import { WebhookEntity } from './webhook.entity';
 import { newWebhookSecret } from './webhook-signature';
 import { WebhookSender } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';
+import { MAX_ROTATION_GRACE_SECONDS } from './webhook.model';
 
 export interface WebhookInput {
   url?: string;
@@ -65,6 +66,8 @@ export class WebhooksService {
       groupId: ctx.groupId,
       url: input.url,
       secret: newWebhookSecret(),
+      previousSecret: null,
+      previousSecretUntil: null,
       eventTypes: input.eventTypes ?? null,
       includeSubgroups: input.includeSubgroups ?? false,
       enabled: input.enabled ?? true,
@@ -104,10 +107,22 @@ export class WebhooksService {
     await this.changed(ctx, (t) => this.repo.delete(t, id), { action: 'webhook.deleted', subjectType: 'webhook', subjectId: id });
   }
 
-  /** A new secret; the old one stops signing at once. */
-  async rotateSecret(ctx: RequestContext, id: string): Promise<WebhookEntity> {
+  /**
+   * A new secret. With `graceSeconds` (at most 7 days) the replaced secret keeps signing beside it
+   * until then, so receivers can switch without refusing deliveries; without, it stops at once (a
+   * leaked secret). A rotation within a grace period replaces the older secret for good.
+   */
+  async rotateSecret(ctx: RequestContext, id: string, graceSeconds = 0): Promise<WebhookEntity> {
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_ROTATION_GRACE_SECONDS)
+      throw ValidationError.field('graceSeconds', `graceSeconds must be an integer from 0 to ${MAX_ROTATION_GRACE_SECONDS}`, graceSeconds);
     const hook = await this.repo.getInGroup(ctx, id);
-    const patch = { secret: newWebhookSecret(), modified: this.clock.now() };
+    const now = this.clock.now();
+    const patch: Partial<WebhookEntity> = {
+      secret: newWebhookSecret(),
+      previousSecret: graceSeconds ? hook.secret : null,
+      previousSecretUntil: graceSeconds ? now + graceSeconds * 1000 : null,
+      modified: now,
+    };
     await this.changed(ctx, (t) => this.repo.update(t, id, patch), {
       action: 'webhook.secret_rotated',
       subjectType: 'webhook',

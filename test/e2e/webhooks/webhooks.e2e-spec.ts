@@ -107,6 +107,111 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
     await sink.close();
   });
 
+  it('rotation with a grace period: both secrets sign until it ends, then only the new one; bad graceSeconds 400', async () => {
+    await run();
+    const sink = await startSink();
+    try {
+      const h = await hook(groupA, { url: sink.url, eventTypes: ['user.created'] });
+      const createUserEvent = async () => {
+        await t
+          .http()
+          .post('/rest/v2/user')
+          .set(bearer(tokA))
+          .send({ login: uniq('rot') })
+          .expect(200);
+        await run();
+        return sink.received[sink.received.length - 1];
+      };
+      const sigCount = (r: { headers: Record<string, unknown> }) => String(r.headers['webhook-signature']).split(' ').length;
+      // Bearer tokens first: the fake clock moves past their lifetime below.
+      await t
+        .http()
+        .post(`${base(groupA)}/${h.id}/rotate`)
+        .query({ graceSeconds: 60 })
+        .expect(401);
+      await t
+        .http()
+        .post(`${base(groupA)}/${h.id}/rotate`)
+        .query({ graceSeconds: 60 })
+        .set(bearer(tokUserA))
+        .expect(403);
+      await t
+        .http()
+        .post(`${base(groupB)}/${h.id}/rotate`)
+        .query({ graceSeconds: 60 })
+        .set(bearer(tokB))
+        .expect(404);
+
+      const rotated = body<{ secret: string; previousSecretUntil: number | null }>(
+        await t
+          .http()
+          .post(`${base(groupA)}/${h.id}/rotate`)
+          .query({ graceSeconds: 3600 })
+          .set(bearer(tokA))
+          .expect(200),
+      );
+      expect(rotated.secret).not.toBe(h.secret);
+      expect(rotated.previousSecretUntil).toBe(clock.now() + 3600_000);
+      const during = await createUserEvent();
+      expect(sigCount(during)).toBe(2);
+      expect(standardWebhooksValid(rotated.secret, during.headers, during.body)).toBe(true);
+      expect(standardWebhooksValid(h.secret, during.headers, during.body)).toBe(true);
+      // The registration shows when the grace ends, never a secret.
+      const shown = await t
+        .http()
+        .get(`${base(groupA)}/${h.id}`)
+        .set(bearer(tokA))
+        .expect(200);
+      expect(body<{ previousSecretUntil: number }>(shown).previousSecretUntil).toBe(rotated.previousSecretUntil);
+      expect(JSON.stringify(shown.body)).not.toContain('whsec_');
+
+      clock.advance(3600_000);
+      const after = await createUserEvent();
+      expect(sigCount(after)).toBe(1);
+      expect(standardWebhooksValid(rotated.secret, after.headers, after.body)).toBe(true);
+      expect(standardWebhooksValid(h.secret, after.headers, after.body)).toBe(false);
+      const forgotten = await t
+        .http()
+        .get(`${base(groupA)}/${h.id}`)
+        .set(bearer(tokA))
+        .expect(200);
+      expect(body<{ previousSecretUntil: number | null }>(forgotten).previousSecretUntil).toBeNull();
+
+      // Without a grace period the replaced secret stops at once.
+      const now = body<{ secret: string; previousSecretUntil: number | null }>(
+        await t
+          .http()
+          .post(`${base(groupA)}/${h.id}/rotate`)
+          .set(bearer(tokA))
+          .expect(200),
+      );
+      expect(now.previousSecretUntil).toBeNull();
+      const immediate = await createUserEvent();
+      expect(sigCount(immediate)).toBe(1);
+      expect(standardWebhooksValid(now.secret, immediate.headers, immediate.body)).toBe(true);
+      expect(standardWebhooksValid(rotated.secret, immediate.headers, immediate.body)).toBe(false);
+
+      for (const bad of ['-1', '604801', '1.5', 'soon'])
+        await t
+          .http()
+          .post(`${base(groupA)}/${h.id}/rotate`)
+          .query({ graceSeconds: bad })
+          .set(bearer(tokA))
+          .expect(400);
+      // A refused rotation changed nothing: the current secret still signs alone.
+      const still = await createUserEvent();
+      expect(standardWebhooksValid(now.secret, still.headers, still.body)).toBe(true);
+      expect(sigCount(still)).toBe(1);
+      await t
+        .http()
+        .delete(`${base(groupA)}/${h.id}`)
+        .set(bearer(tokA))
+        .expect(200);
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('delivers signed events (Standard Webhooks), filtered by type, subgroups only when asked', async () => {
     await run(); // the worker has seen what happened before (fixtures)
     const sink = await startSink();

@@ -5,6 +5,7 @@ import { AuditWebhooks1764400000000 } from './1764400000000-AuditWebhooks';
 import { LiveUserIndex1764500000000 } from './1764500000000-LiveUserIndex';
 import { TextSearchProbeIndex1764510000000 } from './1764510000000-TextSearchProbeIndex';
 import { BytewiseCollation1764600000000 } from './1764600000000-BytewiseCollation';
+import { WebhookSecretGrace1764610000000 } from './1764610000000-WebhookSecretGrace';
 
 /** Ordered; the same class names and timestamps as the postgres list. */
 export const SQLITE_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const SQLITE_MIGRATIONS = [
   LiveUserIndex1764500000000,
   TextSearchProbeIndex1764510000000,
   BytewiseCollation1764600000000,
+  WebhookSecretGrace1764610000000,
 ];

@@ -4,7 +4,7 @@ import { AdminOnly, Ctx } from '../../../common/http/decorators';
 import { RequestContext } from '../../../common/request-context';
 import { GroupsService } from '../../../groups/groups.service';
 import { WebhooksService } from '../../../webhooks/webhooks.service';
-import { CreateWebhookDto, DeliveriesQueryDto, toDeliveryDto, toWebhookDto, UpdateWebhookDto } from './webhook.dto';
+import { CreateWebhookDto, DeliveriesQueryDto, RotateQueryDto, toDeliveryDto, toWebhookDto, UpdateWebhookDto } from './webhook.dto';
 
 /**
  * Signed webhooks of a group, for administrators of the group or of an ancestor (others 403,
@@ -54,9 +54,11 @@ export class WebhookController {
 
   @Post(':id/rotate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'A new secret (shown this once); the old one stops signing at once' })
-  async rotate(@Ctx() ctx: RequestContext, @Param('groupId') groupId: string, @Param('id') id: string) {
-    return toWebhookDto(await this.hooks.rotateSecret(await this.groups.actInGroup(ctx, groupId), id), true);
+  @ApiOperation({
+    summary: 'A new secret (shown this once); the old one stops signing at once, or signs beside it for graceSeconds',
+  })
+  async rotate(@Ctx() ctx: RequestContext, @Param('groupId') groupId: string, @Param('id') id: string, @Query() q: RotateQueryDto) {
+    return toWebhookDto(await this.hooks.rotateSecret(await this.groups.actInGroup(ctx, groupId), id, q.graceSeconds), true);
   }
 
   @Get(':id/deliveries')

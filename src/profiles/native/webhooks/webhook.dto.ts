@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DOMAIN_ACTIONS } from '../../../audit/domain-event';
-import type { Webhook, WebhookDelivery } from '../../../webhooks/webhook.model';
+import { MAX_ROTATION_GRACE_SECONDS, type Webhook, type WebhookDelivery } from '../../../webhooks/webhook.model';
 
 const ACTIONS = DOMAIN_ACTIONS as unknown as string[];
 
@@ -44,6 +44,16 @@ export class CreateWebhookDto extends UpdateWebhookDto {
   declare url: string;
 }
 
+export class RotateQueryDto {
+  @ApiPropertyOptional({
+    description: `Seconds (0..${MAX_ROTATION_GRACE_SECONDS}) during which the replaced secret still signs beside the new one; default 0 (stops at once)`,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: string | string[] | undefined }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @IsInt()
+  graceSeconds?: number;
+}
+
 export class DeliveriesQueryDto {
   @ApiPropertyOptional({ description: '1..500, default 50' })
   @IsOptional()
@@ -64,6 +74,7 @@ export const toWebhookDto = (h: Webhook, withSecret = false) => ({
   description: h.description,
   created: h.created,
   modified: h.modified,
+  previousSecretUntil: h.previousSecretUntil,
   ...(withSecret ? { secret: h.secret } : {}),
 });
 
