@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ForbiddenError } from '../../common/errors';
+import { ForbiddenError, UnprocessableError } from '../../common/errors';
 import { RequestContext } from '../../common/request-context';
 import { APP_CONFIG, AppConfig, ConfigError } from '../../config/config';
 
@@ -80,11 +80,35 @@ export class KeyStore {
     return { signingKid: next.signing.kid, kids };
   }
 
-  /** The admin route's entry: keys are deployment-wide, so only administrators of the root group may reload. */
+  /**
+   * The admin route's entry: keys are deployment-wide, so only administrators of the root group may
+   * reload. Key files that do not load are the operator's to fix, not a server fault: 422 with what
+   * is wrong, each file named by the variable that points at it (never a path), the current keys kept.
+   */
   reloadAs(ctx: RequestContext): { signingKid: string; kids: string[] } {
     if (!ctx.isAdmin || (ctx.user.homeGroupId ?? ctx.user.groupId) !== ROOT_GROUP_ID || ctx.groupId !== ROOT_GROUP_ID)
       throw new ForbiddenError('Only an administrator of the root group may reload the signing keys');
-    return this.reload();
+    try {
+      return this.reload();
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      this.log.warn(`key reload refused, the current keys stay: ${e.problems.join('; ')}`);
+      throw new UnprocessableError(
+        `The key files were not loaded; the current keys stay in use: ${e.problems.map((p) => this.withoutPaths(p)).join('; ')}`,
+      );
+    }
+  }
+
+  /** A problem's text with the configured files and the data dir named by their variables. */
+  private withoutPaths(problem: string): string {
+    const { jwt, dataDir } = this.config;
+    const named: [string | undefined, string][] = [
+      [jwt.privateKeyFile, 'CAREGATE_JWT_PRIVATE_KEY_FILE'],
+      [jwt.publicKeysFile, 'CAREGATE_JWT_PUBLIC_KEYS_FILE'],
+      [path.resolve(dataDir), 'CAREGATE_DATA_DIR'],
+      [dataDir, 'CAREGATE_DATA_DIR'],
+    ];
+    return named.reduce((text, [p, name]) => (p ? text.split(p).join(name) : text), problem);
   }
 
   private read(): { signing: VerificationKey; verification: Map<string, VerificationKey> } {

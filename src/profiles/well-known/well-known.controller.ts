@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { Ctx, Public, Roles } from '../../common/http/decorators';
@@ -57,6 +57,7 @@ export class WellKnownController {
   @HttpCode(200)
   @Roles(ADMINISTRATOR)
   @ApiOperation({ summary: 'Re-read the signing and verification key files (root administrators only)' })
+  @ApiUnprocessableEntityResponse({ description: 'A key file does not load (what is wrong is in the message); the current keys stay' })
   reload(@Ctx() ctx: RequestContext): { signingKid: string; kids: string[] } {
     return this.keys.reloadAs(ctx);
   }

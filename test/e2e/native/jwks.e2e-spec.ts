@@ -95,19 +95,43 @@ describe('JWKS, discovery and key rotation without restart', () => {
     expect(refresh.status).toBe(401);
   });
 
-  it('a too weak key file makes the reload fail without details, and the current keys stay', async () => {
+  it('key files that do not load: 422 saying what is wrong (files named by their variables, no path), the current keys stay', async () => {
     const admin = await loginAsRootAdmin(t);
     const good = fs.readFileSync(keyFile, 'utf8');
-    fs.writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    try {
-      const res = await t.http().post('/rest/v2/keys/reload').set(bearer(admin.token));
-      expect(res.status).toBeGreaterThanOrEqual(500);
-      expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts|\/tmp\//);
-    } finally {
-      fs.writeFileSync(keyFile, good);
-    }
-    const [ok] = await verifyRemotely(t, admin.token);
-    expect(ok.ok).toBe(true);
+    const refused = async (breakFiles: () => void, expected: RegExp) => {
+      breakFiles();
+      try {
+        const res = await t.http().post('/rest/v2/keys/reload').set(bearer(admin.token)).expect(422);
+        expect(body<{ code: string; message: string }>(res)).toMatchObject({
+          code: 'UNPROCESSABLE',
+          message: expect.stringMatching(expected),
+        });
+        expect(JSON.stringify(res.body)).not.toContain(dir);
+        expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts|\/tmp\//);
+      } finally {
+        fs.writeFileSync(keyFile, good);
+        fs.rmSync(publicKeys, { force: true });
+      }
+      // Still signing and verifying with the keys from before.
+      const [ok] = await verifyRemotely(t, admin.token);
+      expect(ok.ok).toBe(true);
+      await t
+        .http()
+        .get('/rest/v2/user/current')
+        .set(bearer((await loginAsRootAdmin(t)).token))
+        .expect(200);
+    };
+    await refused(
+      () =>
+        fs.writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' })),
+      /current keys stay in use: CAREGATE_JWT_PRIVATE_KEY_FILE: .*2048/,
+    );
+    await refused(() => fs.rmSync(keyFile), /CAREGATE_JWT_PRIVATE_KEY_FILE: cannot read CAREGATE_JWT_PRIVATE_KEY_FILE \(ENOENT\)/);
+    await refused(() => fs.writeFileSync(publicKeys, '["not an object"]'), /CAREGATE_JWT_PUBLIC_KEYS_FILE: expected a JSON object/);
+    await refused(
+      () => fs.writeFileSync(publicKeys, JSON.stringify({ old: 'not a key' })),
+      /CAREGATE_JWT_PUBLIC_KEYS_FILE: key "old" is not a PEM public key/,
+    );
   });
 
   it('reload: 401 without credentials, 403 for an administrator of another group, 403 for a member', async () => {
