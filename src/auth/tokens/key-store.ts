@@ -99,14 +99,17 @@ export class KeyStore {
     }
   }
 
-  /** A problem's text with the configured files and the data dir named by their variables. */
+  /**
+   * A problem's text with each key file's path replaced by the variable that names it (whole paths
+   * only: a short data dir such as `.` must not rewrite the rest of the text).
+   */
   private withoutPaths(problem: string): string {
     const { jwt, dataDir } = this.config;
     const named: [string | undefined, string][] = [
       [jwt.privateKeyFile, 'CAREGATE_JWT_PRIVATE_KEY_FILE'],
       [jwt.publicKeysFile, 'CAREGATE_JWT_PUBLIC_KEYS_FILE'],
-      [path.resolve(dataDir), 'CAREGATE_DATA_DIR'],
-      [dataDir, 'CAREGATE_DATA_DIR'],
+      [path.join(dataDir, 'jwt-signing-key.pem'), 'jwt-signing-key.pem in CAREGATE_DATA_DIR'],
+      [path.join(dataDir, 'jwt-public-keys.json'), 'jwt-public-keys.json in CAREGATE_DATA_DIR'],
     ];
     return named.reduce((text, [p, name]) => (p ? text.split(p).join(name) : text), problem);
   }

@@ -167,3 +167,24 @@ describe('signing key strength at boot', () => {
     }
   });
 });
+
+describe('key reload with the keys in the data dir', () => {
+  it('a bad jwt-public-keys.json in the data dir: 422 naming it without the data dir path; fixed, the reload succeeds', async () => {
+    const t = await startApp();
+    try {
+      const admin = await loginAsRootAdmin(t);
+      const file = path.join(t.config.dataDir, 'jwt-public-keys.json');
+      fs.writeFileSync(file, 'not json');
+      const res = await t.http().post('/rest/v2/keys/reload').set(bearer(admin.token)).expect(422);
+      expect(body<{ message: string }>(res).message).toBe(
+        'The key files were not loaded; the current keys stay in use: jwt-public-keys.json in CAREGATE_DATA_DIR: expected a JSON object { "kid": "PEM public key" }',
+      );
+      expect(JSON.stringify(res.body)).not.toContain(t.config.dataDir);
+      fs.writeFileSync(file, '{}');
+      await t.http().post('/rest/v2/keys/reload').set(bearer(admin.token)).expect(200);
+      await t.http().get('/rest/v2/user/current').set(bearer(admin.token)).expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
