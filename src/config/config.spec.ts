@@ -10,6 +10,25 @@ describe('loadConfig', () => {
     expect(c.admin).toEqual({ login: 'admin', password: undefined });
   });
 
+  it("thread pool: libuv's default (4) when the entry point did not set UV_THREADPOOL_SIZE, else its value", async () => {
+    expect(loadConfig({}).threadPoolSize).toBe(4);
+    expect(loadConfig({ UV_THREADPOOL_SIZE: '2' }).threadPoolSize).toBe(2);
+    // The entry point's default: one thread per CPU, unless the operator chose.
+    const { availableParallelism } = await import('node:os');
+    const before = process.env.UV_THREADPOOL_SIZE;
+    try {
+      delete process.env.UV_THREADPOOL_SIZE;
+      await jest.isolateModulesAsync(() => import('../threadpool'));
+      expect(process.env.UV_THREADPOOL_SIZE).toBe(String(availableParallelism()));
+      process.env.UV_THREADPOOL_SIZE = '7';
+      await jest.isolateModulesAsync(() => import('../threadpool'));
+      expect(process.env.UV_THREADPOOL_SIZE).toBe('7');
+    } finally {
+      if (before === undefined) delete process.env.UV_THREADPOOL_SIZE;
+      else process.env.UV_THREADPOOL_SIZE = before;
+    }
+  });
+
   it('CORS: reflect in development, none in production, or the configured list; credentials only when set', () => {
     expect(loadConfig({}).cors).toEqual({ origins: 'reflect', credentials: false });
     expect(loadConfig({ NODE_ENV: 'production' }).cors).toEqual({ origins: [], credentials: false });
@@ -33,6 +52,8 @@ describe('loadConfig', () => {
     [{ SMS_PROVIDER: 'http' }, 'SMS_HTTP_URL: required when SMS_PROVIDER=http'],
     [{ CAREGATE_CORS_ORIGINS: 'https://a.example.org/path' }, 'CAREGATE_CORS_ORIGINS: "https://a.example.org/path" is not an origin'],
     [{ CAREGATE_CORS_ORIGINS: 'null' }, 'CAREGATE_CORS_ORIGINS: "null" is not an origin'],
+    [{ UV_THREADPOOL_SIZE: '0' }, 'UV_THREADPOOL_SIZE'],
+    [{ UV_THREADPOOL_SIZE: 'many' }, 'UV_THREADPOOL_SIZE'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -35,6 +35,8 @@ export interface AppConfig {
     publicKeysFile?: string;
   };
   argon2: { memoryKiB: number; timeCost: number; parallelism: number };
+  /** libuv pool threads (UV_THREADPOOL_SIZE; the entry point sets it to the CPU count unless given). */
+  threadPoolSize: number;
   password: { minLength: number };
   lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
   authRateLimit: { max: number; windowSeconds: number };
@@ -132,6 +134,12 @@ export const CONFIG_VARIABLES: VarSpec[] = [
   { name: 'CAREGATE_ARGON2_MEMORY_KIB', default: '19456', description: 'argon2id memory cost' },
   { name: 'CAREGATE_ARGON2_TIME_COST', default: '2', description: 'argon2id iterations' },
   { name: 'CAREGATE_ARGON2_PARALLELISM', default: '1', description: 'argon2id lanes' },
+  {
+    name: 'UV_THREADPOOL_SIZE',
+    default: '(number of CPUs)',
+    description:
+      'Threads of the libuv pool, which run argon2 hashing (and file system and DNS work); at most twice as many hashes are in flight',
+  },
   { name: 'CAREGATE_PASSWORD_MIN_LENGTH', default: '12', description: 'Minimum password length (8..64)' },
   { name: 'CAREGATE_LOCKOUT_THRESHOLD', default: '5', description: 'Consecutive failures before an account locks' },
   { name: 'CAREGATE_LOCKOUT_BASE_SECONDS', default: '30', description: 'First lock duration; doubles with each further failure' },
@@ -324,6 +332,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       timeCost: r.int('CAREGATE_ARGON2_TIME_COST', 2, 1, 20),
       parallelism: r.int('CAREGATE_ARGON2_PARALLELISM', 1, 1, 16),
     },
+    // libuv's own default when the entry point did not run (tests build the app in process).
+    threadPoolSize: r.int('UV_THREADPOOL_SIZE', 4, 1, 1024),
     password: { minLength },
     lockout: {
       threshold: r.int('CAREGATE_LOCKOUT_THRESHOLD', 5, 1, 1000),
