@@ -10,23 +10,9 @@ describe('loadConfig', () => {
     expect(c.admin).toEqual({ login: 'admin', password: undefined });
   });
 
-  it("thread pool: libuv's default (4) when the entry point did not set UV_THREADPOOL_SIZE, else its value", async () => {
+  it("thread pool: libuv's default (4) when the entry point did not set UV_THREADPOOL_SIZE, else its value", () => {
     expect(loadConfig({}).threadPoolSize).toBe(4);
     expect(loadConfig({ UV_THREADPOOL_SIZE: '2' }).threadPoolSize).toBe(2);
-    // The entry point's default: one thread per CPU, unless the operator chose.
-    const { availableParallelism } = await import('node:os');
-    const before = process.env.UV_THREADPOOL_SIZE;
-    try {
-      delete process.env.UV_THREADPOOL_SIZE;
-      await jest.isolateModulesAsync(() => import('../threadpool'));
-      expect(process.env.UV_THREADPOOL_SIZE).toBe(String(availableParallelism()));
-      process.env.UV_THREADPOOL_SIZE = '7';
-      await jest.isolateModulesAsync(() => import('../threadpool'));
-      expect(process.env.UV_THREADPOOL_SIZE).toBe('7');
-    } finally {
-      if (before === undefined) delete process.env.UV_THREADPOOL_SIZE;
-      else process.env.UV_THREADPOOL_SIZE = before;
-    }
   });
 
   it('CORS: reflect in development, none in production, or the configured list; credentials only when set', () => {
