@@ -5,10 +5,14 @@ describe('thread pool size (entry point)', () => {
     const before = process.env.UV_THREADPOOL_SIZE;
     try {
       delete process.env.UV_THREADPOOL_SIZE;
-      await jest.isolateModulesAsync(() => import('./threadpool'));
+      await jest.isolateModulesAsync(async () => {
+        await import('./threadpool');
+      });
       expect(process.env.UV_THREADPOOL_SIZE).toBe(String(availableParallelism()));
       process.env.UV_THREADPOOL_SIZE = '7';
-      await jest.isolateModulesAsync(() => import('./threadpool'));
+      await jest.isolateModulesAsync(async () => {
+        await import('./threadpool');
+      });
       expect(process.env.UV_THREADPOOL_SIZE).toBe('7');
     } finally {
       if (before === undefined) delete process.env.UV_THREADPOOL_SIZE;
