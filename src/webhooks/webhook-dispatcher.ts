@@ -178,9 +178,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const sentAt = this.clock.now();
     const ts = Math.floor(sentAt / 1000);
     // Within a rotation's grace period the replaced secret signs too; past it, it is forgotten.
-    const graced = hook.previousSecret !== null && hook.previousSecretUntil !== null && sentAt < hook.previousSecretUntil;
-    if (hook.previousSecret !== null && !graced) await this.repo.forgetPreviousSecret(this.sys, hook);
-    const secrets = graced ? [hook.secret, hook.previousSecret!] : [hook.secret];
+    const previous = hook.previousSecretUntil !== null && sentAt < hook.previousSecretUntil ? hook.previousSecret : null;
+    if (hook.previousSecret !== null && previous === null) await this.repo.forgetPreviousSecret(this.sys, hook);
+    const secrets = previous === null ? [hook.secret] : [hook.secret, previous];
     const res = await this.sender.send(
       hook.url,
       { 'webhook-id': d.eventId, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader(secrets, d.eventId, ts, d.payload) },

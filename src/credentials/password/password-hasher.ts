@@ -14,9 +14,9 @@ export const LEGACY_SHA256 = LEGACY_SHA256_FORMAT;
  * limit is twice the pool: the pool runs as many jobs as it has threads (no time-slicing of 19 MiB
  * working sets) and the rest wait in its queue, so a thread that finishes a hash takes the next one
  * at once. Were the limit the pool size, each next job would start only when the main thread got
- * round to the finished one's callback, and the thread would idle meanwhile (measured: logins/s
- * 0.77–0.88 of bare argon2 against 0.87–0.94). The bound keeps the queue ahead of file system and
- * DNS work, which share the pool, to one job per thread.
+ * round to the finished one's callback, and the thread would idle meanwhile (README "Hot paths" has
+ * the measurement). The bound keeps the queue ahead of file system and DNS work, which share the
+ * pool, to one job per thread.
  */
 export class HashingGate {
   private running = 0;

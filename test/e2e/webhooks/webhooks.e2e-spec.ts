@@ -480,4 +480,56 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
       .expect(200);
     await sink.close();
   });
+
+  it('concurrent registration changes beside failing ones: one event per success, nothing for a failure, the chain verifies', async () => {
+    const h = await hook(groupA, { url: 'http://127.0.0.1:9/x', eventTypes: ['user.created'] });
+    const put = (payload: object) =>
+      t
+        .http()
+        .put(`${base(groupA)}/${h.id}`)
+        .set(bearer(tokA))
+        .send(payload);
+    const calls = [
+      ...Array.from({ length: 10 }, (_, i) => put({ description: `change ${i}` })),
+      ...Array.from({ length: 10 }, () => put({ url: 'ftp://127.0.0.1/refused' })),
+      ...Array.from({ length: 5 }, () =>
+        t
+          .http()
+          .post(`${base(groupA)}/${h.id}/rotate`)
+          .set(bearer(tokA)),
+      ),
+    ];
+    // Interleaved: failing writes between the successful ones.
+    const order = calls.map((_, i) => i).sort((a, b) => ((a * 7) % 25) - ((b * 7) % 25));
+    const statuses = await Promise.all(order.map((i) => calls[i].then((r) => r.status)));
+    expect(statuses.filter((x) => x === 200)).toHaveLength(15);
+    expect(statuses.filter((x) => x === 400)).toHaveLength(10);
+    const trail = await t.http().get(`/rest/v2/audit/inGroup/${groupA}`).query({ subject: h.id, limit: 100 }).set(bearer(tokA)).expect(200);
+    const actions = body<{ rows: { action: string; fields: string[] }[] }>(trail).rows.map((r) => r.action);
+    expect(actions.filter((a) => a === 'webhook.created')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'webhook.updated')).toHaveLength(10);
+    expect(actions.filter((a) => a === 'webhook.secret_rotated')).toHaveLength(5);
+    expect(actions).toHaveLength(16);
+    // The refused URL was never stored.
+    expect(
+      body<{ url: string }>(
+        await t
+          .http()
+          .get(`${base(groupA)}/${h.id}`)
+          .set(bearer(tokA))
+          .expect(200),
+      ).url,
+    ).toBe('http://127.0.0.1:9/x');
+    await t
+      .http()
+      .get(`/rest/v2/audit/inGroup/${groupA}/verify`)
+      .set(bearer(tokA))
+      .expect(200)
+      .expect((r) => expect(body<{ ok: boolean }>(r).ok).toBe(true));
+    await t
+      .http()
+      .delete(`${base(groupA)}/${h.id}`)
+      .set(bearer(tokA))
+      .expect(200);
+  });
 });
