@@ -394,11 +394,18 @@ export async function prefixSearchPage(
   if (plan === 'gather') return null;
   const idOf = (r: unknown[]) => String(r[sel.idAt]);
   if (plan) {
-    const byId = (x: unknown[], y: unknown[]) => (idOf(x) < idOf(y) ? -1 : 1) * (c.desc ? -1 : 1);
+    // Rows come in the database's order of ids, which the cursor comparisons (`doc_id > after`)
+    // follow too; on PostgreSQL that is the column's collation, not JavaScript's order, so a page
+    // must not be re-sorted here (a re-sorted page resumed from the wrong id: rows came twice or
+    // never). Only SQLite's descending merge comes unordered; SQLite compares ids byte-wise (BINARY),
+    // like `<` on the ASCII ids the profiles accept.
+    const unordered = !pg && c.desc;
+    const byId = (x: unknown[], y: unknown[]) => (idOf(x) < idOf(y) ? 1 : -1);
     const fetch = async (cur: DocCursor, n: number) => {
       const q = new SqlParams(pg);
       const sql = sqlMergePage(q, pg, t, sel.list, groupId, kind, plan, cur, n);
-      return (await read(sql, q.values, sel.packed)).sort(byId);
+      const rows = await read(sql, q.values, sel.packed);
+      return unordered ? rows.sort(byId) : rows;
     };
     return pageByDocId(fetch, idOf, c, limit);
   }

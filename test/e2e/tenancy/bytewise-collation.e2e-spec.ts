@@ -11,8 +11,10 @@ import { startApp, TestApp } from '../../support/test-app';
  * Group subtrees and search keys are byte-wise ranges (`path >= '/root/a/' AND path < '/root/a0'`),
  * and list pages follow byte-wise keys. On PostgreSQL the service runs here on a database whose
  * default collation is ICU `en-US`, where `/root/A/` sorts inside the range of `/root/a/`: before
- * the range columns carried the "C" collation, deleting group `a` deleted group `A` with it. On
- * SQLite (byte-wise by default) the same checks run on the ordinary test database.
+ * the range columns carried the "C" collation, deleting group `a` deleted group `A` with it. Ids
+ * keep the database's order: text search pages used to be re-sorted in JavaScript's order and then
+ * resumed by the database's, so with client ids like `AB-1` and `ab-1` rows came twice. On SQLite
+ * (byte-wise by default) the same checks run on the ordinary test database.
  */
 const pgBase = testDatabaseUrl();
 
@@ -136,6 +138,76 @@ describe(`byte-wise ranges and orders (${pgBase ? 'PostgreSQL, ICU en-US default
       startDocumentId = page.nextKeyPair.startKeyDocId;
     }
     expect(seen).toEqual(byteOrder(logins));
+  });
+
+  it('text search pages hold every match once, whatever the case and punctuation of the ids', async () => {
+    const g = await createGroup(t);
+    const token = (await loginAs(t, await createAdmin(t, g))).token;
+    // Client-chosen ids whose byte order differs from ICU en-US order (`AB` < `Ab` < `ab` byte-wise,
+    // the reverse under ICU), matched by one key (merged), two keys (`quo`: `quokka` and `quoll`),
+    // ascending and descending.
+    const ids = ['ab-1', 'Ab-1', 'AB-1', 'a_b', 'a-b', 'a.b', 'Zed', 'zed', '_u', '0x'];
+    let n = 0;
+    for (const id of ids) {
+      const last = n++ % 2 ? 'Quokka' : 'Quoll';
+      await t
+        .http()
+        .post('/rest/v2/user')
+        .set(bearer(token))
+        .send({ id, login: `q${n}`, name: `Pat ${last}` })
+        .expect(200);
+    }
+    for (const [searchString, desc] of [
+      ['quokka', false],
+      ['quo', false],
+      ['quo', true],
+      ['pat quo', false],
+    ] as const) {
+      const seen: string[] = [];
+      let startDocumentId: string | undefined;
+      for (let i = 0; i < ids.length + 2; i++) {
+        const res = await t
+          .http()
+          .post('/rest/v2/user/filter')
+          .query({ limit: 3, ...(startDocumentId !== undefined ? { startDocumentId } : {}) })
+          .set(bearer(token))
+          .send({ filter: { $type: 'UserByNameEmailPhoneFilter', searchString, desc } })
+          .expect(200);
+        const page = body<KeysetPage<{ id: string }> & { nextKeyPair?: { startKeyDocId: string } }>(res);
+        seen.push(...page.rows.map((u) => u.id));
+        if (!page.nextKeyPair) break;
+        startDocumentId = page.nextKeyPair.startKeyDocId;
+      }
+      const expected = ids.filter((_, k) => searchString !== 'quokka' || k % 2 === 1);
+      // Each match exactly once, in one consistent order (the database's order of ids).
+      expect([...seen].sort()).toEqual([...expected].sort());
+      expect(new Set(seen).size).toBe(seen.length);
+    }
+  });
+
+  it('healthcare party name search pages hold every match once, whatever the ids', async () => {
+    const g = await createGroup(t);
+    const token = (await loginAs(t, await createAdmin(t, g))).token;
+    const ids = ['ab-1', 'Ab-1', 'AB-1', 'a_b', 'a-b', 'a.b', 'Zed', 'zed', '_u', '0x'];
+    for (const id of ids)
+      await t.http().post('/rest/v2/hcparty').set(bearer(token)).send({ id, lastName: 'Quokka', firstName: 'F' }).expect(200);
+    const seen: string[] = [];
+    let start: string | undefined;
+    for (let i = 0; i < ids.length + 2; i++) {
+      const res = await t
+        .http()
+        .post('/rest/v2/hcparty/filter')
+        .query({ limit: 3, ...(start !== undefined ? { startDocumentId: start } : {}) })
+        .set(bearer(token))
+        .send({ filter: { $type: 'HealthcarePartyByNameFilter', name: 'quok' } })
+        .expect(200);
+      const page = body<KeysetPage<{ id: string }> & { nextKeyPair?: { startKeyDocId: string } }>(res);
+      seen.push(...page.rows.map((h) => h.id));
+      start = page.nextKeyPair?.startKeyDocId;
+      if (start === undefined) break;
+    }
+    expect([...seen].sort()).toEqual([...ids].sort());
+    expect(new Set(seen).size).toBe(seen.length);
   });
 
   it('healthcare parties list in the byte order of last names', async () => {
