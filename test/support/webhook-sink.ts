@@ -6,6 +6,14 @@ export interface SinkRequest {
   status: number;
 }
 
+/** Sinks not closed yet: `closeSinks` (an `afterEach`) closes those a failed test left open. */
+const open = new Set<() => Promise<void>>();
+
+/** Closes every sink still open, so that a failing test does not keep Jest's process alive. */
+export async function closeSinks(): Promise<void> {
+  await Promise.all([...open].map((close) => close()));
+}
+
 /**
  * A local HTTP receiver on 127.0.0.1 and an ephemeral port. `respond` picks the status of each
  * request (default 204); every answered request is recorded with the status it got. Status 0 leaves
@@ -28,13 +36,17 @@ export async function startSink(respond: (req: { headers: http.IncomingHttpHeade
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    open.delete(close);
+    server.closeAllConnections();
+    return (closing ??= new Promise<void>((resolve) => server.close(() => resolve())));
+  };
+  open.add(close);
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
     pending: () => hung,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }

@@ -6,7 +6,7 @@ import { FakeClock } from '../../../src/common/clock';
 import { WebhookDispatcher } from '../../../src/webhooks/webhook-dispatcher';
 import { basic, createAdmin, createGroup, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TEST_ENV, TestApp } from '../../support/test-app';
-import { startSink } from '../../support/webhook-sink';
+import { closeSinks, startSink } from '../../support/webhook-sink';
 import { body } from '../../support/body';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -61,6 +61,7 @@ describe('webhook delivery across a kill -9 of the service', () => {
     groupId = (await createGroup(t)).id;
     admin = await createAdmin(t, groupId);
   });
+  afterEach(closeSinks);
   afterAll(async () => {
     await t.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { FakeClock } from '../../../src/common/clock';
 import { WebhookDispatcher } from '../../../src/webhooks/webhook-dispatcher';
 import { basic, bearer as bearerToken, createAdmin, createGroup, createUser, loginAs, TestUser, uniq } from '../../support/fixtures';
 import { startApp, TestApp } from '../../support/test-app';
-import { startSink } from '../../support/webhook-sink';
+import { closeSinks, startSink } from '../../support/webhook-sink';
 import { body } from '../../support/body';
 
 type Hook = { id: string; url: string; secret: string };
@@ -49,6 +49,7 @@ describe('signed webhooks (/rest/v2/webhook/inGroup/{groupId})', () => {
     tokUserA = (await loginAs(t, await createUser(t, groupA))).token;
     tokB = (await loginAs(t, await createAdmin(t, groupB))).token;
   });
+  afterEach(closeSinks);
   afterAll(() => t.close());
 
   const base = (g: string) => `/rest/v2/webhook/inGroup/${g}`;
