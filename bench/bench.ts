@@ -10,7 +10,7 @@
  *   4. refreshes/s.
  * Writes docs/benchmarks.md and docs/benchmarks.svg. Not part of `npm test`: speed is measured, not asserted.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -81,6 +81,40 @@ async function bareArgon2(hash: string, concurrency: number): Promise<number> {
     }),
   );
   return count / DURATION;
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name: state is the first, utime and stime the 12th and 13th.
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by every PostgreSQL server process on the machine (backends and helpers). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
 }
 
 function rssMiB(pid: number): number {
@@ -440,6 +474,9 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
     const overFloor: number[] = [];
     const readRates: number[] = [];
     const refreshRates: number[] = [];
+    const refreshPerServiceCore: number[] = [];
+    const refreshPerCore: number[] = [];
+    const refreshServiceCores: number[] = [];
     let refreshNon2xx = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const svcRun = await autocannon(['-c', '50', '-H', `authorization=Bearer ${admin.token}`, userUrl]);
@@ -449,6 +486,9 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
       ratios.push(svcRun.requests.average / plainRun.requests.average);
       floorRatios.push(floorRun.requests.average / plainRun.requests.average);
       overFloor.push(svcRun.requests.average / floorRun.requests.average);
+      // CPU used by the service (and by PostgreSQL) through the run: refreshes per core of CPU.
+      const cpu0 = cpuSeconds(svcPid);
+      const pg0 = d.pgUrl ? postgresCpuSeconds() : 0;
       const refresh = await autocannon([
         '-c',
         '10',
@@ -458,8 +498,13 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
         `refresh-token=${admin.refreshToken}`,
         `${h.base}/rest/v2/auth/refresh`,
       ]);
+      const svcCpu = cpuSeconds(svcPid) - cpu0;
+      const dbCpu = d.pgUrl ? postgresCpuSeconds() - pg0 : 0;
       refreshRates.push(refresh.requests.average);
       refreshNon2xx += refresh.non2xx;
+      refreshPerServiceCore.push(svcCpu > 0 ? refresh.requests.total / svcCpu : 0);
+      refreshPerCore.push(svcCpu + dbCpu > 0 ? refresh.requests.total / (svcCpu + dbCpu) : 0);
+      refreshServiceCores.push(svcCpu / DURATION);
     }
     fs.rmSync(plainFile, { force: true });
     clearInterval(rssTimer);
@@ -480,6 +525,9 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
         overFloorRounds: overFloor.map(r2),
         refreshesPerSecond: median(refreshRates),
         refreshNon2xx,
+        refreshesPerServiceCore: Math.round(median(refreshPerServiceCore)),
+        refreshesPerCoreWithDb: d.pgUrl ? Math.round(median(refreshPerCore)) : undefined,
+        refreshServiceCores: r2(median(refreshServiceCores)),
         serviceRssMiB: rssMiB(svcPid),
         serviceRssPeakMiB: rssPeak,
         seedUsersMs: seedMs,

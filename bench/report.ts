@@ -26,6 +26,12 @@ export interface Extra {
   overFloorRounds: number[];
   refreshesPerSecond: number;
   refreshNon2xx: number;
+  /** Refreshes per CPU-second of the service process (all its threads). */
+  refreshesPerServiceCore: number;
+  /** Refreshes per CPU-second of the service and PostgreSQL together (PostgreSQL only). */
+  refreshesPerCoreWithDb?: number;
+  /** CPU cores the service used through a refresh run (medians). */
+  refreshServiceCores: number;
   serviceRssMiB: number;
   serviceRssPeakMiB: number;
   seedUsersMs: number;
@@ -92,7 +98,7 @@ export function renderReport(
       `- password logins/s: ${e.loginsPerSecond} vs bare argon2.verify/s ${e.bareArgon2PerSecond} at the same parameters and concurrency: **${e.loginRatio}×** (rounds: ${e.loginRatioRounds.join(', ')})`,
       `- authenticated \`GET /rest/v2/user/{id}\`: ${e.readsPerSecond}/s, **${e.readRatio}×** of ${e.readBaseline} (rounds: ${e.readRatioRounds.join(', ')})`,
       `- the same read on bare Fastify (no Nest, no hooks, no authentication), a route running the same primary-key SELECT on the same database and answering the service's document: ${e.floorRatio}× of ${e.readBaseline}; the service reaches **${e.serviceOverFloor}×** of it (rounds: ${e.overFloorRounds.join(', ')})`,
-      `- refreshes/s: **${e.refreshesPerSecond}** (non-2xx: ${e.refreshNon2xx})`,
+      `- refreshes/s: **${e.refreshesPerSecond}** (non-2xx: ${e.refreshNon2xx}); per core: **${e.refreshesPerServiceCore}** per CPU-second of the service (which used ${e.refreshServiceCores} cores)${e.refreshesPerCoreWithDb === undefined ? '' : `, ${e.refreshesPerCoreWithDb} per CPU-second of the service and PostgreSQL together`}`,
       `- service RSS: peak ${e.serviceRssPeakMiB} MiB during the sustained-load runs (sampled every 250 ms), ${e.serviceRssMiB} MiB after them; seeding ${o.users.toLocaleString('en')} users took ${e.seedUsersMs} ms`,
       '',
     );
