@@ -261,6 +261,21 @@ const CALLS: [string, number, Call][] = [
         body: { filter: { $type: 'UserByNameEmailPhoneFilter', searchString: 'fn5' } },
       }),
   ],
+  [
+    'all-users filter, first page',
+    40,
+    (s) => s.h.call('POST', '/rest/v2/user/filter?limit=50', { token: s.admin.token, body: { filter: { $type: 'AllUsersFilter' } } }),
+  ],
+  [
+    // From an id in the middle of the group (startDocumentId): a keyset seek, not an offset.
+    'all-users filter, deep page',
+    40,
+    (s, i) =>
+      s.h.call('POST', `/rest/v2/user/filter?limit=50&startDocumentId=${userId(rnd(s, i))}`, {
+        token: s.admin.token,
+        body: { filter: { $type: 'AllUsersFilter' } },
+      }),
+  ],
   ['getById', 100, (s, i) => s.h.call('GET', `/rest/v2/user/${userId(rnd(s, i))}`, { token: s.admin.token })],
   ['refresh', 60, (s) => s.h.call('POST', '/rest/v2/auth/refresh', { headers: { 'refresh-token': s.admin.refreshToken } })],
   [
