@@ -224,8 +224,11 @@ export interface PrefixPlan {
   others: string[];
 }
 
-/** A statement whose rows come back as arrays in select-list order (`TransactionRunner.queryArrays`; `packed` as there). */
-type ArrayQuery = (sql: string, params: unknown[], packed?: boolean) => Promise<unknown[][]>;
+/**
+ * A statement whose rows come back as arrays in select-list order (`TransactionRunner.queryArrays`;
+ * `packed` and `prepared` as there).
+ */
+export type ArrayQuery = (sql: string, params: unknown[], o?: { packed?: boolean; prepared?: boolean }) => Promise<unknown[][]>;
 
 /** Entries counted at most, when choosing the driving word or between merging and gathering. */
 const COUNT_CAP = 1000;
@@ -234,7 +237,8 @@ const GATHER_MIN_KEYS = 16;
 
 async function countEntries(run: ArrayQuery, pg: boolean, groupId: string, kind: string, word: string, cap = COUNT_CAP): Promise<number> {
   const q = new SqlParams(pg);
-  const [row] = await run(sqlPrefixCount(q, groupId, kind, word, cap), q.values);
+  // Prepared (PostgreSQL): one index range whatever the values; planning it cost more than running it.
+  const [row] = await run(sqlPrefixCount(q, groupId, kind, word, cap), q.values, { prepared: true });
   return Number(row?.[0] ?? 0);
 }
 
@@ -258,7 +262,8 @@ export async function planPrefixSearch(
   const max = mergeMaxKeys(pg);
   const keysOf = async (word: string) => {
     const q = new SqlParams(pg);
-    return (await run(sqlKeysWithPrefix(q, groupId, kind, word, max + 1), q.values)).map((r) => String(r[0]));
+    // Prepared (PostgreSQL): one seek per key whatever the values; planning it cost more than running it.
+    return (await run(sqlKeysWithPrefix(q, groupId, kind, word, max + 1), q.values, { prepared: true })).map((r) => String(r[0]));
   };
   if (words.length === 1) {
     const keys = await keysOf(words[0]);
@@ -404,7 +409,7 @@ export async function prefixSearchPage(
     const fetch = async (cur: DocCursor, n: number) => {
       const q = new SqlParams(pg);
       const sql = sqlMergePage(q, pg, t, sel.list, groupId, kind, plan, cur, n);
-      const rows = await read(sql, q.values, sel.packed);
+      const rows = await read(sql, q.values, { packed: sel.packed });
       return unordered ? rows.sort(byId) : rows;
     };
     return pageByDocId(fetch, idOf, c, limit);
@@ -412,5 +417,5 @@ export async function prefixSearchPage(
   if (pg) return null;
   for (const w of words) if ((await countEntries(read, pg, groupId, kind, w, WALK_MIN)) < WALK_MIN) return null;
   const q = new SqlParams(pg);
-  return read(sqlWalkPage(q, t, sel.list, groupId, kind, words, c, limit), q.values, sel.packed);
+  return read(sqlWalkPage(q, t, sel.list, groupId, kind, words, c, limit), q.values, { packed: sel.packed });
 }

@@ -8,6 +8,7 @@ import { RequestContext } from '../common/request-context';
 import { prefixRange, queryWords } from '../common/text-search';
 import { RowMapper, SqlParams } from '../database/row-mapper';
 import {
+  ArrayQuery,
   DocCursor,
   hcpSearchKeys,
   prefixSearchPage,
@@ -305,7 +306,7 @@ export class HealthcarePartiesRepository {
     if (!f || typeof f !== 'object' || f.$type !== 'HealthcarePartyByNameFilter') return null;
     const words = queryWords(fieldText(f.name ?? ''));
     if (!words.length) return null;
-    const read = (sql: string, params: unknown[], packed?: boolean) => this.tx.queryArrays(ctx, sql, params, { packed });
+    const read: ArrayQuery = (sql, params, o) => this.tx.queryArrays(ctx, sql, params, o);
     const sel = o.idsOnly ? { list: 'h.id', idAt: 0, packed: false } : { list: this.cols, idAt: this.rows.idAt, packed: true };
     return prefixSearchPage(read, this.rows.pg, HCPS, sel, ctx.groupId, 'hcp', words, c, o.limit);
   }

@@ -8,6 +8,7 @@ import { prefixRange, queryWords } from '../common/text-search';
 import { fieldOfColumn, uniqueViolationColumns } from '../common/db-errors';
 import { RowMapper, SqlParams } from '../database/row-mapper';
 import {
+  ArrayQuery,
   DocCursor,
   prefixSearchPage,
   PrefixPlan,
@@ -301,7 +302,7 @@ export class UsersRepository {
     if (filter.$type !== 'UserByNameEmailPhoneFilter') return null;
     const words = queryWords(filter.searchString);
     if (!words.length) return [];
-    const read = (sql: string, params: unknown[], packed?: boolean) => this.tx.queryArrays(ctx, sql, params, { packed });
+    const read: ArrayQuery = (sql, params, o) => this.tx.queryArrays(ctx, sql, params, o);
     const sel = o.idsOnly ? { list: 'u.id', idAt: 0, packed: false } : { list: this.cols, idAt: this.rows.idAt, packed: true };
     return prefixSearchPage(read, this.rows.pg, USERS, sel, ctx.groupId, 'user', words, c, o.limit);
   }

@@ -120,6 +120,30 @@ describe('query plans: every lookup is served by an index', () => {
       },
     );
 
+    // PostgreSQL runs these two as named prepared statements (planned once per connection), which
+    // it may switch to a generic plan, made without the values, after five executions: that plan
+    // must seek the primary key too.
+    it.each([
+      ['distinct keys of a prefix', () => stmt((q) => sqlKeysWithPrefix(q, T, 'user', 'zzq', 129))],
+      ['entries of a prefix, counted up to a cap', () => stmt((q) => sqlPrefixCount(q, T, 'user', 'ln1', 1000))],
+    ])('%s: the generic plan of the prepared statement seeks the primary key (PostgreSQL)', async (_name, build) => {
+      if (!pg) return;
+      const [sql, params] = build();
+      const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+      await qr.query(`PREPARE plan_generic AS ${sql}`);
+      try {
+        await qr.query('SET plan_cache_mode = force_generic_plan');
+        const rows = (await qr.query(`EXPLAIN EXECUTE plan_generic(${params.map(literal).join(', ')})`)) as { 'QUERY PLAN': string }[];
+        const p = rows.map((r) => r['QUERY PLAN']).join('\n');
+        expectIndexed(p);
+        expect(p).not.toMatch(/Aggregate(?![\s\S]*Limit)/);
+        expect(p).toMatch(/(Index (Only )?Scan using|Bitmap Index Scan on) "?PK_\w+"? on search_keys/);
+      } finally {
+        await qr.query('RESET plan_cache_mode');
+        await qr.query('DEALLOCATE plan_generic');
+      }
+    });
+
     it.each([
       ['distinct keys of a prefix (loose index scan)', () => stmt((q) => sqlKeysWithPrefix(q, T, 'user', 'ln1', 129))],
       ['entries of a prefix, counted up to a cap', () => stmt((q) => sqlPrefixCount(q, T, 'user', 'ln1', 1000))],
