@@ -5,7 +5,7 @@ import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { UserEntity } from './user.entity';
 import { UserFilter } from './user-filters';
-import { UsersRepository } from './users.repository';
+import { TokenKey, UsersRepository } from './users.repository';
 
 /** Reads over the users of the context's group: keyset lists, lookups, filters. */
 @Injectable()
@@ -26,8 +26,9 @@ export class UserQueriesService {
     return toKeysetPage(rows, limit, await this.users.countCapped(ctx, skipPatients), (u) => u.login ?? '');
   }
 
-  async getByEmail(ctx: RequestContext, email: string): Promise<UserEntity> {
-    return NotFoundError.assert(await this.users.findByEmail(ctx, email.trim()), 'User with email', email);
+  /** The live user with this email (any case), with the keys (not values) of its app tokens, as the native read shows them. */
+  async getByEmailWithTokenKeys(ctx: RequestContext, email: string): Promise<{ user: UserEntity; tokens: TokenKey[] }> {
+    return NotFoundError.assert(await this.users.findByEmailWithTokenKeys(ctx, email.trim()), 'User with email', email);
   }
 
   /** Generic identifier: id, then login, email, phone (iCure token routes). */

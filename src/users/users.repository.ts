@@ -83,6 +83,34 @@ export class UsersRepository {
    */
   async findWithTokenKeys(ctx: RequestContext, id: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {
     const raw = await this.tx.queryArrays(ctx, this.withTokenKeysSql, [ctx.groupId, id], { prepared: true, packed: true });
+    return this.withTokenKeysOf(raw);
+  }
+
+  /**
+   * The live user with this email (any case; the first by id) and its app-token keys, in one
+   * statement: `sqlByEmail`'s lookup as a subquery of the read `findWithTokenKeys` runs.
+   */
+  sqlByEmailWithTokenKeys(groupId: string, email: string): [string, unknown[]] {
+    const q = this.rows.params();
+    // Placeholders are taken in text order (SQLite binds `?` by position).
+    const head =
+      `SELECT ${this.rows.selectPacked('u', ['t.key', 't.creation_time', 't.validity'])} FROM users u ` +
+      `LEFT JOIN authentication_tokens t ON t.group_id = u.group_id AND t.user_id = u.id AND t.deletion_date IS NULL ` +
+      `WHERE u.group_id = ${q.p(groupId)} AND u.id = `;
+    const first =
+      `SELECT e.id FROM users e WHERE e.email_key = ${q.p(email.toLowerCase())} AND e.group_id = ${q.p(groupId)} ` +
+      `AND e.deletion_date IS NULL ORDER BY e.id LIMIT 1`;
+    return [`${head}(${first}) AND ${LIVE}`, q.values];
+  }
+
+  async findByEmailWithTokenKeys(ctx: RequestContext, email: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {
+    const [sql, params] = this.sqlByEmailWithTokenKeys(ctx.groupId, email);
+    // Prepared on PostgreSQL: equalities on unique indexes, one plan whatever the values.
+    return this.withTokenKeysOf(await this.tx.queryArrays(ctx, sql, params, { prepared: true, packed: true }));
+  }
+
+  /** Rows of a user (packed) followed by one app token's key, creation time and validity (or nulls). */
+  private withTokenKeysOf(raw: unknown[][]): { user: UserEntity; tokens: TokenKey[] } | null {
     if (!raw.length) return null;
     const w = this.rows.width; // t.key, t.creation_time, t.validity follow the user's columns
     const tokens = raw

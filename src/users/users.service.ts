@@ -94,11 +94,6 @@ export class UsersService {
     private readonly events: DomainEventsService,
   ) {}
 
-  /** The caller's own user (404 if it was deleted since the token was issued). */
-  getCurrent(ctx: RequestContext): Promise<UserEntity> {
-    return this.users.getInGroup(ctx, ctx.userId);
-  }
-
   get(ctx: RequestContext, id: string): Promise<UserEntity> {
     return this.users.getInGroup(ctx, id);
   }

@@ -69,6 +69,7 @@ describe('query plans: every lookup is served by an index', () => {
     ['login across groups', () => users.sqlByIdentifier(null, 'someone')],
     ['identifier in a group', () => users.sqlByIdentifier(G, 'someone@example.org')],
     ['email (case-insensitive)', () => users.sqlByEmail(G, 'Someone@Example.org')],
+    ['email with app-token keys (the native read)', () => users.sqlByEmailWithTokenKeys(G, 'Someone@Example.org')],
     ['first page by login', () => users.sqlListByLogin(G, { limit: 51, skipPatients: true })],
     ['next page by login', () => users.sqlListByLogin(G, { startKey: 'm', startDocumentId: 'x', limit: 51, skipPatients: true })],
     ['all users filter', () => users.sqlFilter(G, { $type: 'AllUsersFilter' }, { from: 'x', limit: 51 })],
@@ -82,6 +83,28 @@ describe('query plans: every lookup is served by an index', () => {
     const p = await plan(sql());
     expectIndexed(p);
   });
+
+  it('email with app-token keys: the generic plan of the prepared statement is indexed too (PostgreSQL)', async () => {
+    if (!pg) return;
+    const [sql, params] = users.sqlByEmailWithTokenKeys(G, 'Someone@Example.org');
+    const p = await genericPlan(sql, params);
+    expectIndexed(p);
+    expect(p).toMatch(/Index (Only )?Scan using \S+ on users e/);
+  });
+
+  /** The plan PostgreSQL may switch a named prepared statement to after five executions (made without the values). */
+  async function genericPlan(sql: string, params: unknown[]): Promise<string> {
+    const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+    await qr.query(`PREPARE plan_generic AS ${sql}`);
+    try {
+      await qr.query('SET plan_cache_mode = force_generic_plan');
+      const rows = (await qr.query(`EXPLAIN EXECUTE plan_generic(${params.map(literal).join(', ')})`)) as { 'QUERY PLAN': string }[];
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await qr.query('RESET plan_cache_mode');
+      await qr.query('DEALLOCATE plan_generic');
+    }
+  }
 
   it.each([false, true])('the capped count (skipPatients %s) reads the live-users index alone, never a table row', async (skip) => {
     const p = await plan(users.sqlCountCapped(G, skip));
@@ -128,20 +151,10 @@ describe('query plans: every lookup is served by an index', () => {
       ['entries of a prefix, counted up to a cap', () => stmt((q) => sqlPrefixCount(q, T, 'user', 'ln1', 1000))],
     ])('%s: the generic plan of the prepared statement seeks the primary key (PostgreSQL)', async (_name, build) => {
       if (!pg) return;
-      const [sql, params] = build();
-      const literal = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
-      await qr.query(`PREPARE plan_generic AS ${sql}`);
-      try {
-        await qr.query('SET plan_cache_mode = force_generic_plan');
-        const rows = (await qr.query(`EXPLAIN EXECUTE plan_generic(${params.map(literal).join(', ')})`)) as { 'QUERY PLAN': string }[];
-        const p = rows.map((r) => r['QUERY PLAN']).join('\n');
-        expectIndexed(p);
-        expect(p).not.toMatch(/Aggregate(?![\s\S]*Limit)/);
-        expect(p).toMatch(/(Index (Only )?Scan using|Bitmap Index Scan on) "?PK_\w+"? on search_keys/);
-      } finally {
-        await qr.query('RESET plan_cache_mode');
-        await qr.query('DEALLOCATE plan_generic');
-      }
+      const p = await genericPlan(...build());
+      expectIndexed(p);
+      expect(p).not.toMatch(/Aggregate(?![\s\S]*Limit)/);
+      expect(p).toMatch(/(Index (Only )?Scan using|Bitmap Index Scan on) "?PK_\w+"? on search_keys/);
     });
 
     it.each([

@@ -377,7 +377,7 @@ describe('native users (/rest/v2/user)', () => {
 
   describe('app tokens', () => {
     it('issues a token (text/plain, once), replaces it per key, checks it, and it works as a password', async () => {
-      const u = await createUser(t, adminA.groupId);
+      const u = await createUser(t, adminA.groupId, { email: `tokens-${Date.now()}@example.org` });
       const me = (await loginAs(t, u)).token;
       const first = await t
         .http()
@@ -417,6 +417,17 @@ describe('native users (/rest/v2/user)', () => {
       const byId = user(await t.http().get(`/rest/v2/user/${u.user.id}`).set(as(me)).expect(200));
       expect(byId.authenticationTokens).toEqual(cur.authenticationTokens);
       expect(JSON.stringify(byId)).not.toContain('my-chosen-token-1-long-enough-for-asvs');
+      // So does GET /user/byEmail/{email} (any case).
+      const byEmail = user(
+        await t
+          .http()
+          .get(`/rest/v2/user/byEmail/${encodeURIComponent(u.user.email!.toUpperCase())}`)
+          .set(as(me))
+          .expect(200),
+      );
+      expect(byEmail.id).toBe(u.user.id);
+      expect(byEmail.authenticationTokens).toEqual(cur.authenticationTokens);
+      expect(JSON.stringify(byEmail)).not.toContain('my-chosen-token-1-long-enough-for-asvs');
     });
 
     it('self or admin only; other tenant 404; bad input 400; 401', async () => {

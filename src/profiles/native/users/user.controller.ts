@@ -53,7 +53,8 @@ export class UserController {
   @ReadOnlyRoute()
   @ApiOperation({ summary: 'The authenticated user' })
   async getCurrentUser(@Ctx() ctx: RequestContext): Promise<NativeUserDto> {
-    return this.withTokens(ctx, await this.users.getCurrent(ctx));
+    const { user, tokens } = await this.users.getWithTokenKeys(ctx, ctx.userId);
+    return toNativeUser(user, tokens);
   }
 
   @Get('session')
@@ -107,7 +108,8 @@ export class UserController {
   @ReadOnlyRoute()
   @ApiOperation({ summary: 'The user with this email' })
   async getUserByEmail(@Ctx() ctx: RequestContext, @Param('email') email: string): Promise<NativeUserDto> {
-    return this.withTokens(ctx, await this.queries.getByEmail(ctx, email));
+    const { user, tokens } = await this.queries.getByEmailWithTokenKeys(ctx, email);
+    return toNativeUser(user, tokens);
   }
 
   @Get('byHealthcarePartyId/:id')
