@@ -91,10 +91,18 @@ export class GroupsRepository {
 
   /** Live children, counted up to COUNT_CAP. */
   async countChildren(ctx: RequestContext, parentId: string): Promise<number> {
-    const q = this.params(ctx);
-    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM groups g WHERE g.super_group_id = ${q.p(parentId)} AND g.deletion_date IS NULL LIMIT ${q.p(COUNT_CAP)}) c`;
-    const [row] = await this.tx.manager(ctx).query<{ n: number | string }[]>(sql, q.values);
-    return Number(row?.n ?? 0);
+    const [sql, params] = this.sqlCountChildren(parentId);
+    // Prepared (PostgreSQL): the (super_group_id, id) index whatever the values (its generic plan is tested).
+    const [row] = await this.tx.queryArrays(ctx, sql, params, { prepared: true });
+    return Number(row?.[0] ?? 0);
+  }
+
+  sqlCountChildren(parentId: string): [string, unknown[]] {
+    const q = this.rows.params();
+    return [
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM groups g WHERE g.super_group_id = ${q.p(parentId)} AND g.deletion_date IS NULL LIMIT ${q.p(COUNT_CAP)}) c`,
+      q.values,
+    ];
   }
 
   /** Optimistic update to `newRev` (chosen by the caller); stale rev -> 409, missing -> 404. */

@@ -117,10 +117,18 @@ export class HealthcarePartiesRepository {
 
   /** Live HCPs of the group, counted up to COUNT_CAP. */
   async countCapped(ctx: RequestContext): Promise<number> {
+    const [sql, params] = this.sqlCountCapped(ctx.groupId);
+    // Prepared (PostgreSQL): an index range whatever the values (its generic plan is tested).
+    const [row] = await this.tx.queryArrays(ctx, sql, params, { prepared: true });
+    return Number(row?.[0] ?? 0);
+  }
+
+  sqlCountCapped(groupId: string): [string, unknown[]] {
     const q = this.rows.params();
-    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM healthcare_parties h WHERE h.group_id = ${q.p(ctx.groupId)} AND ${LIVE} LIMIT ${q.p(COUNT_CAP)}) c`;
-    const [row] = await this.m(ctx).query<{ n: number | string }[]>(sql, q.values);
-    return Number(row?.n ?? 0);
+    return [
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM healthcare_parties h WHERE h.group_id = ${q.p(groupId)} AND ${LIVE} LIMIT ${q.p(COUNT_CAP)}) c`,
+      q.values,
+    ];
   }
 
   sqlChildren(groupId: string, parentId: string): [string, unknown[]] {

@@ -232,8 +232,9 @@ export class UsersRepository {
   /** Live users of the group, counted up to COUNT_CAP (an exact count would read the whole group). */
   async countCapped(ctx: RequestContext, skipPatients = false): Promise<number> {
     const [sql, params] = this.sqlCountCapped(ctx.groupId, skipPatients);
-    const [row] = await this.m(ctx).query<{ n: number | string }[]>(sql, params);
-    return Number(row?.n ?? 0);
+    // Prepared (PostgreSQL): the live-users index whatever the values (its generic plan is tested).
+    const [row] = await this.tx.queryArrays(ctx, sql, params, { prepared: true });
+    return Number(row?.[0] ?? 0);
   }
 
   /** Served by the partial index of live users alone (idx_users_live_group): no table row is read. */

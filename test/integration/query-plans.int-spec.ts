@@ -1,6 +1,7 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import { SqlParams } from '../../src/database/row-mapper';
 import { PrefixPlan, sqlKeysWithPrefix, sqlPrefixCount } from '../../src/database/search-keys';
+import { GroupsRepository } from '../../src/groups/groups.repository';
 import { HealthcarePartiesRepository } from '../../src/healthcare-parties/healthcare-parties.repository';
 import { UsersRepository } from '../../src/users/users.repository';
 import { seedSearchGroup } from '../support/search-seed';
@@ -17,6 +18,7 @@ describe('query plans: every lookup is served by an index', () => {
   let t: TestApp;
   let users: UsersRepository;
   let hcps: HealthcarePartiesRepository;
+  let groups: GroupsRepository;
   let qr: QueryRunner;
   let pg: boolean;
   const G = 'plan-group';
@@ -25,6 +27,7 @@ describe('query plans: every lookup is served by an index', () => {
     t = await startApp();
     users = t.get(UsersRepository);
     hcps = t.get(HealthcarePartiesRepository);
+    groups = t.get(GroupsRepository);
     const ds = t.get(DataSource);
     pg = ds.options.type === 'postgres';
     qr = ds.createQueryRunner();
@@ -90,6 +93,18 @@ describe('query plans: every lookup is served by an index', () => {
     const p = await genericPlan(sql, params);
     expectIndexed(p);
     expect(p).toMatch(/Index (Only )?Scan using \S+ on users e/);
+  });
+
+  it.each([
+    ['live users, capped', () => users.sqlCountCapped(G, false), /Index Only Scan using idx_users_live_group on users/],
+    ['live users without patients, capped', () => users.sqlCountCapped(G, true), /Index Only Scan using idx_users_live_group on users/],
+    ['live HCPs, capped', () => hcps.sqlCountCapped(G), /Index (Only )?Scan using \S+ on healthcare_parties/],
+    ['live children of a group, capped', () => groups.sqlCountChildren('parent'), /Index (Only )?Scan using \S+ on groups/],
+  ])('count of %s: the generic plan of the prepared statement is an index range (PostgreSQL)', async (_name, build, index) => {
+    if (!pg) return;
+    const p = await genericPlan(...build());
+    expect(p).not.toMatch(/Seq Scan/);
+    expect(p).toMatch(index);
   });
 
   /** The plan PostgreSQL may switch a named prepared statement to after five executions (made without the values). */
