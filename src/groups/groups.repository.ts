@@ -78,15 +78,25 @@ export class GroupsRepository {
   }
 
   /** Live children of `parentId` ordered by id, from `startId` (inclusive), optionally matching `search` in id or name. */
-  children(ctx: RequestContext, parentId: string, opts: { startId?: string; limit: number; search?: string }): Promise<GroupEntity[]> {
-    const qb = this.repo(ctx)
-      .createQueryBuilder('g')
-      .where('g.super_group_id = :parentId', { parentId })
-      .andWhere('g.deletion_date IS NULL');
-    if (opts.startId) qb.andWhere('g.id >= :startId', { startId: opts.startId });
-    if (opts.search)
-      qb.andWhere('(LOWER(g.name) LIKE :s OR LOWER(g.id) LIKE :s)', { s: `%${opts.search.toLowerCase().replace(/[%_\\]/g, '')}%` });
-    return qb.orderBy('g.id', 'ASC').limit(opts.limit).getMany();
+  async children(
+    ctx: RequestContext,
+    parentId: string,
+    opts: { startId?: string; limit: number; search?: string },
+  ): Promise<GroupEntity[]> {
+    const [sql, params] = this.sqlChildren(parentId, opts);
+    return (await this.tx.queryArrays(ctx, sql, params, { packed: true })).map(this.rows.mapArray);
+  }
+
+  /** One page of `children`: the (super_group_id, id) index in order from `startId`, rows packed. */
+  sqlChildren(parentId: string, opts: { startId?: string; limit: number; search?: string }): [string, unknown[]] {
+    const q = this.rows.params();
+    let where = `g.super_group_id = ${q.p(parentId)} AND g.deletion_date IS NULL`;
+    if (opts.startId) where += ` AND g.id >= ${q.p(opts.startId)}`;
+    if (opts.search) {
+      const s = `%${opts.search.toLowerCase().replace(/[%_\\]/g, '')}%`;
+      where += ` AND (LOWER(g.name) LIKE ${q.p(s)} OR LOWER(g.id) LIKE ${q.p(s)})`;
+    }
+    return [`SELECT ${this.rows.selectPacked('g')} FROM groups g WHERE ${where} ORDER BY g.id LIMIT ${q.p(opts.limit)}`, q.values];
   }
 
   /** Live children, counted up to COUNT_CAP. */

@@ -121,6 +121,21 @@ describe('query plans: every lookup is served by an index', () => {
     }
   }
 
+  it.each([
+    ['first page', {}],
+    ['next page', { startId: 'x' }],
+  ])('children of a group, %s: the (super_group_id, id) index in order, no sort', async (_name, from) => {
+    const p = await plan(groups.sqlChildren('parent', { ...from, limit: 51 }));
+    if (pg) {
+      expect(p).not.toMatch(/Seq Scan on groups/);
+      expect(p).not.toMatch(/(^|->\s+)(Incremental )?Sort\s+\(/m);
+      expect(p).toMatch(/Index Scan using \S+ on groups/);
+    } else {
+      expect(p).not.toMatch(/\bSCAN g\b|TEMP B-TREE/);
+      expect(p).toMatch(/SEARCH g USING INDEX \S+ \(super_group_id=\?/);
+    }
+  });
+
   it.each([false, true])('the capped count (skipPatients %s) reads the live-users index alone, never a table row', async (skip) => {
     const p = await plan(users.sqlCountCapped(G, skip));
     expect(p).toMatch(pg ? /Index Only Scan using idx_users_live_group on users/ : /USING COVERING INDEX idx_users_live_group/);
