@@ -44,10 +44,10 @@ export class GroupsRepository {
    * first so concurrent merges queue (SQLite's write queue already serializes them).
    */
   async getForMerge(ctx: RequestContext, id: string): Promise<GroupEntity | null> {
-    if (this.tx.dialect === 'postgres') {
-      await this.repo(ctx).createQueryBuilder('g').select('g.id').where('g.id = :id', { id }).setLock('pessimistic_write').getRawOne();
-    }
-    return this.findById(ctx, id);
+    if (this.tx.dialect !== 'postgres') return this.findById(ctx, id);
+    // One statement: the row is locked and read (after a wait, its latest committed version).
+    const raw = await this.tx.queryArrays(ctx, `${this.byIdSql} FOR UPDATE OF g`, [id], { packed: true });
+    return raw.length ? this.rows.mapArray(raw[0]) : null;
   }
 
   /** A group by id, soft-deleted or not (id uniqueness on create). */

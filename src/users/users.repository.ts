@@ -130,16 +130,10 @@ export class UsersRepository {
    * already serializes them.
    */
   async getForMerge(ctx: RequestContext, id: string): Promise<UserEntity> {
-    if (this.tx.dialect === 'postgres') {
-      await this.m(ctx)
-        .getRepository(UserEntity)
-        .createQueryBuilder('u')
-        .select('u.id')
-        .where('u.group_id = :groupId AND u.id = :id', { groupId: ctx.groupId, id })
-        .setLock('pessimistic_write')
-        .getRawOne();
-    }
-    return this.getInGroup(ctx, id);
+    if (this.tx.dialect !== 'postgres') return this.getInGroup(ctx, id);
+    // One statement: the row is locked and read (after a wait, its latest committed version).
+    const [user] = await this.select(ctx, `${this.byIdSql} FOR UPDATE OF u`, [ctx.groupId, id]);
+    return NotFoundError.assert(user ?? null, 'User', id);
   }
 
   sqlByEmail(groupId: string, email: string): [string, unknown[]] {

@@ -270,6 +270,23 @@ describe('concurrent writes beside a transaction of another request', () => {
     expect(body<Doc>(await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token))).name).not.toBe('stale');
   });
 
+  it('20 parallel property writes of 20 different keys to one user: all 200, no write lost (the row is locked and read in one statement)', async () => {
+    const v = victims[1];
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    const res = await Promise.all(
+      keys.map((k) =>
+        t
+          .http()
+          .put(`/rest/v2/user/${v.user.user.id}/properties`)
+          .set(bearer(v.token))
+          .send([{ type: { identifier: k }, typedValue: { stringValue: `v-${k}` } }]),
+      ),
+    );
+    expect(res.map((r) => r.status)).toEqual(keys.map(() => 200));
+    const back = body<Doc>(await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token)).expect(200));
+    for (const k of keys) expect(back.properties.find((x) => x.type.identifier === k)?.typedValue.stringValue).toBe(`v-${k}`);
+  });
+
   it('50 parallel group property writes without rev: all 200', async () => {
     const g = await createGroup(t, { parent: admin.groupId });
     const res = await Promise.all(
