@@ -102,8 +102,8 @@ export class GroupsRepository {
   /** Live children, counted up to COUNT_CAP. */
   async countChildren(ctx: RequestContext, parentId: string): Promise<number> {
     const [sql, params] = this.sqlCountChildren(parentId);
-    // Prepared (PostgreSQL): the (super_group_id, id) index whatever the values (its generic plan is tested).
-    const [row] = await this.tx.queryArrays(ctx, sql, params, { prepared: true });
+    // Not prepared: the plan depends on the parent's number of children.
+    const [row] = await this.tx.queryArrays(ctx, sql, params);
     return Number(row?.[0] ?? 0);
   }
 

@@ -118,8 +118,8 @@ export class HealthcarePartiesRepository {
   /** Live HCPs of the group, counted up to COUNT_CAP. */
   async countCapped(ctx: RequestContext): Promise<number> {
     const [sql, params] = this.sqlCountCapped(ctx.groupId);
-    // Prepared (PostgreSQL): an index range whatever the values (its generic plan is tested).
-    const [row] = await this.tx.queryArrays(ctx, sql, params, { prepared: true });
+    // Not prepared: the plan depends on the group's size (a generic plan estimates every group alike).
+    const [row] = await this.tx.queryArrays(ctx, sql, params);
     return Number(row?.[0] ?? 0);
   }
 

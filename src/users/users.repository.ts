@@ -226,8 +226,8 @@ export class UsersRepository {
   /** Live users of the group, counted up to COUNT_CAP (an exact count would read the whole group). */
   async countCapped(ctx: RequestContext, skipPatients = false): Promise<number> {
     const [sql, params] = this.sqlCountCapped(ctx.groupId, skipPatients);
-    // Prepared (PostgreSQL): the live-users index whatever the values (its generic plan is tested).
-    const [row] = await this.tx.queryArrays(ctx, sql, params, { prepared: true });
+    // Not prepared: the plan depends on the group's size (a generic plan estimates every group alike).
+    const [row] = await this.tx.queryArrays(ctx, sql, params);
     return Number(row?.[0] ?? 0);
   }
 
