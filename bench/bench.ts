@@ -96,7 +96,8 @@ const CLK_TCK = (() => {
 function cpuSeconds(pid: number): number {
   try {
     // Fields after the command name: state is the first, utime and stime the 12th and 13th.
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / CLK_TCK;
   } catch {
     return 0;
@@ -514,7 +515,8 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
         `${h.base}/rest/v2/auth/refresh`,
       ]);
       const svcCpu = cpuSeconds(svcPid) - cpu0;
-      const dbCpu = d.pgUrl ? postgresCpuSeconds() - pg0 : 0;
+      // Every PostgreSQL process on the machine; a backend that exits during the run takes its time along.
+      const dbCpu = d.pgUrl ? Math.max(0, postgresCpuSeconds() - pg0) : 0;
       refreshRates.push(refresh.requests.average);
       refreshNon2xx += refresh.non2xx;
       refreshPerServiceCore.push(svcCpu > 0 ? refresh.requests.total / svcCpu : 0);

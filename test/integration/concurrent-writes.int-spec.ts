@@ -270,7 +270,7 @@ describe('concurrent writes beside a transaction of another request', () => {
     expect(body<Doc>(await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token))).name).not.toBe('stale');
   });
 
-  it('20 parallel property writes of 20 different keys to one user: all 200, no write lost (the row is locked and read in one statement)', async () => {
+  it('20 parallel property writes of 20 different keys to one user: all 200, no write lost (the merge reads the row under its lock)', async () => {
     const v = victims[1];
     const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
     const res = await Promise.all(
