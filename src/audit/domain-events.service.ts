@@ -26,14 +26,16 @@ export class DomainEventsService {
     await this.tx.run(ctx, async (t) => {
       await this.repo.insertOutbox(t, events);
       // Each group's chain is locked and read once, then extended in memory (one event or thousands).
+      // Locks are taken in one global order (sorted group ids), never in event order: two
+      // transactions recording for groups A and B in opposite orders deadlocked on PostgreSQL.
       const heads = new Map<string, { seq: number; hash: string }>();
+      for (const groupId of [...new Set(events.map((e) => e.groupId))].sort()) {
+        await this.repo.lockChain(t, groupId);
+        heads.set(groupId, await this.repo.head(t, groupId));
+      }
       const rows: ChainRow[] = [];
       for (const e of events) {
-        let head = heads.get(e.groupId);
-        if (!head) {
-          await this.repo.lockChain(t, e.groupId);
-          head = await this.repo.head(t, e.groupId);
-        }
+        const head = heads.get(e.groupId)!;
         const row = { ...e, seq: head.seq + 1, prevHash: head.hash };
         const hashed = { ...row, hash: rowHash(row) };
         rows.push(hashed);

@@ -1,5 +1,6 @@
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/audit/audit.service';
 import { DomainEventsService } from '../../src/audit/domain-events.service';
 import { OutboxEventEntity } from '../../src/audit/outbox-event.entity';
 import { SessionEntity } from '../../src/credentials/sessions/session.entity';
@@ -214,6 +215,35 @@ describe('concurrent writes beside a transaction of another request', () => {
       expect(stored).toMatchObject({ id: body<Doc>(ok).id, status: 'REGISTERING' });
     }
     expect(counts).toEqual({ registered: ROUNDS, refused: ROUNDS, tokens: ROUNDS });
+  });
+
+  it('events of two groups recorded concurrently in opposite orders: every transaction commits, both chains verify', async () => {
+    const [a, b] = [await createGroup(t), await createGroup(t)];
+    const events = t.get(DomainEventsService);
+    const ev = (groupId: string, n: number) => ({
+      action: 'group.updated' as const,
+      subjectType: 'group' as const,
+      subjectId: groupId,
+      groupId,
+      fields: [`f${n}`],
+    });
+    const ctx = RequestContext.system(a.id);
+    const pairs = 25;
+    const results = await Promise.allSettled(
+      Array.from({ length: pairs }, (_, n) => [
+        events.record(ctx, ev(a.id, n), ev(b.id, n)),
+        events.record(ctx, ev(b.id, n), ev(a.id, n)),
+      ]).flat(),
+    );
+    // Each transaction locks the chains of its groups in one order (sorted ids), never in event
+    // order: A-then-B beside B-then-A deadlocked on PostgreSQL, and the database aborted one.
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const audit = t.get(AuditService);
+    for (const g of [a, b]) {
+      const v = await audit.verify(RequestContext.system(g.id));
+      expect(v.ok).toBe(true);
+      expect(v.count).toBeGreaterThanOrEqual(2 * pairs);
+    }
   });
 
   it('login: a login whose transaction fails (audit event refused) leaves no session nor event; the concurrent one is stored', async () => {
