@@ -237,7 +237,7 @@ describe('concurrent writes beside a transaction of another request', () => {
     );
     // Each transaction locks the chains of its groups in one order (sorted ids), never in event
     // order: A-then-B beside B-then-A deadlocked on PostgreSQL, and the database aborted one.
-    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
     const audit = t.get(AuditService);
     for (const g of [a, b]) {
       const v = await audit.verify(RequestContext.system(g.id));
