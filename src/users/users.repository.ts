@@ -58,10 +58,20 @@ export class UsersRepository {
     const q = this.rows.params();
     this.byIdSql = `SELECT ${this.cols} FROM users u WHERE u.group_id = ${q.p(0)} AND u.id = ${q.p(0)} AND ${LIVE}`;
     const q2 = this.rows.params();
-    this.withTokenKeysSql =
+    this.withTokenKeysSql = this.sqlWithTokenKeys(q2.p(0), q2.p(0));
+  }
+
+  /**
+   * The live user of group `group` whose id is `id` (placeholders, or `id` a subquery), one row per
+   * app token: the user's packed columns, then the token's key, creation time and validity (nulls
+   * without tokens). The placeholders must be taken in text order: `group`'s before `id`'s.
+   */
+  private sqlWithTokenKeys(group: string, id: string): string {
+    return (
       `SELECT ${this.rows.selectPacked('u', ['t.key', 't.creation_time', 't.validity'])} FROM users u ` +
       `LEFT JOIN authentication_tokens t ON t.group_id = u.group_id AND t.user_id = u.id AND t.deletion_date IS NULL ` +
-      `WHERE u.group_id = ${q2.p(0)} AND u.id = ${q2.p(0)} AND ${LIVE}`;
+      `WHERE u.group_id = ${group} AND u.id = ${id} AND ${LIVE}`
+    );
   }
 
   private m(ctx: RequestContext): EntityManager {
@@ -92,15 +102,12 @@ export class UsersRepository {
    */
   sqlByEmailWithTokenKeys(groupId: string, email: string): [string, unknown[]] {
     const q = this.rows.params();
-    // Placeholders are taken in text order (SQLite binds `?` by position).
-    const head =
-      `SELECT ${this.rows.selectPacked('u', ['t.key', 't.creation_time', 't.validity'])} FROM users u ` +
-      `LEFT JOIN authentication_tokens t ON t.group_id = u.group_id AND t.user_id = u.id AND t.deletion_date IS NULL ` +
-      `WHERE u.group_id = ${q.p(groupId)} AND u.id = `;
+    // Placeholders are taken in text order (SQLite binds `?` by position): the group's first.
+    const group = q.p(groupId);
     const first =
       `SELECT e.id FROM users e WHERE e.email_key = ${q.p(email.toLowerCase())} AND e.group_id = ${q.p(groupId)} ` +
       `AND e.deletion_date IS NULL ORDER BY e.id LIMIT 1`;
-    return [`${head}(${first}) AND ${LIVE}`, q.values];
+    return [this.sqlWithTokenKeys(group, `(${first})`), q.values];
   }
 
   async findByEmailWithTokenKeys(ctx: RequestContext, email: string): Promise<{ user: UserEntity; tokens: TokenKey[] } | null> {

@@ -38,6 +38,9 @@ async function icuDatabase(): Promise<{ url: string; drop: () => Promise<void> }
 
 const byteOrder = (xs: string[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
+/** Client-chosen ids whose byte order differs from ICU en-US order (`AB` < `Ab` < `ab` byte-wise, the reverse under ICU). */
+const MIXED_IDS = ['ab-1', 'Ab-1', 'AB-1', 'a_b', 'a-b', 'a.b', 'Zed', 'zed', '_u', '0x'];
+
 describe(`byte-wise ranges and orders (${pgBase ? 'PostgreSQL, ICU en-US default collation' : 'SQLite'})`, () => {
   let t: TestApp;
   let icu: { url: string; drop: () => Promise<void> } | undefined;
@@ -140,15 +143,32 @@ describe(`byte-wise ranges and orders (${pgBase ? 'PostgreSQL, ICU en-US default
     expect(seen).toEqual(byteOrder(logins));
   });
 
+  /** Ids of every page of a filter route, 3 per page, each resumed from the previous page's `startKeyDocId`. */
+  async function pagedIds(token: string, route: string, filter: object): Promise<string[]> {
+    const seen: string[] = [];
+    let startDocumentId: string | undefined;
+    for (let i = 0; i < MIXED_IDS.length + 2; i++) {
+      const res = await t
+        .http()
+        .post(route)
+        .query({ limit: 3, ...(startDocumentId !== undefined ? { startDocumentId } : {}) })
+        .set(bearer(token))
+        .send({ filter })
+        .expect(200);
+      const page = body<KeysetPage<{ id: string }> & { nextKeyPair?: { startKeyDocId: string } }>(res);
+      seen.push(...page.rows.map((r) => r.id));
+      startDocumentId = page.nextKeyPair?.startKeyDocId;
+      if (startDocumentId === undefined) break;
+    }
+    return seen;
+  }
+
   it('text search pages hold every match once, whatever the case and punctuation of the ids', async () => {
     const g = await createGroup(t);
     const token = (await loginAs(t, await createAdmin(t, g))).token;
-    // Client-chosen ids whose byte order differs from ICU en-US order (`AB` < `Ab` < `ab` byte-wise,
-    // the reverse under ICU), matched by one key (merged), two keys (`quo`: `quokka` and `quoll`),
-    // ascending and descending.
-    const ids = ['ab-1', 'Ab-1', 'AB-1', 'a_b', 'a-b', 'a.b', 'Zed', 'zed', '_u', '0x'];
+    // MIXED_IDS matched by one key (merged), two keys (`quo`: `quokka` and `quoll`), ascending and descending.
     let n = 0;
-    for (const id of ids) {
+    for (const id of MIXED_IDS) {
       const last = n++ % 2 ? 'Quokka' : 'Quoll';
       await t
         .http()
@@ -175,22 +195,8 @@ describe(`byte-wise ranges and orders (${pgBase ? 'PostgreSQL, ICU en-US default
       ['quo', true],
       ['pat quo', false],
     ] as const) {
-      const seen: string[] = [];
-      let startDocumentId: string | undefined;
-      for (let i = 0; i < ids.length + 2; i++) {
-        const res = await t
-          .http()
-          .post('/rest/v2/user/filter')
-          .query({ limit: 3, ...(startDocumentId !== undefined ? { startDocumentId } : {}) })
-          .set(bearer(token))
-          .send({ filter: { $type: 'UserByNameEmailPhoneFilter', searchString, desc } })
-          .expect(200);
-        const page = body<KeysetPage<{ id: string }> & { nextKeyPair?: { startKeyDocId: string } }>(res);
-        seen.push(...page.rows.map((u) => u.id));
-        if (!page.nextKeyPair) break;
-        startDocumentId = page.nextKeyPair.startKeyDocId;
-      }
-      const matches = new Set([...ids.filter((_, k) => searchString !== 'quokka' || k % 2 === 1), 'aB-2']);
+      const seen = await pagedIds(token, '/rest/v2/user/filter', { $type: 'UserByNameEmailPhoneFilter', searchString, desc });
+      const matches = new Set([...MIXED_IDS.filter((_, k) => searchString !== 'quokka' || k % 2 === 1), 'aB-2']);
       // Each match exactly once, in the database's order of ids (reversed with `desc`).
       const inOrder = all.filter((id) => matches.has(id));
       expect(seen).toEqual(desc ? inOrder.reverse() : inOrder);
@@ -200,25 +206,10 @@ describe(`byte-wise ranges and orders (${pgBase ? 'PostgreSQL, ICU en-US default
   it('healthcare party name search pages hold every match once, whatever the ids', async () => {
     const g = await createGroup(t);
     const token = (await loginAs(t, await createAdmin(t, g))).token;
-    const ids = ['ab-1', 'Ab-1', 'AB-1', 'a_b', 'a-b', 'a.b', 'Zed', 'zed', '_u', '0x'];
-    for (const id of ids)
+    for (const id of MIXED_IDS)
       await t.http().post('/rest/v2/hcparty').set(bearer(token)).send({ id, lastName: 'Quokka', firstName: 'F' }).expect(200);
-    const seen: string[] = [];
-    let start: string | undefined;
-    for (let i = 0; i < ids.length + 2; i++) {
-      const res = await t
-        .http()
-        .post('/rest/v2/hcparty/filter')
-        .query({ limit: 3, ...(start !== undefined ? { startDocumentId: start } : {}) })
-        .set(bearer(token))
-        .send({ filter: { $type: 'HealthcarePartyByNameFilter', name: 'quok' } })
-        .expect(200);
-      const page = body<KeysetPage<{ id: string }> & { nextKeyPair?: { startKeyDocId: string } }>(res);
-      seen.push(...page.rows.map((h) => h.id));
-      start = page.nextKeyPair?.startKeyDocId;
-      if (start === undefined) break;
-    }
-    expect([...seen].sort()).toEqual([...ids].sort());
+    const seen = await pagedIds(token, '/rest/v2/hcparty/filter', { $type: 'HealthcarePartyByNameFilter', name: 'quok' });
+    expect([...seen].sort()).toEqual([...MIXED_IDS].sort());
     expect(new Set(seen).size).toBe(seen.length);
   });
 
