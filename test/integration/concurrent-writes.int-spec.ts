@@ -2,6 +2,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/audit/audit.service';
 import { DomainEventsService } from '../../src/audit/domain-events.service';
+import { currentRequestMetadata } from '../../src/audit/request-metadata';
 import { OutboxEventEntity } from '../../src/audit/outbox-event.entity';
 import { SessionEntity } from '../../src/credentials/sessions/session.entity';
 import { RequestContext } from '../../src/common/request-context';
@@ -315,6 +316,37 @@ describe('concurrent writes beside a transaction of another request', () => {
     expect(res.map((r) => r.status)).toEqual(keys.map(() => 200));
     const back = body<Doc>(await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token)).expect(200));
     for (const k of keys) expect(back.properties.find((x) => x.type.identifier === k)?.typedValue.stringValue).toBe(`v-${k}`);
+  });
+
+  it('20 parallel property writes of different keys to one user, half failing after their update: the others are all stored, the failed ones not at all', async () => {
+    const v = victims[1];
+    const keys = Array.from({ length: 20 }, (_, i) => `f${i}`);
+    const events = t.get(DomainEventsService);
+    const original = events.record.bind(events);
+    // The write of an odd key fails in its transaction, after its UPDATE, while it holds the row lock.
+    const record = jest.spyOn(events, 'record').mockImplementation(async (ctx, ...inputs) => {
+      await original(ctx, ...inputs);
+      if (/^fail-/.test(currentRequestMetadata()?.requestId ?? '')) throw new Error('audit store unavailable');
+    });
+    let res: Response[];
+    try {
+      res = await Promise.all(
+        keys.map((k, i) =>
+          t
+            .http()
+            .put(`/rest/v2/user/${v.user.user.id}/properties`)
+            .set(bearer(v.token))
+            .set('x-request-id', `${i % 2 ? 'fail' : 'ok'}-${k}`)
+            .send([{ type: { identifier: k }, typedValue: { stringValue: `v-${k}` } }]),
+        ),
+      );
+    } finally {
+      record.mockRestore();
+    }
+    expect(res.map((r) => r.status)).toEqual(keys.map((_, i) => (i % 2 ? 500 : 200)));
+    const back = body<Doc>(await t.http().get(`/rest/v2/user/${v.user.user.id}`).set(bearer(v.token)).expect(200));
+    const stored = keys.filter((k) => back.properties.some((x) => x.type.identifier === k));
+    expect(stored).toEqual(keys.filter((_, i) => i % 2 === 0));
   });
 
   it('50 parallel group property writes without rev: all 200', async () => {
