@@ -7,6 +7,7 @@ import { Clock } from './common/clock';
 import { applyHttpHardening } from './common/http/hardening';
 import { inputGuardOptions, installInputGuard } from './common/http/input-guard';
 import { installRequestScope } from './common/http/request-scope';
+import { installResponseBatching } from './common/http/response-batching';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { createRootLogger, lazyChildLoggerFactory, RequestLogController, RequestPinoLogger } from './common/logging';
@@ -55,6 +56,8 @@ export async function createApp(
   installHttpMetrics(app);
   installRequestScope(fastify);
   allowLargeImportBodies(app, config.importBodyLimitBytes);
+  // The last onSend hook: every other hook has shaped the response before it waits for the turn's end.
+  installResponseBatching(fastify);
   if (config.apiDocs) setupSwagger(app);
   await app.init();
   await fastify.ready();
