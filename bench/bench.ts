@@ -217,7 +217,11 @@ type Call = (s: Subject, i: number) => Promise<{ status: number; json: unknown }
 
 const rnd = (s: Subject, i: number) => (i * 7919 + 13) % s.n;
 
-/** The measured calls, with how many samples each takes per round on each service. */
+/**
+ * The measured calls, with how many samples each takes per round on each service. The group calls
+ * of issue 16's item 2 are held to 1.2x at p95 as well as p50: they take 100 samples per round
+ * (500 per service), so that their p95 is not the 8th-largest of 150 samples on a shared machine.
+ */
 const CALLS: [string, number, Call][] = [
   [
     'login (password)',
@@ -281,17 +285,17 @@ const CALLS: [string, number, Call][] = [
   ['refresh', 60, (s) => s.h.call('POST', '/rest/v2/auth/refresh', { headers: { 'refresh-token': s.admin.refreshToken } })],
   [
     'group create',
-    30,
+    100,
     (s) => s.h.call('POST', `/rest/v2/group/${s.tag}new${s.count++}?name=New${s.count}`, { token: s.root.token, body: null }),
   ],
-  ['group rename', 30, (s, i) => s.h.call('PUT', `/rest/v2/group/${s.deepest}/name/Renamed${i}`, { token: s.root.token })],
+  ['group rename', 100, (s, i) => s.h.call('PUT', `/rest/v2/group/${s.deepest}/name/Renamed${i}`, { token: s.root.token })],
   [
     'group move (leaf)',
-    30,
+    100,
     (s) => s.h.call('PUT', `/rest/v2/group/${s.deepest}/parent/${s.count++ % 2 === 0 ? 'bench' : s.parent}`, { token: s.root.token }),
   ],
-  ['group children (1,001)', 40, (s) => s.h.call('GET', `/rest/v2/group/${s.prefix}wide/children?limit=50`, { token: s.root.token })],
-  ['inGroup list (deepest)', 40, (s) => s.h.call('GET', `/rest/v2/user/inGroup/${s.deepest}?limit=50`, { token: s.root.token })],
+  ['group children (1,001)', 100, (s) => s.h.call('GET', `/rest/v2/group/${s.prefix}wide/children?limit=50`, { token: s.root.token })],
+  ['inGroup list (deepest)', 100, (s) => s.h.call('GET', `/rest/v2/user/inGroup/${s.deepest}?limit=50`, { token: s.root.token })],
   [
     'login in deepest group',
     12,
