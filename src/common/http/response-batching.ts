@@ -20,6 +20,9 @@ type Marked = FastifyReply & { [RETRY]?: boolean };
  * same poll phase); alone, it waits for nothing but the `setImmediate`. Per socket the order of
  * responses is unchanged (Node writes a socket's responses in request order).
  *
+ * A test that fakes timers must leave `setImmediate` real (Jest: `doNotFake: ['setImmediate']`), or
+ * no response is written.
+ *
  * A write that throws (an invalid header, which no route sets) would have been answered by Fastify's
  * error handling inside `reply.send`; deferred, it is handed back to `reply.send` once, and that
  * error response is written at once.
