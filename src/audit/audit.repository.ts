@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RequestContext } from '../common/request-context';
-import { bulkInsert } from '../database/bulk-insert';
+import { bulkInsert, insertStatement } from '../database/bulk-insert';
+import { queryPrepared } from '../database/statements';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AuditCheckpointEntity, AuditEntryEntity } from './audit-entry.entity';
 import { ChainRow, GENESIS_HASH } from './audit-chain';
@@ -77,13 +78,26 @@ export class AuditRepository {
     return this.tx.manager(ctx);
   }
 
-  /** Outbox rows in event order (multi-row INSERTs of 200: a bulk import records thousands). */
-  async insertOutbox(ctx: RequestContext, events: DomainEvent[]): Promise<void> {
-    await bulkInsert(
-      this.m(ctx),
-      OutboxEventEntity,
-      events.map((e) => Object.assign(new OutboxEventEntity(), e, { dispatchedAt: null })),
-    );
+  /**
+   * The outbox rows of `events` and the chain rows `rows`, in event order. On PostgreSQL a batch of
+   * up to 100 events is one statement (the outbox INSERT as a data-modifying WITH of the audit
+   * INSERT: one round trip fewer on every audited write; prepared for one event). SQLite, and larger
+   * batches (a bulk import records thousands): multi-row INSERTs of 200 per table.
+   */
+  async insertEvents(ctx: RequestContext, events: DomainEvent[], rows: ChainRow[]): Promise<void> {
+    const m = this.m(ctx);
+    const outbox = events.map((e) => Object.assign(new OutboxEventEntity(), e, { dispatchedAt: null }));
+    const chain = rows.map((r) => Object.assign(new AuditEntryEntity(), r));
+    if (isPostgres(m) && events.length <= 100 && rows.length <= 100 && events.length && rows.length) {
+      const o = insertStatement(m, OutboxEventEntity, outbox);
+      const a = insertStatement(m, AuditEntryEntity, chain, o.params.length + 1);
+      const text = `WITH outbox AS (${o.text}) ${a.text}`;
+      const params = [...o.params, ...a.params];
+      await (events.length === 1 && rows.length === 1 ? queryPrepared(m, text, params) : m.query(text, params));
+      return;
+    }
+    await bulkInsert(m, OutboxEventEntity, outbox);
+    await bulkInsert(m, AuditEntryEntity, chain);
   }
 
   /**
@@ -92,24 +106,23 @@ export class AuditRepository {
    */
   async lockChain(ctx: RequestContext, groupId: string): Promise<void> {
     const m = this.m(ctx);
-    if (isPostgres(m)) await rawQuery(m, 'SELECT pg_advisory_xact_lock(hashtextextended(?, 7244))', [`audit:${groupId}`]);
+    if (isPostgres(m))
+      await rawQuery(m, 'SELECT pg_advisory_xact_lock(hashtextextended(?, 7244))', [`audit:${groupId}`], { prepared: true });
   }
 
-  /** The last row of the chain, else the checkpoint, else the genesis. */
+  /**
+   * The last row of the chain, else the checkpoint, else the genesis. On PostgreSQL it must be a
+   * statement of its own after `lockChain`'s: under READ COMMITTED a statement sees the rows committed
+   * when it starts, so a read in the locking statement could miss the row of the previous holder.
+   */
   async head(ctx: RequestContext, groupId: string): Promise<{ seq: number; hash: string }> {
     const m = this.m(ctx);
-    const [last] = await rawQuery<RawRow>(m, 'SELECT seq, hash FROM audit_log WHERE group_id = ? ORDER BY seq DESC LIMIT 1', [groupId]);
+    const [last] = await rawQuery<RawRow>(m, 'SELECT seq, hash FROM audit_log WHERE group_id = ? ORDER BY seq DESC LIMIT 1', [groupId], {
+      prepared: true,
+    });
     if (last) return { seq: Number(last.seq), hash: String(last.hash) };
     const cp = await this.checkpoint(ctx, groupId);
     return cp ? { seq: cp.seq, hash: cp.hash } : { seq: 0, hash: GENESIS_HASH };
-  }
-
-  async insertRows(ctx: RequestContext, rows: ChainRow[]): Promise<void> {
-    await bulkInsert(
-      this.m(ctx),
-      AuditEntryEntity,
-      rows.map((r) => Object.assign(new AuditEntryEntity(), r)),
-    );
   }
 
   checkpoint(ctx: RequestContext, groupId: string): Promise<AuditCheckpointEntity | null> {

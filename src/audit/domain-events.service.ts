@@ -24,7 +24,6 @@ export class DomainEventsService {
     if (!inputs.length) return;
     const events = inputs.map((i) => this.build(ctx, i));
     await this.tx.run(ctx, async (t) => {
-      await this.repo.insertOutbox(t, events);
       // Each group's chain is locked and read once, then extended in memory (one event or thousands).
       // Locks are taken in one global order (sorted group ids), never in event order: two
       // transactions recording for groups A and B in opposite orders deadlocked on PostgreSQL.
@@ -41,7 +40,7 @@ export class DomainEventsService {
         rows.push(hashed);
         heads.set(e.groupId, { seq: hashed.seq, hash: hashed.hash });
       }
-      await this.repo.insertRows(t, rows);
+      await this.repo.insertEvents(t, events, rows);
     });
   }
 

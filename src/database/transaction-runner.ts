@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { ConflictError } from '../common/errors';
 import { RequestContext } from '../common/request-context';
 import type { RawSqlite, RawStatement } from './data-source-options';
+import { PgClient, statementName } from './statements';
 
 /** How often a merge the server computes itself is retried after losing a revision race. */
 export const MERGE_ATTEMPTS = 8;
@@ -108,14 +108,6 @@ export class TransactionRunner {
     return this.openManager(ctx) ?? reads.manager;
   }
 
-  private readonly statementNames = new Map<string, string>();
-
-  private statementName(sql: string): string {
-    let name = this.statementNames.get(sql);
-    if (!name) this.statementNames.set(sql, (name = `cg_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
-    return name;
-  }
-
   /**
    * A read whose rows come back as arrays, in select-list order. Drivers build a row object by
    * defining one property per column: for a 40-column user row that costs as much again as reading
@@ -149,11 +141,9 @@ export class TransactionRunner {
     if (!open && this.dialect === 'postgres') {
       const runner = this.ds.createQueryRunner();
       try {
-        const client = (await runner.connect()) as {
-          query(q: { name?: string; text: string; values: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }>;
-        };
-        const named = prepared ? { name: this.statementName(sql) } : {};
-        return (await client.query({ ...named, text: sql, values: params, rowMode: 'array' })).rows;
+        const client = (await runner.connect()) as PgClient;
+        const named = prepared ? { name: statementName(sql) } : {};
+        return (await client.query({ ...named, text: sql, values: params, rowMode: 'array' })).rows as unknown[][];
       } finally {
         await runner.release();
       }

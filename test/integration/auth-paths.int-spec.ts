@@ -1,4 +1,5 @@
 import { DataSource, QueryRunner } from 'typeorm';
+import { AuditService } from '../../src/audit/audit.service';
 import { DomainEventsService } from '../../src/audit/domain-events.service';
 import { AppTokensService } from '../../src/credentials/app-tokens/app-tokens.service';
 import { SessionsService } from '../../src/credentials/sessions/sessions.service';
@@ -189,4 +190,42 @@ describe('authentication paths', () => {
     expect(await sessions()).toBe(1);
     expect(await logins()).toBe(1);
   });
+  it.each([1, 3, 150])(
+    '%i events recorded in one transaction: an outbox row and a chain row each, in event order; the chain verifies',
+    async (n) => {
+      const g = await createGroup(t);
+      const tx = t.get(TransactionRunner);
+      const ctx = RequestContext.system(g.id);
+      const mark = `mark-${n}-${Date.now()}`;
+      const inputs = Array.from({ length: n }, (_, i) => ({
+        action: 'group.updated' as const,
+        subjectType: 'group' as const,
+        subjectId: g.id,
+        fields: [`${mark}-${String(i).padStart(3, '0')}`],
+      }));
+      const pg = ds.options.type === 'postgres';
+      const p = (i: number) => (pg ? `$${i}` : '?');
+      const ids = `SELECT event_id FROM %s WHERE group_id = ${p(1)} AND fields LIKE ${p(2)} ORDER BY fields`;
+      let seen: { outbox: string[]; audit: string[]; prepared: string[] } | undefined;
+      await tx.run(ctx, async (inTx) => {
+        await t.get(DomainEventsService).record(inTx, ...inputs);
+        // Read in the same transaction (the same connection): the webhook dispatcher sees no uncommitted outbox row.
+        const m = tx.manager(inTx);
+        const read = async (table: string) =>
+          (await m.query<{ event_id: string }[]>(ids.replace('%s', table), [g.id, `%${mark}%`])).map((r) => r.event_id);
+        const prepared = pg
+          ? (await m.query<{ statement: string }[]>('SELECT statement FROM pg_prepared_statements')).map((r) => r.statement)
+          : [];
+        seen = { outbox: await read('outbox_events'), audit: await read('audit_log'), prepared };
+      });
+      expect(seen!.outbox).toHaveLength(n);
+      expect(seen!.audit).toEqual(seen!.outbox);
+      const v = await t.get(AuditService).verify(ctx);
+      expect(v.ok).toBe(true);
+      // PostgreSQL: one event's statements (the lock, the chain's head, the outbox and chain INSERT in one) are prepared.
+      if (pg && n === 1)
+        for (const part of ['pg_advisory_xact_lock', 'SELECT seq, hash FROM audit_log', 'WITH outbox AS (INSERT INTO "outbox_events"'])
+          expect(seen!.prepared.filter((s) => s.includes(part))).toHaveLength(1);
+    },
+  );
 });
