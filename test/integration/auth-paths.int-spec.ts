@@ -128,14 +128,15 @@ describe('authentication paths', () => {
     const user = await ds.getRepository(UserEntity).findOneByOrFail({ groupId: g.id, id: u.user.id });
     const group = await ds.getRepository(GroupEntity).findOneByOrFail({ id: g.id });
     const stored = await ds.getRepository(SessionEntity).findOneByOrFail({ id: session.id });
-    const reads = (c: RequestContext) =>
-      Promise.all([
-        users.findWithTokenKeys(c, u.user.id),
-        users.findWithGroupPath(c, u.user.id, session.id),
-        users.findWithGroupPath(c, u.user.id, 'no-such-session'),
-        users.findByIdentifier(c, u.user.email!.toUpperCase()),
-        groups.findById(c, g.id),
-      ]);
+    // One after the other: inside a transaction they share one connection (node-postgres deprecates overlapping queries on a client).
+    const reads = async (c: RequestContext) =>
+      [
+        await users.findWithTokenKeys(c, u.user.id),
+        await users.findWithGroupPath(c, u.user.id, session.id),
+        await users.findWithGroupPath(c, u.user.id, 'no-such-session'),
+        await users.findByIdentifier(c, u.user.email!.toUpperCase()),
+        await groups.findById(c, g.id),
+      ] as const;
     for (const [tokens, withSession, noSession, byEmail, byId] of [await reads(ctx), await tx.run(ctx, (inTx) => reads(inTx))]) {
       expect(tokens?.user).toEqual(user);
       expect(tokens?.user).toBeInstanceOf(UserEntity);
