@@ -92,11 +92,14 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
+/**
+ * CPU seconds (user + system) a process has used so far, all its threads, or with `thread` that one
+ * thread alone (its main thread has the process's id); 0 once it is gone.
+ */
+function cpuSeconds(pid: number, thread?: number): number {
   try {
     // Fields after the command name: state is the first, utime and stime the 12th and 13th.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / CLK_TCK;
   } catch {
@@ -458,9 +461,22 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
     const loginRatios: number[] = [];
     const loginRates: number[] = [];
     const bareRates: number[] = [];
+    // Where a login's CPU goes (ms per login): the service (argon2 on its pool threads included), its
+    // main thread alone, PostgreSQL's processes; and a bare verify's CPU in this process.
+    const loginCpu = { service: [] as number[], mainThread: [] as number[], database: [] as number[], bareVerify: [] as number[] };
     for (let r = 0; r < ROUNDS; r++) {
+      const svc0 = cpuSeconds(svcPid);
+      const main0 = cpuSeconds(svcPid, svcPid);
+      const db0 = d.pgUrl ? postgresCpuSeconds() : 0;
       const logins = await autocannon(loginLoad);
+      const perLogin = (seconds: number) => (1000 * seconds) / Math.max(1, logins.requests.total);
+      loginCpu.service.push(perLogin(cpuSeconds(svcPid) - svc0));
+      loginCpu.mainThread.push(perLogin(cpuSeconds(svcPid, svcPid) - main0));
+      if (d.pgUrl) loginCpu.database.push(perLogin(Math.max(0, postgresCpuSeconds() - db0)));
+      const own0 = process.cpuUsage();
       const bare = await bareArgon2(hash, connections);
+      const own = process.cpuUsage(own0);
+      loginCpu.bareVerify.push((own.user + own.system) / 1000 / Math.max(1, bare * DURATION));
       loginRates.push(logins.requests.average);
       bareRates.push(bare);
       loginRatios.push(logins.requests.average / bare);
@@ -537,6 +553,12 @@ async function runDialect(d: Dialect, hash: string): Promise<{ rows: Row[]; extr
         bareArgon2PerSecond: r2(median(bareRates)),
         loginRatio: r2(median(loginRatios)),
         loginRatioRounds: loginRatios.map(r2),
+        loginCpuMs: {
+          service: r2(median(loginCpu.service)),
+          mainThread: r2(median(loginCpu.mainThread)),
+          database: d.pgUrl ? r2(median(loginCpu.database)) : undefined,
+          bareVerify: r2(median(loginCpu.bareVerify)),
+        },
         readsPerSecond: median(readRates),
         readRatio: r2(median(ratios)),
         readRatioRounds: ratios.map(r2),

@@ -15,6 +15,8 @@ export interface Extra {
   bareArgon2PerSecond: number;
   loginRatio: number;
   loginRatioRounds: number[];
+  /** CPU per login (medians, ms): the service process, its main thread, PostgreSQL; and per bare verify. */
+  loginCpuMs: { service: number; mainThread: number; database?: number; bareVerify: number };
   readsPerSecond: number;
   readRatio: number;
   readRatioRounds: number[];
@@ -96,6 +98,7 @@ export function renderReport(
     lines.push(
       '',
       `- password logins/s: ${e.loginsPerSecond} vs bare argon2.verify/s ${e.bareArgon2PerSecond} at the same parameters and concurrency: **${e.loginRatio}×** (rounds: ${e.loginRatioRounds.join(', ')})`,
+      `- CPU per login (medians): the service ${e.loginCpuMs.service} ms, of which its main thread ${e.loginCpuMs.mainThread} ms (the rest is argon2 on its pool)${e.loginCpuMs.database === undefined ? '' : `, PostgreSQL ${e.loginCpuMs.database} ms`}; a bare argon2.verify ${e.loginCpuMs.bareVerify} ms`,
       `- authenticated \`GET /rest/v2/user/{id}\`: ${e.readsPerSecond}/s, **${e.readRatio}×** of ${e.readBaseline} (rounds: ${e.readRatioRounds.join(', ')})`,
       `- the same read on bare Fastify (no Nest, no hooks, no authentication), a route running the same primary-key SELECT on the same database and answering the service's document: ${e.floorRatio}× of ${e.readBaseline}; the service reaches **${e.serviceOverFloor}×** of it (rounds: ${e.overFloorRounds.join(', ')})`,
       `- refreshes/s: **${e.refreshesPerSecond}** (non-2xx: ${e.refreshNon2xx}); per core: **${e.refreshesPerServiceCore}** per CPU-second of the service (which used ${e.refreshServiceCores} cores)${e.refreshesPerCoreWithDb === undefined ? '' : `, ${e.refreshesPerCoreWithDb} per CPU-second of the service and PostgreSQL together`}`,
