@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { UnauthorizedError } from '../common/errors';
 import { Principal, RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { GroupsService } from '../groups/groups.service';
+import { ancestorsOfPath } from '../groups/group.entity';
 import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { AppTokensService } from '../credentials/app-tokens/app-tokens.service';
@@ -50,7 +50,6 @@ export class CredentialsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersRepository,
-    private readonly groups: GroupsService,
     private readonly hasher: PasswordHasher,
     private readonly appTokens: AppTokensService,
     private readonly twoFactor: TwoFactorService,
@@ -65,7 +64,9 @@ export class CredentialsService {
     opts: { preferredGroupId?: string; allowTokens?: boolean; allowRouteTokens?: boolean } = {},
   ): Promise<AuthenticatedUser> {
     const sys = RequestContext.crossTenant('login');
-    const candidates = (await this.users.findLoginCandidatesAcrossGroups(sys, identifier)).filter((u) => u.status === 'ACTIVE');
+    // The candidates of live groups, each with its group's path (one statement).
+    const found = (await this.users.findLoginCandidatesWithGroupPath(sys, identifier)).filter((c) => c.user.status === 'ACTIVE');
+    const candidates = found.map((c) => c.user);
     if (!candidates.length) {
       this.dummyHash ??= this.hasher.hash('caregate-timing-equaliser');
       await this.hasher.verify(await this.dummyHash, secret);
@@ -105,11 +106,9 @@ export class CredentialsService {
       throw new UnauthorizedError('BAD_CREDENTIALS');
     }
     const chosen = matched.find((u) => u.groupId === opts.preferredGroupId) ?? matched[0];
-    const group = await this.groups.findById(sys, chosen.groupId);
-    if (!group) throw new UnauthorizedError('BAD_CREDENTIALS');
     return {
       user: chosen,
-      ancestorGroupIds: group.ancestorIds,
+      ancestorGroupIds: ancestorsOfPath(found.find((c) => c.user === chosen)!.groupPath),
       matches: [chosen, ...matched.filter((m) => m !== chosen)],
       via: via.get(chosen),
     };

@@ -159,13 +159,16 @@ export class UsersRepository {
   /**
    * Users whose id, login, email (any case) or mobile phone is `v`, in `groupId` or (null) in any
    * group: one indexed branch per identifier kind, concatenated; the caller orders the few rows.
+   * With `withGroupPath`, only users of live groups, each row followed by its group's path.
    */
-  sqlByIdentifier(groupId: string | null, v: string): [string, unknown[]] {
+  sqlByIdentifier(groupId: string | null, v: string, withGroupPath = false): [string, unknown[]] {
     const q = this.rows.params();
+    const list = withGroupPath ? this.rows.selectPacked('u', ['g.path']) : this.cols;
+    const from = withGroupPath ? 'users u JOIN groups g ON g.id = u.group_id AND g.deletion_date IS NULL' : 'users u';
     // Placeholders are taken in text order (SQLite binds `?` by position).
     const branch = (col: string, value: string) => {
       const cond = `${col} = ${q.p(value)}`;
-      return `SELECT ${this.cols} FROM users u WHERE ${cond}${groupId === null ? '' : ` AND u.group_id = ${q.p(groupId)}`} AND ${LIVE}`;
+      return `SELECT ${list} FROM ${from} WHERE ${cond}${groupId === null ? '' : ` AND u.group_id = ${q.p(groupId)}`} AND ${LIVE}`;
     };
     const sql = [branch('u.id', v), branch('u.login', v), branch('u.email_key', v.toLowerCase()), branch('u.mobile_phone', v)].join(
       ' UNION ALL ',
@@ -173,19 +176,26 @@ export class UsersRepository {
     return [`${sql} LIMIT 200`, q.values];
   }
 
-  private async byIdentifier(ctx: RequestContext, groupId: string | null, v: string): Promise<UserEntity[]> {
-    const [sql, params] = this.sqlByIdentifier(groupId, v);
+  /** The matching users (each with its packed row), best match first: id, login, email, phone. */
+  private async byIdentifier(
+    ctx: RequestContext,
+    groupId: string | null,
+    v: string,
+    withGroupPath = false,
+  ): Promise<{ user: UserEntity; row: unknown[] }[]> {
+    const [sql, params] = this.sqlByIdentifier(groupId, v, withGroupPath);
     const rank = (u: UserEntity) => (u.id === v ? 0 : u.login === v ? 1 : u.emailKey === v.toLowerCase() ? 2 : 3);
     const seen = new Set<string>();
     // Logins run it on every attempt: prepared on PostgreSQL (its four-branch plan never depends on the values).
-    return (await this.select(ctx, sql, params, { prepared: true }))
-      .filter((u) => !seen.has(`${u.groupId}/${u.id}`) && !!seen.add(`${u.groupId}/${u.id}`))
-      .sort((a, b) => rank(a) - rank(b) || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1));
+    return (await this.tx.queryArrays(ctx, sql, params, { prepared: true, packed: true }))
+      .map((row) => ({ user: this.rows.mapArray(row), row }))
+      .filter(({ user: u }) => !seen.has(`${u.groupId}/${u.id}`) && !!seen.add(`${u.groupId}/${u.id}`))
+      .sort(({ user: a }, { user: b }) => rank(a) - rank(b) || byGroupThenId(a, b));
   }
 
   /** id, then login, email, mobile phone (iCure "generic identifier"). */
   async findByIdentifier(ctx: RequestContext, identifier: string): Promise<UserEntity | null> {
-    return (await this.byIdentifier(ctx, ctx.groupId, identifier))[0] ?? null;
+    return (await this.byIdentifier(ctx, ctx.groupId, identifier))[0]?.user ?? null;
   }
 
   /**
@@ -195,16 +205,26 @@ export class UsersRepository {
   findLoginCandidatesAcrossGroups(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
     // Refused at the call, not in the promise: a tenant path can never reach this query.
     ctx.assertCrossTenant();
-    return this.loginCandidates(ctx, identifier);
+    return this.loginCandidates(ctx, identifier, false).then((found) => found.map((c) => c.user));
   }
 
-  private async loginCandidates(ctx: RequestContext, identifier: string): Promise<UserEntity[]> {
+  /**
+   * A login's candidates: as `findLoginCandidatesAcrossGroups`, in live groups only, each with its
+   * group's path (the chosen user's group chain), in the same one statement.
+   */
+  findLoginCandidatesWithGroupPath(ctx: RequestContext, identifier: string): Promise<{ user: UserEntity; groupPath: string }[]> {
+    ctx.assertCrossTenant();
+    const w = this.rows.width;
+    return this.loginCandidates(ctx, identifier, true).then((found) => found.map((c) => ({ user: c.user, groupPath: String(c.row[w]) })));
+  }
+
+  private async loginCandidates(ctx: RequestContext, identifier: string, withGroupPath: boolean) {
     const slash = identifier.indexOf('/');
     const found =
       slash > 0
-        ? await this.byIdentifier(ctx, identifier.slice(0, slash), identifier.slice(slash + 1))
-        : await this.byIdentifier(ctx, null, identifier);
-    return found.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : 1)).slice(0, 50);
+        ? await this.byIdentifier(ctx, identifier.slice(0, slash), identifier.slice(slash + 1), withGroupPath)
+        : await this.byIdentifier(ctx, null, identifier, withGroupPath);
+    return found.sort((a, b) => byGroupThenId(a.user, b.user)).slice(0, 50);
   }
 
   /** Keyset page by (login, id): `login_key >= :k` opens the index range, the id check trims ties. */
@@ -522,4 +542,9 @@ export function translateUnique(e: unknown): unknown {
   if (!cols) return e;
   const fields = cols.map(fieldOfColumn);
   return new ConflictError('DUPLICATE', `A user with this ${fields.join(', ')} already exists`, fields);
+}
+
+/** Group id, then user id (bytewise, as the database's C collation orders them). */
+function byGroupThenId(a: UserEntity, b: UserEntity): number {
+  return a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

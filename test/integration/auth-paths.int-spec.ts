@@ -11,6 +11,7 @@ import { RequestContext } from '../../src/common/request-context';
 import { TransactionRunner } from '../../src/database/transaction-runner';
 import { UserEntity } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
+import { body } from '../support/body';
 import { createGroup, createUser } from '../support/fixtures';
 import { startApp, TestApp } from '../support/test-app';
 
@@ -229,4 +230,30 @@ describe('authentication paths', () => {
           expect(seen!.prepared.filter((s) => s.includes(part))).toHaveLength(1);
     },
   );
+  it("login candidates come with their group path, in one statement; a deleted group's user is not one, and its twin logs in", async () => {
+    const parent = await createGroup(t);
+    const [live, gone] = [await createGroup(t, { parent }), await createGroup(t)];
+    const login = `twin-${Date.now()}`;
+    const a = await createUser(t, live, { login });
+    const b = await createUser(t, gone, { login });
+    await ds.getRepository(GroupEntity).update({ id: gone.id }, { deletionDate: Date.now() });
+    const found = await t.get(UsersRepository).findLoginCandidatesWithGroupPath(RequestContext.crossTenant('login'), login);
+    expect(found.map((c) => [c.user.groupId, c.user.id, c.groupPath])).toEqual([[live.id, a.user.id, live.path]]);
+    // Account lookups still see every group's user (they filter on their own).
+    const all = await t.get(UsersRepository).findLoginCandidatesAcrossGroups(RequestContext.crossTenant('account-lookup'), login);
+    expect(all.map((u) => u.id).sort()).toEqual([a.user.id, b.user.id].sort());
+    // A tenant context cannot run it.
+    expect(() => t.get(UsersRepository).findLoginCandidatesWithGroupPath(RequestContext.system(live.id), login)).toThrow();
+    const r = await t.http().post('/rest/v2/auth/login').send({ username: login, password: a.password }).expect(200);
+    const claims = JSON.parse(Buffer.from(body<{ token: string }>(r).token.split('.')[1], 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(JSON.stringify(claims)).toContain(parent.id);
+    await t
+      .http()
+      .post('/rest/v2/auth/login')
+      .send({ username: `${gone.id}/${login}`, password: b.password })
+      .expect(401);
+  });
 });

@@ -87,6 +87,24 @@ describe('query plans: every lookup is served by an index', () => {
     expectIndexed(p);
   });
 
+  it.each([
+    ['across groups', null],
+    ['in a group', G],
+  ])('login candidates with their group path, %s: users by their identifier indexes, the group by its primary key', async (_n, group) => {
+    const [sql, params] = users.sqlByIdentifier(group, 'someone', true);
+    // PostgreSQL: the plan of these values, and the generic plan the prepared statement may switch to.
+    for (const p of pg ? [await plan([sql, params]), await genericPlan(sql, params)] : [await plan([sql, params])]) {
+      expectIndexed(p);
+      if (pg) {
+        expect(p).not.toMatch(/Seq Scan on groups/);
+        expect(p).toMatch(/Index Scan using \S+ on groups g/);
+      } else {
+        expect(p).not.toMatch(/\bSCAN g\b/);
+        expect(p).toMatch(/SEARCH g USING (INDEX sqlite_autoindex_groups_1|INTEGER PRIMARY KEY|PRIMARY KEY) \(id=\?\)/);
+      }
+    }
+  });
+
   it('email with app-token keys: the generic plan of the prepared statement is indexed too (PostgreSQL)', async () => {
     if (!pg) return;
     const [sql, params] = users.sqlByEmailWithTokenKeys(G, 'Someone@Example.org');
