@@ -88,12 +88,13 @@ export class AuditRepository {
     const m = this.m(ctx);
     const outbox = events.map((e) => Object.assign(new OutboxEventEntity(), e, { dispatchedAt: null }));
     const chain = rows.map((r) => Object.assign(new AuditEntryEntity(), r));
-    if (isPostgres(m) && events.length <= 100 && rows.length <= 100 && events.length && rows.length) {
+    // One chain row per event: the two lists have the same length.
+    if (isPostgres(m) && events.length > 0 && events.length <= 100) {
       const o = insertStatement(m, OutboxEventEntity, outbox);
       const a = insertStatement(m, AuditEntryEntity, chain, o.params.length + 1);
       const text = `WITH outbox AS (${o.text}) ${a.text}`;
       const params = [...o.params, ...a.params];
-      await (events.length === 1 && rows.length === 1 ? queryPrepared(m, text, params) : m.query(text, params));
+      await (events.length === 1 ? queryPrepared(m, text, params) : m.query(text, params));
       return;
     }
     await bulkInsert(m, OutboxEventEntity, outbox);
